@@ -1,0 +1,120 @@
+"""The `decisions` command: parses arguments and calls the library; nothing more."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .office import Office, load_office
+from .problems import Problem, RecordError, Severity
+
+SCHEMA_PATH = Path("schema/decision.schema.json")
+
+
+class Failure(Exception):
+    """A one-line error for the user; the command exits 1."""
+
+
+def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors users can cause into one clear line and exit 1, never a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except RecordError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(1)
+        except Failure as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(1)
+
+    return run
+
+
+def office_from(ctx: click.Context) -> Office:
+    path: Path = ctx.obj["office_path"]
+    if not path.exists():
+        raise Failure(f"{path}: no office configuration here; run from the project folder or pass --office")
+    return load_office(path)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="decisions")
+@click.option("--office", "office_path", type=click.Path(path_type=Path), default="office.yaml", show_default=True,
+              help="The office's configuration: name, references, terms, house style.")
+@click.pass_context
+def main(ctx: click.Context, office_path: Path) -> None:
+    """Decision papers from decision records."""
+    ctx.obj = {"office_path": office_path}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@friendly
+def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+    """Validate records (default: records/) and report every problem."""
+    from .records import read_records
+
+    office = office_from(ctx)
+    records = read_records(paths or (Path("records"),), office)
+    problems: list[Problem] = [p for r in records for p in r.problems]
+    errors = sum(p.severity is Severity.error for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        click.echo(json.dumps({"records": len(records), "errors": errors, "warnings": warnings,
+                               "problems": [p.as_json() for p in problems]}, indent=2))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        noun = "record" if len(records) == 1 else "records"
+        click.echo(f"{len(records)} {noun} checked: {errors} error{'s' * (errors != 1)}, "
+                   f"{warnings} warning{'s' * (warnings != 1)}")
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The paper's date (default: today); it picks the term.")
+@click.option("--records", "records_dir", type=click.Path(path_type=Path), default="records", show_default=True)
+@click.pass_context
+@friendly
+def new(ctx: click.Context, day: dt.datetime | None, records_dir: Path) -> None:
+    """Start a record at the next free reference, with placeholders to fill in."""
+    from .new import new_record
+
+    office = office_from(ctx)
+    path = new_record(office, records_dir, SCHEMA_PATH, (day.date() if day else dt.date.today()))
+    click.echo(path)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=str(SCHEMA_PATH), show_default=True,
+              help="Where to write the schema; - for standard output.")
+@friendly
+def schema(out: Path) -> None:
+    """Write the record JSON Schema, for editors that validate and complete as officers type."""
+    from .schema import schema_text
+    from .writing import write_atomic
+
+    text = schema_text()
+    if str(out) == "-":
+        click.echo(text, nl=False)
+    else:
+        write_atomic(out, text.encode("utf-8"))
+        click.echo(out)

@@ -1,0 +1,289 @@
+"""The decision record: a typed model of a commissioner's decision paper.
+
+Field names are the paper's own words. The narrative is kept word for word as published, in
+`sections`; the facts the narrative speaks of (funding, route to market, the procurement history)
+are typed fields beside it, so that rules can check the two agree and other outputs (the register,
+the specification) can use the facts without parsing prose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    Tag,
+    WithJsonSchema,
+)
+
+
+class Model(BaseModel):
+    # A typo in a field name must never vanish silently.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+Pounds = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=13, decimal_places=2, description="Pounds as an exact number, e.g. 40000 or 1250.50: no £ sign, no commas."),
+    PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+]
+
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})[-/](\d{2}|\d{4})$")
+
+
+def _financial_year(value: Any) -> Any:
+    if isinstance(value, str):
+        m = _FINANCIAL_YEAR.match(value)
+        if not m:
+            raise ValueError("a financial year is written 2023-2024 (or 2023/24)")
+        first, second = int(m.group(1)), m.group(2)
+        expected = first + 1
+        if int(second) != (expected if len(second) == 4 else expected % 100):
+            raise ValueError(f"a financial year runs from one year to the next, so {first}-{expected}")
+    return value
+
+
+FinancialYear = Annotated[
+    str,
+    BeforeValidator(_financial_year),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}[-/](\d{2}|\d{4})$", "examples": ["2023-2024"]}),
+]
+
+
+def money(amount: Decimal) -> str:
+    """£40,000, or £1,250.50 when there are pence: the house way of writing an amount."""
+    if amount == amount.to_integral_value():
+        return f"£{amount:,.0f}"
+    return f"£{amount:,.2f}"
+
+
+class Month(Model):
+    """A date known only to the month ("approval was given in November 2022")."""
+
+    year: int
+    month: int = Field(ge=1, le=12)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def _month(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+        return {"year": int(value[:4]), "month": int(value[5:])}
+    return value
+
+
+When = Annotated[
+    Union[dt.date, Annotated[Month, BeforeValidator(_month)]],
+    PlainSerializer(lambda v: v.isoformat() if isinstance(v, dt.date) else str(v), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "description": "A date (2023-03-30) or, when only the month is known, 2022-11"}),
+]
+
+
+def earliest(when: dt.date | Month) -> dt.date:
+    return when.first_day if isinstance(when, Month) else when
+
+
+def latest(when: dt.date | Month) -> dt.date:
+    return when.last_day if isinstance(when, Month) else when
+
+
+class Status(str, Enum):
+    draft = "draft"
+    submitted = "submitted"
+    approved = "approved"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+# --- the narrative -----------------------------------------------------------------------------
+
+
+class Paragraph(Model):
+    text: Text
+    confidential: bool = Field(False, description="Part 2 text: left out of every public output")
+
+
+class BulletList(Model):
+    bullets: list[Text] = Field(min_length=1)
+    confidential: bool = False
+
+
+def _block_kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "bullets" if "bullets" in value else "paragraph"
+    return "bullets" if isinstance(value, BulletList) else "paragraph"
+
+
+def _as_block(value: Paragraph | BulletList | str) -> Paragraph | BulletList:
+    return Paragraph(text=value) if isinstance(value, str) else value
+
+
+# A paragraph may be written as plain text; the renderers always see Paragraph or BulletList.
+Block = Annotated[
+    Union[
+        Annotated[Text, Tag("text")],
+        Annotated[Paragraph, Tag("paragraph")],
+        Annotated[BulletList, Tag("bullets")],
+    ],
+    Discriminator(_block_kind),
+    AfterValidator(_as_block),
+]
+
+
+class Section(Model):
+    heading: Text | None = Field(None, description="As published, without the trailing colon; none for an untitled run of paragraphs")
+    content: list[Block] = Field(min_length=1)
+    confidential: bool = False
+
+
+# --- the facts ---------------------------------------------------------------------------------
+
+
+class Period(Model):
+    start: dt.date
+    end: dt.date
+
+
+class FundingLine(Model):
+    service: Text
+    fund: Text = Field(description="MoJ, Community Safety Fund, ...")
+    budget_code: str | None = Field(None, description="e.g. B992")
+    amount: Pounds
+    financial_year: FinancialYear
+    period: Period | None = None
+
+
+class Priority(Model):
+    number: Text = Field(description="The Police and Crime Plan's numbering, e.g. 4.1")
+    title: Text
+
+
+class RouteToMarketMethod(str, Enum):
+    competition = "competition"
+    quotes = "quotes"
+    direct_award = "direct_award"
+    grant = "grant"
+    framework = "framework"
+    none = "none"
+
+
+class RouteToMarket(Model):
+    method: RouteToMarketMethod
+    bidding_limit: Pounds | None = None
+    duration_months: int | None = Field(None, ge=1, le=120)
+    pilot: bool = False
+    long_term_considerations: list[Text] = Field(default_factory=list, description="In brief; the words as published stay in sections")
+
+
+class EventKind(str, Enum):
+    paper_prepared = "paper_prepared"
+    paper_approved = "paper_approved"
+    specification_drawn_up = "specification_drawn_up"
+    opportunity_released = "opportunity_released"
+    response_deadline = "response_deadline"
+    applications_received = "applications_received"
+    show_stopper = "show_stopper"
+    evaluation = "evaluation"
+    meeting = "meeting"
+    decision_not_to_award = "decision_not_to_award"
+    award = "award"
+    other = "other"
+
+
+class Event(Model):
+    """One step of the procurement history. Counts and reasons belong to the kinds that have them."""
+
+    event: EventKind
+    date: When | None = None
+    by: Text | None = None
+    received: int | None = Field(None, ge=0, description="applications_received: how many")
+    discounted: int | None = Field(None, ge=0, description="show_stopper: how many failed it")
+    evaluated: int | None = Field(None, ge=0, description="evaluation: how many reached evaluation")
+    awarded: int | None = Field(None, ge=0, description="evaluation or award: how many were awarded")
+    reason: Text | None = None
+    organisations: list[Text] = Field(default_factory=list, description="meeting: who was present")
+    note: Text | None = None
+
+
+class Approval(Model):
+    role: Text | None = Field(None, description="Defaults to the office's commissioner role")
+    name: Text | None = None
+    date: dt.date | None = None
+    statement: Text | None = Field(None, description="Defaults to the office's approval statement")
+
+
+class SignOff(Model):
+    """A sign-off beyond the commissioner's, e.g. the Chief Finance Officer's (Surrey, Kent)."""
+
+    role: Text
+    name: Text | None = None
+    statement: Text | None = None
+    date: dt.date | None = None
+
+
+class Publication(Model):
+    part: Literal["public", "part2"] = "public"
+    reason: Text | None = Field(None, description="Part 2: why it is withheld, e.g. an FOI exemption")
+    foi_exemption: Text | None = Field(None, description="e.g. Section 43 (commercial interests)")
+
+
+class Waiver(Model):
+    rule: Text
+    field: Text | None = Field(None, description="Waive the rule only for this field path")
+    reason: Text = Field(min_length=10, description="Why the published paper is kept as it was")
+
+
+class Decision(Model):
+    """One decision paper, e.g. PCC/D/102."""
+
+    reference: Text = Field(description="As the office's configuration patterns it, e.g. PCC/D/102 or PCC/D/072a")
+    addendum_to: Text | None = Field(None, description="An addendum's parent reference, e.g. PCC/D/072")
+    subject: Text
+    report_of: Text
+    date: dt.date
+    banners: list[Text] = Field(default_factory=list, description="e.g. KEY DECISION")
+    key_decision: bool = False
+    status: Status
+    funding: list[FundingLine] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    police_and_crime_plan: list[Priority] = Field(default_factory=list)
+    partners: list[Text] = Field(default_factory=list, description="Partnership considerations: who the provider works with")
+    route_to_market: RouteToMarket | None = None
+    procurement_history: list[Event] = Field(default_factory=list)
+    recommendation: Text
+    approval: Approval | None = None
+    sign_offs: list[SignOff] = Field(default_factory=list)
+    publication: Publication = Publication()
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    @property
+    def total_funding(self) -> Decimal:
+        return sum((line.amount for line in self.funding), Decimal(0))
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is not Status.approved

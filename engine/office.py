@@ -1,0 +1,100 @@
+"""The office's configuration: who the office is, its reference scheme, its commissioners' terms
+and its house style. Another office adopts the engine by editing office.yaml and the templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from .model import Model, Text
+from .yaml_source import read_yaml, validate
+
+
+class Term(Model):
+    """A commissioner's term: references restart at 001 in each (Bedfordshire: 2016, 2021, 2024)."""
+
+    name: Text = Field(description="Also the folder under records/ and build/, e.g. 2021-2024")
+    commissioner: Text
+    start: dt.date
+    end: dt.date | None = None
+
+    def holds(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class ReferenceScheme(Model):
+    pattern: Text = Field(description="A regular expression with the groups 'number' and, for addenda, 'addendum'")
+    format: Text = Field(description="How a new reference is written, e.g. PCC/D/{number:03d}")
+    example: Text
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        if "number" not in compiled.groupindex:
+            raise ValueError("the pattern needs a group named 'number', e.g. (?P<number>\\d{3})")
+        return value
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def file_stem(self, reference: str) -> str:
+        """PCC/D/102 -> PCC-D-102: the record's file name, and (lower-cased) its build folder."""
+        return re.sub(r"[^A-Za-z0-9]+", "-", reference).strip("-")
+
+
+class Labels(Model):
+    reference: Text = "Title and Reference –"
+    subject: Text = "Subject:"
+    report_of: Text = "Report of:"
+    date: Text = "Date:"
+    recommendation: Text | None = None
+    draft: Text = "DRAFT – NOT APPROVED"
+
+
+class HouseStyle(Model):
+    font: Text = "Liberation Sans"
+    body_size: float = Field(11, ge=6, le=20, description="points")
+    heading_colour: Text = Field("1F3864", pattern=r"^[0-9A-Fa-f]{6}$")
+    accent_colour: Text = Field("1F3864", pattern=r"^[0-9A-Fa-f]{6}$")
+    date_format: Text = Field("%d/%m/%Y", description="strftime format for dates in the title block")
+    heading_suffix: str = Field(":", description="Bedfordshire's papers head sections 'Description of Service:'")
+    funding_separator: Text = " – "
+    labels: Labels = Labels()
+
+
+class SignOffWording(Model):
+    commissioner_role: Text = Field(description="e.g. Bedfordshire Police and Crime Commissioner")
+    statement: Text = "I hereby approve the recommendations above."
+
+
+class Office(Model):
+    name: Text = Field(description="e.g. Office of the Bedfordshire Police and Crime Commissioner")
+    author: Text = Field(description="Author in document metadata")
+    address: list[Text] = Field(min_length=1)
+    contact: Text | None = None
+    logo: Path | None = Field(None, description="Image for the letterhead, relative to office.yaml")
+    language: Text = "en-GB"
+    references: ReferenceScheme
+    terms: list[Term] = Field(min_length=1)
+    style: HouseStyle = HouseStyle()
+    sign_off: SignOffWording
+
+    def term_of(self, day: dt.date) -> Term | None:
+        for term in self.terms:
+            if term.holds(day):
+                return term
+        return None
+
+
+def load_office(path: Path) -> Office:
+    """Load office.yaml; raises RecordError with located problems."""
+    return validate(read_yaml(path), Office)

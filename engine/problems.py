@@ -1,0 +1,54 @@
+"""Problems found in a record: what every stage reports, and how it is printed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one record, located as precisely as the stage that found it can."""
+
+    path: Path
+    line: int
+    column: int
+    severity: Severity
+    field: str  # dotted field path such as funding[0].amount; "" for the file as a whole
+    message: str
+    rule: str = ""  # the rule's name, for rules that can be waived
+
+    def __str__(self) -> str:
+        field = f"{self.field}: " if self.field else ""
+        return f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {field}{self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        data["severity"] = self.severity.value
+        return data
+
+
+class RecordError(Exception):
+    """Raised when a record cannot be used at all; carries the problems that say why."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def field_path(loc: tuple[object, ...]) -> str:
+    """('funding', 0, 'amount') -> 'funding[0].amount'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

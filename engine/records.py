@@ -1,0 +1,88 @@
+"""Finding decision records, reading them into Decision models, and checking them all.
+
+This is the reader stage of the pipeline: it knows YAML and the model, nothing of rendering.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Decision
+from .office import Office
+from .problems import Problem, RecordError, Severity
+from .rules import run_rules
+from .yaml_source import Source, read_yaml, validate
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Record:
+    """One record file: its decision if it could be read, and every problem found in it."""
+
+    path: Path
+    decision: Decision | None
+    source: Source | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.decision is not None and not any(p.severity is Severity.error for p in self.problems)
+
+
+def find_records(paths: Iterable[Path]) -> list[Path]:
+    """Record files under the given files and directories, in a stable order.
+
+    Raises RecordError for a path that does not exist or a directory that holds no records."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.suffix in RECORD_SUFFIXES and p.is_file())
+            if not inside:
+                raise RecordError([Problem(path, 1, 1, Severity.error, "", "no records (*.yaml) in this directory")])
+            found.extend(inside)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise RecordError([Problem(path, 1, 1, Severity.error, "", "no such file or directory")])
+    return list(dict.fromkeys(found))
+
+
+def read_record(path: Path, office: Office) -> Record:
+    """Read, validate and run the rules on one record."""
+    try:
+        source = read_yaml(path)
+        decision = validate(source, Decision)
+    except RecordError as exc:
+        return Record(path, None, None, exc.problems)
+    return Record(path, decision, source, run_rules(decision, source, office))
+
+
+def check_references(records: list[Record], office: Office) -> None:
+    """References are unique within a commissioner's term (Bedfordshire restarts at 001)."""
+    seen: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for record in records:
+        if record.decision is None:
+            continue
+        term = office.term_of(record.decision.date)
+        seen[(term.name if term else "", record.decision.reference)].append(record)
+    for (term, reference), holders in seen.items():
+        if len(holders) < 2:
+            continue
+        for record in holders:
+            others = ", ".join(str(r.path) for r in holders if r is not record)
+            where = f" in the {term} term" if term else ""
+            record.problems.append(
+                record.source.problem(("reference",), f"{reference} is used{where} by {others} too [unique-reference]", rule="unique-reference")
+            )
+
+
+def read_records(paths: Iterable[Path], office: Office) -> list[Record]:
+    records = [read_record(path, office) for path in find_records(paths)]
+    check_references(records, office)
+    for record in records:
+        record.problems.sort(key=lambda p: (p.line, p.column))
+    return records

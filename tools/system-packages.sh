@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the system programs the engine runs: LibreOffice (docx -> PDF), the house fonts
+# (Liberation Sans is metric-compatible with Arial, so layout does not shift when a paper is
+# opened in Word), and poppler-utils (pdftoppm, to look at rendered pages).
+set -eu
+PACKAGES="libreoffice-writer-nogui fonts-liberation2 poppler-utils"
+missing=""
+command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
+fc-list 2>/dev/null | grep -q "LiberationSans-Regular" || missing="$missing fonts-liberation2"
+command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing system packages:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+    echo "error: missing system packages:$missing" >&2
+    echo "       install them as root: apt-get install --no-install-recommends $PACKAGES" >&2
+    exit 1
+fi
