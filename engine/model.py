@@ -254,7 +254,7 @@ class Publication(Model):
 class Waiver(Model):
     rule: Text
     field: Text | None = Field(None, description="Waive the rule only for this field path")
-    reason: Text = Field(min_length=10, description="Why the published paper is kept as it was")
+    reason: str = Field(min_length=10, description="Why the published paper is kept as it was")
 
 
 class Decision(Model):

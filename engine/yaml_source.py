@@ -173,13 +173,13 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "model_type" and error["loc"] == ():
         return "a record is a set of fields (reference: ..., subject: ...), not a single value or a list"
     message = message.removeprefix("Value error, ")
+    if isinstance(value, (str, int, Decimal, bool, dt.date)) and len(repr(value)) < 60:
+        shown = value.isoformat() if isinstance(value, dt.date) else value
+        message += f" (got {shown!r})" if isinstance(shown, str) else f" (got {shown})"
     if kind.startswith("decimal_"):
         message += "; write pounds as a plain number such as 40000 or 1250.50, without £, commas or k"
     elif kind.startswith("date_"):
         message += "; write dates as YYYY-MM-DD, e.g. 2023-09-06"
-    if isinstance(value, (str, int, Decimal, bool, dt.date)) and len(repr(value)) < 60:
-        shown = value.isoformat() if isinstance(value, dt.date) else value
-        message += f" (got {shown!r})" if isinstance(shown, str) else f" (got {shown})"
     return message
 
 

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.office import Office, load_office
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "records" / "2021-2024" / "PCC-D-102.yaml"
+REFERENCE_TEXT = ROOT.parent / "shared" / "reference" / "PCC-D-102.published.txt"
+
+
+@pytest.fixture(scope="session")
+def office() -> Office:
+    return load_office(ROOT / "office.yaml")
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A copy of the seed record in a term folder of its own, free to be edited."""
+    target = tmp_path / "records" / "2021-2024" / SEED.name
+    target.parent.mkdir(parents=True)
+    shutil.copy(SEED, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace the one occurrence of old with new; return the 1-based line it starts on."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
