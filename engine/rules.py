@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -40,17 +40,6 @@ def rule(name: str, severity: Severity, summary: str) -> Callable[[Check], Check
         return check
 
     return register
-
-
-def _strings(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, loc + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, loc + (index,))
 
 
 # --- the reference -----------------------------------------------------------------------------
@@ -257,13 +246,6 @@ def _approval_after_paper(d: Decision, office: Office, path: Path) -> Iterable[F
 def _part2_reason(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     if d.publication.part == "part2" and not d.publication.reason:
         yield ("publication", "reason"), "a Part 2 decision says why it is withheld, e.g. the FOI exemption"
-
-
-@rule("placeholders", Severity.error, "no placeholder is left unfilled")
-def _placeholders(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    for loc, text in _strings(d.model_dump(mode="python", exclude_defaults=True), ()):
-        if "TODO" in text:
-            yield loc, f"placeholder not filled in: {text}"
 
 
 # --- running them ------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ WRONG_FACTS = [
     ("  part: public", "  part: part2", "publication.reason", "says why it is withheld"),
     ("  - rule: approval-dated", "  - rule: approval-date", "waivers[0].rule", "no rule named 'approval-date'"),
     ("recommendation: To note decision", "recommendation: TODO", "recommendation", "placeholder not filled in"),
+    ("    amount: 40000", "    amount: TODO", "funding[0].amount", "placeholder not filled in: TODO"),
     ("  role: Bedfordshire Police and Crime Commissioner", "  role: Bedfordshire Police and Crime Commissioner\n  date: 2023-09-01",
      "approval.date", "before the paper's date"),
 ]
