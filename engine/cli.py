@@ -13,8 +13,10 @@ from typing import Any
 import click
 
 from . import __version__
-from .office import Office, load_office
+from .office import Office
+from .project import Project
 from .problems import Problem, RecordError, Severity
+from .render.pdf import ConversionError
 
 SCHEMA_PATH = Path("schema/decision.schema.json")
 
@@ -34,7 +36,7 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             sys.exit(1)
-        except Failure as exc:
+        except (Failure, ConversionError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
         except OSError as exc:
@@ -46,10 +48,14 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def office_from(ctx: click.Context) -> Office:
+    return project_from(ctx).office
+
+
+def project_from(ctx: click.Context) -> Project:
     path: Path = ctx.obj["office_path"]
     if not path.exists():
         raise Failure(f"{path}: no office configuration here; run from the project folder or pass --office")
-    return load_office(path)
+    return Project.load(path)
 
 
 @click.group()
@@ -118,3 +124,76 @@ def schema(out: Path) -> None:
     else:
         write_atomic(out, text.encode("utf-8"))
         click.echo(out)
+
+
+def find_record(project: Project, what: str) -> Path:
+    """A record's path, from its path or its reference."""
+    path = Path(what)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    stem = project.office.references.file_stem(what)
+    matches = sorted(project.records.rglob(f"{stem}.yaml"))
+    if not matches:
+        raise Failure(f"no record {what} under {project.records} (looked for {stem}.yaml)")
+    if len(matches) > 1:
+        raise Failure(f"{what} is in more than one term: {', '.join(map(str, matches))}; give the path")
+    return matches[0]
+
+
+def print_problems(problems: list[Problem]) -> int:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    return sum(p.severity is Severity.error for p in problems)
+
+
+@main.command()
+@click.argument("record")
+@click.option("--format", "formats", default="docx,pdf,html", show_default=True,
+              help="Comma-separated: docx, pdf, html.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder to write into (default: the record's folder under build/).")
+@click.pass_context
+@friendly
+def render(ctx: click.Context, record: str, formats: str, out: Path | None) -> None:
+    """Render one record (REF such as PCC/D/102, or a path) to Word, PDF and HTML."""
+    from .build import paper_folder, render_papers
+    from .papers import FORMATS
+    from .records import read_records
+
+    project = project_from(ctx)
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        named = ", ".join(unknown) if unknown else repr(formats)
+        raise Failure(f"unknown format {named}; choose from {', '.join(FORMATS)}")
+    [loaded] = read_records([find_record(project, record)], project.office)
+    if print_problems(loaded.problems) or loaded.decision is None:
+        sys.exit(1)
+    target = project.root / "build"
+    if out is not None:
+        target = out
+    [(paper, files)] = render_papers([loaded.decision], project, wanted, target, flat=out is not None)
+    if paper.error:
+        raise Failure(f"{loaded.path}: {paper.error}")
+    for path in files:
+        click.echo(path)
+
+
+@main.group()
+def templates() -> None:
+    """Work with the templates."""
+
+
+@templates.command("check")
+@click.pass_context
+@friendly
+def templates_check(ctx: click.Context) -> None:
+    """Report every field a template uses that the record lacks, and required fields not shown."""
+    from .template_check import check_templates
+
+    project = project_from(ctx)
+    problems = check_templates(project)
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"templates checked: {len(problems)} problem{'s' * (len(problems) != 1)}")
+    sys.exit(1 if problems else 0)

@@ -76,6 +76,12 @@ class SignOffWording(Model):
     statement: Text = "I hereby approve the recommendations above."
 
 
+class Templates(Model):
+    """Where each document's templates are, relative to office.yaml."""
+
+    decision: Path = Path("templates/decision")
+
+
 class Office(Model):
     name: Text = Field(description="e.g. Office of the Bedfordshire Police and Crime Commissioner")
     author: Text = Field(description="Author in document metadata")
@@ -87,6 +93,7 @@ class Office(Model):
     terms: list[Term] = Field(min_length=1)
     style: HouseStyle = HouseStyle()
     sign_off: SignOffWording
+    templates: Templates = Templates()
 
     def term_of(self, day: dt.date) -> Term | None:
         for term in self.terms:

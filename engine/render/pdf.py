@@ -1,0 +1,209 @@
+"""PDF: convert .docx papers with LibreOffice headless, then fix metadata and bytes.
+
+LibreOffice's exit code is not to be trusted (it exits 0 when an input is missing), so every
+expected PDF is checked; it can hang, so it always runs under a timeout in its own process
+group; two instances sharing a user profile collide, so each converter has its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+# PDF/A-2b (archival; forces a tagged PDF) with tagging asked for explicitly as well.
+EXPORT_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
+    {
+        "SelectPdfVersion": {"type": "long", "value": "2"},
+        "UseTaggedPDF": {"type": "boolean", "value": "true"},
+        "ExportBookmarks": {"type": "boolean", "value": "true"},
+    },
+    separators=(",", ":"),
+)
+START_SECONDS = 60.0  # a cold start with a new profile takes a few seconds; a hang takes forever
+SECONDS_PER_PAPER = 20.0
+
+
+class ConversionError(Exception):
+    """LibreOffice is missing, failed or hung; the message says which, in one line."""
+
+
+def find_soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise ConversionError(
+            "LibreOffice is not installed (no `soffice` on PATH): install the Debian package "
+            "libreoffice-writer-nogui, or run `make build`, which installs it"
+        )
+    return found
+
+
+@dataclass
+class Converter:
+    """One LibreOffice worker: its own profile folder, reused between batches."""
+
+    profile: Path
+    timeout: float | None = None  # seconds for a batch; default START_SECONDS + 20 s a paper
+
+    def convert(self, papers: Sequence[Path]) -> list[bytes | ConversionError]:
+        """Convert each .docx to PDF bytes; a paper that fails gets its ConversionError.
+
+        One LibreOffice start converts the whole batch (about 0.9 s a start). If the batch
+        fails or hangs, the papers it did not finish are retried one at a time, so that one
+        bad paper fails alone."""
+        soffice = find_soffice()
+        if not papers:
+            return []
+        results: list[bytes | ConversionError | None] = [None] * len(papers)
+        with tempfile.TemporaryDirectory(prefix="decisions-pdf-") as tmp:
+            batch_error = self._run(soffice, list(enumerate(papers)), Path(tmp), results)
+            if batch_error and len(papers) > 1:
+                for index, paper in enumerate(papers):
+                    if results[index] is None:
+                        self._run(soffice, [(index, paper)], Path(tmp), results)
+            for index, result in enumerate(results):
+                if result is None:
+                    results[index] = batch_error or ConversionError("LibreOffice wrote no PDF")
+        return results  # type: ignore[return-value]
+
+    def _run(self, soffice: str, batch: list[tuple[int, Path]], tmp: Path,
+             results: list[bytes | ConversionError | None]) -> ConversionError | None:
+        inputs, outputs = tmp / "in", tmp / "out"
+        for folder in (inputs, outputs):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        # Numbered names: LibreOffice names each PDF after its input, and stems may repeat.
+        for index, paper in batch:
+            os.symlink(paper.resolve(), inputs / f"{index:06d}.docx")
+        self.profile.mkdir(parents=True, exist_ok=True)
+        command = [
+            soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
+            f"-env:UserInstallation={self.profile.resolve().as_uri()}",
+            "--convert-to", EXPORT_FILTER, "--outdir", str(outputs),
+            *sorted(str(p) for p in inputs.iterdir()),
+        ]
+        limit = self.timeout or START_SECONDS + SECONDS_PER_PAPER * len(batch)
+        error = None
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            return ConversionError(f"cannot start LibreOffice: {exc.strerror}")
+        try:
+            output, _ = process.communicate(timeout=limit)
+            if process.returncode != 0:
+                last = (output or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+                error = ConversionError(f"LibreOffice failed (exit {process.returncode}): {last[0]}")
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            error = ConversionError(f"LibreOffice did not finish within {limit:.0f} s and was stopped")
+        for index, paper in batch:
+            pdf = outputs / f"{index:06d}.pdf"
+            if pdf.exists():
+                data = pdf.read_bytes()
+                results[index] = data if _opens(data) else ConversionError(f"LibreOffice wrote a broken PDF for {paper.name}")
+        return error
+
+
+def _opens(data: bytes) -> bool:
+    if not data.startswith(b"%PDF-"):
+        return False
+    try:
+        with pikepdf.open(_bytes_io(data)) as pdf:
+            return len(pdf.pages) > 0
+    except pikepdf.PdfError:
+        return False
+
+
+def _bytes_io(data: bytes) -> Any:
+    import io
+
+    return io.BytesIO(data)
+
+
+def finish_pdf(data: bytes, properties: dict[str, Any]) -> bytes:
+    """Set the metadata from the record and make the bytes reproducible.
+
+    Between two conversions only these differ: /Info dates, XMP dates, the trailer /ID,
+    LibreOffice's /DocChecksum, and the ICC profile's creation date. LibreOffice also escapes
+    '&' twice in the XMP title, so title, author, subject and keywords are set here."""
+    when: dt.datetime = properties["timestamp"]
+    stamp = pikepdf.String(when.strftime("D:%Y%m%d%H%M%SZ"))
+    with pikepdf.open(_bytes_io(data)) as pdf:
+        info = pdf.trailer.get("/Info")
+        if info is None:
+            pdf.trailer.Info = info = pdf.make_indirect(pikepdf.Dictionary())
+        info.Title = pikepdf.String(properties["title"])
+        info.Author = pikepdf.String(properties["author"])
+        info.Subject = pikepdf.String(properties["subject"])
+        info.Keywords = pikepdf.String(properties["keywords"])
+        info.CreationDate = stamp
+        info.ModDate = stamp
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            xmp["dc:title"] = properties["title"]
+            xmp["dc:creator"] = [properties["author"]]
+            xmp["dc:description"] = properties["subject"]
+            xmp["pdf:Keywords"] = properties["keywords"]
+            xmp["dc:language"] = [properties["language"]]
+            iso = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+                xmp[key] = iso
+        if "/DocChecksum" in pdf.trailer:
+            del pdf.trailer["/DocChecksum"]
+        for intent in pdf.Root.get("/OutputIntents", []):
+            profile = intent.get("/DestOutputProfile")
+            if profile is not None:
+                icc = bytearray(profile.read_bytes())
+                if len(icc) > 36:
+                    icc[24:36] = bytes(12)  # the profile's creation date-time
+                    profile.write(bytes(icc))
+        if "/ID" in pdf.trailer:
+            del pdf.trailer["/ID"]
+        out = _bytes_io(b"")
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False)
+        return out.getvalue()
+
+
+class ProfilePool:
+    """LibreOffice user profiles kept between runs (a new profile costs seconds to create),
+    each leased to one converter at a time by a lock file, so that two conversions at once,
+    from one build or from two commands, never share a profile."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def lease(self) -> "_Lease":
+        import fcntl
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for number in range(64):
+            lock = open(self.folder / f"profile-{number}.lock", "w")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.close()
+                continue
+            return _Lease(self.folder / f"profile-{number}", lock)
+        raise ConversionError(f"no free LibreOffice profile in {self.folder}")
+
+
+@dataclass
+class _Lease:
+    profile: Path
+    lock: Any
+
+    def __enter__(self) -> Path:
+        return self.profile
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.close()

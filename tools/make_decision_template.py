@@ -1,0 +1,221 @@
+"""Make templates/decision/decision.docx, the Word template of the decision paper.
+
+Run once to bootstrap the template; after that the .docx is the source: open it in Word to
+restyle it (keep each {{ tag }} in one formatting run). Fonts, colours and the language are
+applied from office.yaml at render time, so the styles here only set sizes and spacing.
+
+    .venv/bin/python tools/make_decision_template.py
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def border(paragraph_format_element, side: str, size: int = 8, colour: str = "1F3864", space: int = 4) -> None:
+    ppr = paragraph_format_element
+    bdr = ppr.find(qn("w:pBdr"))
+    if bdr is None:
+        bdr = OxmlElement("w:pBdr")
+        ppr.append(bdr)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "single")
+    edge.set(qn("w:sz"), str(size))
+    edge.set(qn("w:space"), str(space))
+    edge.set(qn("w:color"), colour)
+    bdr.append(edge)
+
+
+def field(paragraph, instruction: str) -> None:
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qn("w:instr"), f" {instruction} ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    simple.append(run)
+    paragraph._p.append(simple)
+
+
+def paragraph_style(doc, name: str, base: str = "Normal", size: float | None = None, bold: bool = False,
+                    before: float = 0, after: float = 6, align=None, colour: str | None = None):
+    try:
+        style = doc.styles[name]
+    except KeyError:
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = doc.styles[base]
+    style.quick_style = True
+    if size:
+        style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = False
+    if colour:
+        style.font.color.rgb = RGBColor.from_string(colour)
+    style.paragraph_format.space_before = Pt(before)
+    style.paragraph_format.space_after = Pt(after)
+    if align is not None:
+        style.paragraph_format.alignment = align
+    return style
+
+
+def add(doc_or_part, text: str, style: str | None = None, bold_label: str | None = None):
+    paragraph = doc_or_part.add_paragraph(style=style)
+    if bold_label:
+        paragraph.add_run(bold_label).bold = True
+        paragraph.add_run(" ")
+    paragraph.add_run(text)
+    return paragraph
+
+
+def main() -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.3)
+    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.2)
+    section.header_distance = section.footer_distance = Cm(1.0)
+
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(8)
+    normal.paragraph_format.line_spacing = 1.15
+    normal.paragraph_format.widow_control = True
+
+    paragraph_style(doc, "Title", size=17, bold=True, after=10)
+    border(doc.styles["Title"].element.get_or_add_pPr(), "bottom", size=12, space=6)
+    paragraph_style(doc, "Heading 1", size=13, bold=True, before=6, after=6)
+    paragraph_style(doc, "Heading 2", size=12, bold=True, before=14, after=6)
+    for name in ("Heading 1", "Heading 2", "Title"):
+        doc.styles[name].paragraph_format.keep_with_next = True
+    paragraph_style(doc, "Letterhead", size=9, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT, colour="404040")
+    paragraph_style(doc, "Title Block", after=3)
+    paragraph_style(doc, "Funding", size=11.5, bold=True, before=10, after=10)
+    border(doc.styles["Funding"].element.get_or_add_pPr(), "top", size=6, space=4)
+    border(doc.styles["Funding"].element.get_or_add_pPr(), "bottom", size=6, space=4)
+    paragraph_style(doc, "Banner", size=12, bold=True, before=6, after=6, align=WD_ALIGN_PARAGRAPH.CENTER)
+    draft = paragraph_style(doc, "Draft Mark", size=16, bold=True, before=0, after=10,
+                            align=WD_ALIGN_PARAGRAPH.CENTER, colour="C00000")
+    for side in ("top", "bottom", "left", "right"):
+        border(draft.element.get_or_add_pPr(), side, size=18, colour="C00000", space=4)
+    paragraph_style(doc, "Sign-off", before=16, after=4, bold=True)
+    doc.styles["Sign-off"].paragraph_format.keep_with_next = True
+    paragraph_style(doc, "Recommendation", before=12, after=6, bold=True)
+    paragraph_style(doc, "List Bullet", after=3)
+    for name in ("Header", "Footer"):
+        style = paragraph_style(doc, name, size=8.5, after=0, colour="404040")
+        ppr = style.element.get_or_add_pPr()
+        for tabs in ppr.findall(qn("w:tabs")):  # Letter-size stops from the default template
+            ppr.remove(tabs)
+    paragraph_style(doc, "Draft Header", base="Header", size=10, bold=True, colour="C00000",
+                    align=WD_ALIGN_PARAGRAPH.CENTER)
+
+    # Bullets: one level, a plain bullet in the body font (the default uses the Symbol font,
+    # which LibreOffice substitutes).
+    numbering = doc.part.numbering_part.element
+    for lvl in numbering.iter(qn("w:lvl")):
+        if lvl.get(qn("w:ilvl")) == "0":
+            lvl_text = lvl.find(qn("w:lvlText"))
+            if lvl_text is not None and lvl.find(qn("w:numFmt")).get(qn("w:val")) == "bullet":
+                lvl_text.set(qn("w:val"), "•")
+                rpr = lvl.find(qn("w:rPr"))
+                if rpr is not None:
+                    lvl.remove(rpr)
+
+    # Header and footer: the office and the reference; Page X of Y.
+    header = section.header
+    header.paragraphs[0].text = "{%p if draft %}"
+    add(header, "{{ labels.draft }}", "Draft Header")
+    add(header, "{%p endif %}", "Header")
+    line = add(header, "{{ office.name }}\t{{ reference }}", "Header")
+    line.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
+    border(line._p.get_or_add_pPr(), "bottom", size=4, colour="808080", space=2)
+
+    footer = section.footer
+    foot = footer.paragraphs[0]
+    foot.style = doc.styles["Footer"]
+    foot.add_run("{{ reference }}\t")
+    foot.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
+    foot.add_run("Page ")
+    field(foot, "PAGE")
+    foot.add_run(" of ")
+    field(foot, "NUMPAGES")
+
+    # The body.
+    add(doc, "{%p if draft %}")
+    add(doc, "{{ labels.draft }}", "Draft Mark")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p if logo %}")
+    add(doc, "{{ logo }}", "Letterhead")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p for line in office.address %}")
+    add(doc, "{{ line }}", "Letterhead")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p if office.contact %}")
+    add(doc, "{{ office.contact }}", "Letterhead")
+    add(doc, "{%p endif %}")
+    spacer = add(doc, "", "Letterhead")
+    spacer.paragraph_format.space_after = Pt(12)
+    add(doc, "{{ office.name }}", "Title")
+    add(doc, "{%p for banner in banners %}")
+    add(doc, "{{ banner }}", "Banner")
+    add(doc, "{%p endfor %}")
+    add(doc, "{{ reference }}", "Heading 1", bold_label="{{ labels.reference }}")
+    add(doc, "{{ subject }}", "Title Block", bold_label="{{ labels.subject }}")
+    add(doc, "{{ report_of }}", "Title Block", bold_label="{{ labels.report_of }}")
+    add(doc, "{{ date }}", "Title Block", bold_label="{{ labels.date }}")
+    add(doc, "{%p for line in funding %}")
+    add(doc, "{{ line }}", "Funding")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p for section in sections %}")
+    add(doc, "{%p if section.heading %}")
+    add(doc, "{{ section.heading }}", "Heading 2")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p for block in section.content %}")
+    add(doc, "{%p if block.bullets %}")
+    add(doc, "{%p for item in block.bullets %}")
+    add(doc, "{{ item }}", "List Bullet")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p else %}")
+    add(doc, "{{ block.text }}")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p if labels.recommendation %}")
+    add(doc, "{{ labels.recommendation }}", "Heading 2")
+    add(doc, "{%p endif %}")
+    add(doc, "{{ recommendation }}", "Recommendation")
+    add(doc, "{%p for sign_off in sign_offs %}")
+    add(doc, "{{ sign_off.role }}", "Sign-off")
+    add(doc, "{{ sign_off.statement }}")
+    add(doc, "{%p if sign_off.name %}")
+    add(doc, "{{ sign_off.name }}", bold_label="Name:")
+    add(doc, "{%p endif %}")
+    add(doc, "______________________________", bold_label="Signature:")
+    add(doc, "{{ sign_off.date }}", bold_label="Date:")
+    add(doc, "{%p endfor %}")
+
+    # Keep jinja out of the core properties (they would be escaped twice); the renderer sets them.
+    props = doc.core_properties
+    props.title = props.subject = props.author = props.keywords = props.comments = ""
+    props.last_modified_by = ""
+    props.revision = 1
+
+    out = ROOT / "templates" / "decision" / "decision.docx"
+    doc.save(out)
+    print(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
