@@ -1,15 +1,36 @@
-"""Writing papers into the archive: stable, readable paths and atomic writes."""
+"""The archive build: every record's papers into build/, incremental, parallel, reproducible.
+
+    build/<term>/<reference>/<reference>.{docx,pdf,html,preview.html}
+    build/manifest.json
+
+The manifest is also the build's memory: each record's entry holds the fingerprint of its
+inputs (record bytes, office configuration, templates, engine source), so a rebuild with nothing
+changed reads no YAML and renders nothing. It is rewritten (atomically) after every batch, so an
+interrupted build loses at most the batch in flight and the next build completes the work."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+import os
+import time
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import __version__
 from .model import Decision
-from .papers import Paper, convert_pdfs, render_sources
+from .papers import FORMATS, Paper, convert_pdfs, render_sources
 from .project import Project
+from .records import find_records, read_record
 from .render.pdf import Converter, ProfilePool
 from .writing import write_atomic
+
+MANIFEST = "manifest.json"
+BATCH = 100  # papers a LibreOffice start converts; starting costs about a second
 
 
 def paper_folder(project: Project, decision: Decision, out: Path) -> Path:
@@ -23,10 +44,21 @@ def profile_pool(project: Project) -> ProfilePool:
     return ProfilePool(project.root / "build" / ".cache" / "libreoffice")
 
 
+def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -> list[Path]:
+    """Write a paper's files (temp file, then rename each) and return their paths."""
+    written = []
+    for suffix, data in sorted(paper.files.items()):
+        if suffix.rsplit(".", 1)[-1] in formats:
+            path = folder / f"{stem}.{suffix}"
+            write_atomic(path, data)
+            written.append(path)
+    return written
+
+
 def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequence[str], out: Path,
                   flat: bool = False) -> list[tuple[Paper, list[Path]]]:
     """Render and write each decision's papers in the given formats; returns each paper with the
-    files written (none for a paper whose conversion failed: its error says why).
+    files written (none for a paper that failed: its error says why).
 
     flat: write straight into out rather than into the archive layout under it."""
     papers = [render_sources(d, project, formats) for d in decisions]
@@ -38,12 +70,298 @@ def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequ
         files: list[Path] = []
         if paper.error is None:
             folder = paper_folder(project, paper.decision, out)
-            stem = folder.name
-            folder = out if flat else folder
-            for suffix, data in paper.files.items():
-                if suffix.split(".")[-1] in formats or suffix in formats:
-                    path = folder / f"{stem}.{suffix}"
-                    write_atomic(path, data)
-                    files.append(path)
+            files = write_paper(paper, out if flat else folder, formats, folder.name)
         written.append((paper, files))
     return written
+
+
+# --- fingerprints ---------------------------------------------------------------------------------
+
+
+def _digest(paths: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def engine_fingerprint() -> str:
+    """The engine's version and its source: a code change rebuilds, even without a new version."""
+    package = Path(__file__).parent
+    return f"{__version__}+{_digest(list(package.rglob('*.py')))[:16]}"
+
+
+def shared_fingerprint(project: Project, office_path: Path) -> str:
+    """Everything every paper depends on besides its own record."""
+    templates = [p for p in project.templates("decision").rglob("*") if p.is_file()]
+    return hashlib.sha256(
+        f"{engine_fingerprint()}\0{_digest([office_path])}\0{_digest(templates)}".encode()
+    ).hexdigest()
+
+
+# --- the manifest -----------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    source: str  # the record's path relative to the project root
+    reference: str
+    term: str
+    status: str
+    inputs: str  # fingerprint of everything the outputs were made from
+    outputs: list[dict[str, Any]] = field(default_factory=list)  # path, sha256, size
+
+    def as_json(self) -> dict[str, Any]:
+        return {"reference": self.reference, "source": self.source, "term": self.term, "status": self.status,
+                "inputs": self.inputs, "outputs": self.outputs}
+
+
+def read_manifest(path: Path) -> dict[str, Entry]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {e["source"]: Entry(e["source"], e["reference"], e["term"], e["status"], e["inputs"], e["outputs"])
+                for e in data.get("records", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}  # no manifest, or an unreadable one: rebuild everything
+
+
+def manifest_text(entries: dict[str, Entry], shard: str | None = None) -> str:
+    data: dict[str, Any] = {"engine": __version__}
+    if shard:
+        data["shard"] = shard
+    data["records"] = [entries[key].as_json() for key in sorted(entries)]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def merge_manifests(paths: Sequence[Path]) -> str:
+    """One manifest from the manifests of a build's shards."""
+    merged: dict[str, Entry] = {}
+    for path in paths:
+        entries = read_manifest(path)
+        if not entries and not path.exists():
+            raise FileNotFoundError(2, "no such manifest", str(path))
+        for key, entry in entries.items():
+            if key in merged and merged[key].as_json() != entry.as_json():
+                raise ValueError(f"{path}: {key} is also in another shard's manifest, with other outputs")
+            merged[key] = entry
+    return manifest_text(merged)
+
+
+def _outputs_intact(entry: Entry, out: Path) -> bool:
+    for output in entry.outputs:
+        try:
+            if (out / output["path"]).stat().st_size != output["size"]:
+                return False
+        except OSError:
+            return False
+    return bool(entry.outputs)
+
+
+# --- the build ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Failure:
+    source: str
+    reason: str
+
+
+@dataclass
+class Summary:
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"built": len(self.built), "reused": len(self.reused), "failed": [f.__dict__ for f in self.failed],
+                "removed": len(self.removed), "seconds": round(self.seconds, 3)}
+
+    def line(self) -> str:
+        return (f"built {len(self.built)}, reused {len(self.reused)}, failed {len(self.failed)}, "
+                f"removed {len(self.removed)} in {self.seconds:.1f} s")
+
+
+def in_shard(source: str, shard: tuple[int, int] | None) -> bool:
+    if shard is None:
+        return True
+    number, count = shard
+    return zlib.crc32(source.encode()) % count == number - 1
+
+
+@dataclass
+class _Job:
+    """A batch of records for one worker: render, convert in one LibreOffice start, write."""
+
+    office_path: Path
+    out: Path
+    sources: list[tuple[str, str]]  # (relative source, inputs fingerprint)
+
+
+def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
+    project = Project.load(job.office_path)
+    results: list[tuple[str, Entry | Failure]] = []
+    papers: list[tuple[str, str, Paper]] = []
+    for source, inputs in job.sources:
+        record = read_record(project.root / source, project.office)  # checked clean before the job
+        try:
+            papers.append((source, inputs, render_sources(record.decision, project, FORMATS)))
+        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
+            results.append((source, Failure(source, _reason(exc))))
+    if papers:
+        try:
+            with profile_pool(project).lease() as profile:
+                convert_pdfs([p for _, _, p in papers], project, Converter(profile))
+        except Exception as exc:  # noqa: BLE001 - e.g. LibreOffice missing: every paper fails
+            for _, _, paper in papers:
+                paper.error = _reason(exc)
+    for source, inputs, paper in papers:
+        if paper.error:
+            results.append((source, Failure(source, paper.error)))
+            continue
+        folder = paper_folder(project, paper.decision, job.out)
+        try:
+            files = write_paper(paper, folder, FORMATS, folder.name)
+        except OSError as exc:
+            results.append((source, Failure(source, f"cannot write {exc.filename}: {exc.strerror}")))
+            continue
+        term = folder.parent.name
+        outputs = [{"path": path.relative_to(job.out).as_posix(), "sha256": hashlib.sha256(paper.files[path.name.split(".", 1)[1]]).hexdigest(),
+                    "size": len(paper.files[path.name.split(".", 1)[1]])} for path in files]
+        results.append((source, Entry(source, paper.decision.reference, term, paper.decision.status.value, inputs, outputs)))
+    return results
+
+
+def _reason(exc: BaseException) -> str:
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return str(problems[0])
+    return str(exc) or type(exc).__name__
+
+
+def _chunks(items: list[Any], jobs: int) -> Iterator[list[Any]]:
+    size = max(1, min(BATCH, -(-len(items) // jobs)))
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: bool = False,
+          shard: tuple[int, int] | None = None, progress: Callable[[int, int, str], None] | None = None) -> Summary:
+    """Build the archive; see the module's docstring."""
+    started = time.perf_counter()
+    summary = Summary()
+    manifest_path = out / MANIFEST
+    previous = {} if force else read_manifest(manifest_path)
+    shared = shared_fingerprint(project, office_path)
+    sources = [p.relative_to(project.root).as_posix() for p in find_records([project.records])]
+    sources = [s for s in sources if in_shard(s, shard)]
+
+    entries: dict[str, Entry] = {}
+    todo: list[tuple[str, str]] = []
+    for source in sources:
+        inputs = hashlib.sha256(shared.encode() + (project.root / source).read_bytes()).hexdigest()
+        old = previous.get(source)
+        if old is not None and old.inputs == inputs and _outputs_intact(old, out):
+            entries[source] = old
+            summary.reused.append(source)
+        else:
+            todo.append((source, inputs))
+
+    shard_text = f"{shard[0]}/{shard[1]}" if shard else None
+    done = 0
+
+    def absorb(results: list[tuple[str, Entry | Failure]], save: bool = True) -> None:
+        nonlocal done
+        for source, result in results:
+            done += 1
+            if isinstance(result, Failure):
+                summary.failed.append(result)
+                if source in previous:  # keep the last good papers, and know them as ours
+                    entries[source] = previous[source]
+            else:
+                entries[source] = result
+                summary.built.append(source)
+            if progress:
+                progress(done, len(todo), source)
+        if save:
+            write_atomic(manifest_path, manifest_text({**_kept(previous, sources), **entries}, shard_text).encode())
+
+    # Check changed records here, before any rendering: a bad record fails alone, and two records
+    # with one reference in one term must not overwrite each other's folder.
+    valid, failures = _validate(project, todo, entries)
+    absorb(failures, save=False)
+    batches = [_Job(office_path, out, chunk) for chunk in _chunks(valid, jobs)]
+
+    if jobs <= 1 or len(batches) <= 1:
+        for batch in batches:
+            absorb(_run_job(batch))
+    elif batches:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for future in as_completed([pool.submit(_run_job, b) for b in batches]):
+                absorb(future.result())
+
+    summary.removed = _remove_deleted(previous, entries, sources, out, shard)
+    write_atomic(manifest_path, manifest_text(entries, shard_text).encode())
+    summary.failed.sort(key=lambda f: f.source)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _kept(previous: dict[str, Entry], sources: list[str]) -> dict[str, Entry]:
+    """While a build runs, the manifest keeps the old entries of records still to be done."""
+    present = set(sources)
+    return {k: v for k, v in previous.items() if k in present}
+
+
+def _validate(project: Project, todo: list[tuple[str, str]], reused: dict[str, Entry]
+              ) -> tuple[list[tuple[str, str]], list[tuple[str, Entry | Failure]]]:
+    valid: list[tuple[str, str, tuple[str, str]]] = []
+    failures: list[tuple[str, Entry | Failure]] = []
+    for source, inputs in todo:
+        record = read_record(project.root / source, project.office)
+        errors = [p for p in record.problems if p.severity.value == "error"]
+        if record.decision is None or errors:
+            more = f" (and {len(errors) - 1} more: run `decisions check {source}`)" if len(errors) > 1 else ""
+            failures.append((source, Failure(source, f"{errors[0]}{more}")))
+            continue
+        term = project.office.term_of(record.decision.date)
+        valid.append((source, inputs, (term.name if term else "no-term", record.decision.reference)))
+    holders: dict[tuple[str, str], list[str]] = {}
+    for source, entry in reused.items():
+        holders.setdefault((entry.term, entry.reference), []).append(source)
+    for source, _, key in valid:
+        holders.setdefault(key, []).append(source)
+    clean = []
+    for source, inputs, key in valid:
+        others = [h for h in holders[key] if h != source]
+        if others:
+            failures.append((source, Failure(source, f"{key[1]} is used in the {key[0]} term by {', '.join(others)} too")))
+        else:
+            clean.append((source, inputs))
+    return clean, failures
+
+
+def _remove_deleted(previous: dict[str, Entry], entries: dict[str, Entry], sources: list[str], out: Path,
+                    shard: tuple[int, int] | None) -> list[str]:
+    """Remove the papers of records that are gone (or whose outputs moved, e.g. a new reference)."""
+    keep = {o["path"] for e in entries.values() for o in e.outputs}
+    removed = []
+    for source, entry in previous.items():
+        if not in_shard(source, shard):
+            continue
+        stale = [o["path"] for o in entry.outputs if o["path"] not in keep]
+        for path in stale:
+            target = out / path
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                pass
+            for folder in (target.parent, target.parent.parent):
+                try:
+                    folder.rmdir()  # only if now empty
+                except OSError:
+                    break
+        if stale and source not in entries:
+            removed.append(source)
+    return removed

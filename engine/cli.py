@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +199,92 @@ def templates_check(ctx: click.Context) -> None:
         click.echo(str(problem))
     click.echo(f"templates checked: {len(problems)} problem{'s' * (len(problems) != 1)}")
     sys.exit(1 if problems else 0)
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        number, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("write the shard as K/N, e.g. 1/4") from None
+    if not 1 <= number <= count:
+        raise click.BadParameter(f"shard {number} of {count} does not exist; K runs from 1 to N")
+    return number, count
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Archive folder (default: build/).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Rebuild everything, whatever changed.")
+@click.option("--shard", default=None, metavar="K/N", help="Build only a deterministic 1/N share of the records.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format.")
+@click.pass_context
+@friendly
+def build(ctx: click.Context, out: Path | None, jobs: int | None, force: bool, shard: str | None, fmt: str) -> None:
+    """Build every record's papers into the archive, doing only what changed."""
+    from .build import build as build_archive
+
+    project = project_from(ctx)
+    out = out or project.root / "build"
+    jobs = jobs or os.cpu_count() or 1
+    parts = _shard(shard)
+    with progress_reporter(fmt) as progress:
+        summary = build_archive(project, ctx.obj["office_path"], out, jobs=jobs, force=force, shard=parts, progress=progress)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_json(), indent=2))
+    else:
+        for failure in summary.failed:
+            click.echo(f"failed: {failure.reason}" if failure.reason.startswith(failure.source) else f"failed: {failure.source}: {failure.reason}", err=True)
+        click.echo(summary.line())
+    sys.exit(1 if summary.failed else 0)
+
+
+@contextlib.contextmanager
+def progress_reporter(fmt: str) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A progress bar on a terminal; plain lines in CI logs; nothing for --format json."""
+    if fmt == "json":
+        yield None
+        return
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      transient=True) as bar:
+            task = bar.add_task("build", total=None)
+
+            def update(done: int, total: int, source: str) -> None:
+                bar.update(task, completed=done, total=total)
+
+            yield update
+        return
+
+    def line(done: int, total: int, source: str) -> None:
+        click.echo(f"[{done}/{total}] {source}", err=True)
+
+    yield line
+
+
+@main.group()
+def manifest() -> None:
+    """Work with build manifests."""
+
+
+@manifest.command("merge")
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Write here (default: standard output).")
+@friendly
+def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
+    """Merge the manifests of a sharded build into one."""
+    from .build import merge_manifests
+    from .writing import write_atomic
+
+    try:
+        text = merge_manifests(manifests)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(out, text.encode())
+        click.echo(out)

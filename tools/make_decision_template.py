@@ -84,7 +84,7 @@ def main() -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2.3)
-    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(2.6), Cm(2.2)
     section.header_distance = section.footer_distance = Cm(1.0)
 
     normal = doc.styles["Normal"]

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx import Document
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -51,7 +53,7 @@ def render_docx(template: Path, context: dict[str, Any], properties: dict[str, A
     if not template.is_file():
         raise template_error(template, "template not found")
     try:
-        document = DocxTemplate(template)
+        document = DocxTemplate(io.BytesIO(_styled_template(template, office)))
         context = dict(context)
         if office.logo:
             logo = (office_dir or Path.cwd()) / office.logo
@@ -63,11 +65,24 @@ def render_docx(template: Path, context: dict[str, Any], properties: dict[str, A
         raise template_error(template, f"template syntax error: {exc.message}") from None
     except (zipfile.BadZipFile, KeyError) as exc:
         raise template_error(template, f"not a Word template: {exc}") from None
-    apply_house_style(document.docx, office)
     set_core_properties(document.docx, properties)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return fixed_zip(buffer.getvalue())
+    return _fixed_bytes(document.docx)
+
+
+_STYLED: dict[tuple[Path, int, int, str], bytes] = {}
+
+
+def _styled_template(template: Path, office: Office) -> bytes:
+    """The template with the house style applied, made once per process, not once per paper."""
+    stat = template.stat()
+    key = (template.resolve(), stat.st_mtime_ns, stat.st_size, office.style.model_dump_json() + office.language)
+    if key not in _STYLED:
+        document = Document(str(template))
+        apply_house_style(document, office)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        _STYLED[key] = buffer.getvalue()
+    return _STYLED[key]
 
 
 def apply_house_style(document: Any, office: Office) -> None:
@@ -125,16 +140,34 @@ def set_core_properties(document: Any, properties: dict[str, Any]) -> None:
     core.revision = 1
 
 
-def fixed_zip(data: bytes) -> bytes:
-    """Rewrite the zip with fixed entry dates and attributes: the only thing that differed
-    between two saves of the same document."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            entry.create_system = 3
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
+class _FixedZipWriter:
+    """python-docx's package writer, less the clock: every zip entry gets the same date and
+    attributes (the only thing that differed between two saves of one document)."""
+
+    def __init__(self, target: io.BytesIO):
+        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, uri: Any, blob: bytes) -> None:
+        entry = zipfile.ZipInfo(uri.membername, date_time=ZIP_EPOCH)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        entry.create_system = 3
+        self._zip.writestr(entry, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _fixed_bytes(document: Any) -> bytes:
+    # What docx.opc.package.OpcPackage.save and PackageWriter.write do, with our zip writer
+    # (saving and then rewriting the zip compressed everything twice: a third of the render).
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    buffer = io.BytesIO()
+    writer = _FixedZipWriter(buffer)
+    PackageWriter._write_content_types_stream(writer, package.parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, package.parts)
+    writer.close()
+    return buffer.getvalue()
