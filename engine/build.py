@@ -252,6 +252,7 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     started = time.perf_counter()
     summary = Summary()
     manifest_path = out / MANIFEST
+    _remove_leftovers(out)
     previous = {} if force else read_manifest(manifest_path)
     shared = shared_fingerprint(project, office_path)
     sources = [p.relative_to(project.root).as_posix() for p in find_records([project.records])]
@@ -306,6 +307,13 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     summary.failed.sort(key=lambda f: f.source)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Temporary files of a build that was killed before it could rename them."""
+    if out.is_dir():
+        for leftover in out.rglob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 def _kept(previous: dict[str, Entry], sources: list[str]) -> dict[str, Entry]:

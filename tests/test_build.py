@@ -1,0 +1,193 @@
+"""`decisions build`: the archive, built for real in a temporary project and read back."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+
+import engine.build
+from benchmarks.archive import make_archive
+from engine.build import build
+from engine.cli import main
+from engine.project import Project
+
+from .conftest import ROOT, SEED
+
+
+def make_project(folder: Path, records: int = 0) -> Project:
+    """office.yaml, the templates and either the seed record or `records` generated ones."""
+    shutil.copy(ROOT / "office.yaml", folder / "office.yaml")
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    if records:
+        make_archive(folder / "records", records)
+    else:
+        (folder / "records" / "2021-2024").mkdir(parents=True)
+        shutil.copy(SEED, folder / "records" / "2021-2024")
+    return Project.load(folder / "office.yaml")
+
+
+def run_build(project: Project, out: Path | None = None, **options: object) -> engine.build.Summary:
+    return build(project, project.root / "office.yaml", out or project.root / "build", **options)
+
+
+@pytest.fixture
+def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    rendered: list[str] = []
+    real = engine.build.render_sources
+
+    def counting(decision, *args, **kwargs):
+        rendered.append(decision.reference)
+        return real(decision, *args, **kwargs)
+
+    monkeypatch.setattr(engine.build, "render_sources", counting)
+    return rendered
+
+
+def check_archive(out: Path) -> dict:
+    """Every output the manifest lists exists, whole, with the recorded hash; nothing half-written."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["records"]:
+        for output in entry["outputs"]:
+            data = (out / output["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == output["sha256"], output["path"]
+            if output["path"].endswith(".pdf"):
+                with pikepdf.open(io.BytesIO(data)) as pdf:
+                    assert len(pdf.pages) >= 1
+            elif output["path"].endswith(".docx"):
+                assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
+    assert not list(out.rglob(".*.tmp"))
+    return manifest
+
+
+def test_build_lays_out_the_archive_and_a_manifest(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    summary = run_build(project, jobs=1)
+    assert (summary.built, summary.failed) == (["records/2021-2024/PCC-D-102.yaml"], [])
+    manifest = check_archive(tmp_path / "build")
+    assert manifest["engine"] == engine.__version__
+    [entry] = manifest["records"]
+    assert (entry["reference"], entry["source"], entry["status"]) == ("PCC/D/102", "records/2021-2024/PCC-D-102.yaml", "approved")
+    assert [o["path"] for o in entry["outputs"]] == [
+        "2021-2024/pcc-d-102/pcc-d-102.docx", "2021-2024/pcc-d-102/pcc-d-102.html",
+        "2021-2024/pcc-d-102/pcc-d-102.pdf", "2021-2024/pcc-d-102/pcc-d-102.preview.html"]
+
+
+def test_incremental_rebuilds_only_what_changed(tmp_path: Path, count_renders: list[str]) -> None:
+    project = make_project(tmp_path, records=3)
+    assert len(run_build(project, jobs=1).built) == 3
+    first = (tmp_path / "build" / "manifest.json").read_text()
+    count_renders.clear()
+
+    summary = run_build(project, jobs=1)
+    assert (count_renders, summary.built, len(summary.reused)) == ([], [], 3)
+    assert (tmp_path / "build" / "manifest.json").read_text() == first
+
+    record = tmp_path / "records" / "2016-2021" / "PCC-D-002.yaml"
+    record.write_text(record.read_text().replace("To note decision", "To approve the funding"))
+    summary = run_build(project, jobs=1)
+    assert count_renders == ["PCC/D/002"] and summary.built == ["records/2016-2021/PCC-D-002.yaml"]
+
+    count_renders.clear()
+    snippet = tmp_path / "templates" / "decision" / "snippet.html.j2"
+    snippet.write_text(snippet.read_text().replace("dpe-facts", "dpe-facts dpe-facts--v2"))
+    summary = run_build(project, jobs=1)
+    assert sorted(count_renders) == ["PCC/D/001", "PCC/D/002", "PCC/D/003"] and len(summary.built) == 3
+
+    count_renders.clear()
+    summary = run_build(project, jobs=1, force=True)
+    assert len(count_renders) == 3
+    check_archive(tmp_path / "build")
+
+
+def test_two_clean_builds_give_identical_manifests_in_parallel_or_not(tmp_path: Path) -> None:
+    project = make_project(tmp_path, records=3)
+    run_build(project, tmp_path / "one", jobs=1)
+    run_build(project, tmp_path / "two", jobs=2)
+    assert (tmp_path / "one" / "manifest.json").read_bytes() == (tmp_path / "two" / "manifest.json").read_bytes()
+    check_archive(tmp_path / "two")
+
+
+def test_deleted_records_lose_their_outputs(tmp_path: Path) -> None:
+    project = make_project(tmp_path, records=2)
+    run_build(project, jobs=1)
+    (tmp_path / "records" / "2016-2021" / "PCC-D-002.yaml").unlink()
+    summary = run_build(project, jobs=1)
+    assert summary.removed == ["records/2016-2021/PCC-D-002.yaml"]
+    assert not (tmp_path / "build" / "2016-2021" / "pcc-d-002").exists()
+    assert [e["reference"] for e in check_archive(tmp_path / "build")["records"]] == ["PCC/D/001"]
+
+
+def test_one_bad_record_does_not_stop_the_others(tmp_path: Path) -> None:
+    project = make_project(tmp_path, records=2)
+    bad = tmp_path / "records" / "2016-2021" / "PCC-D-001.yaml"
+    bad.write_text(bad.read_text().replace("    received: 3", "    received: 4"))
+    twin = tmp_path / "records" / "2016-2021" / "PCC-D-002-copy.yaml"
+    result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "build", "--jobs", "1", "--format", "json"])
+    assert result.exit_code == 1
+    summary = json.loads(result.output)
+    assert summary["built"] == 1 and summary["reused"] == 0 and len(summary["failed"]) == 1
+    assert summary["failed"][0]["source"] == "records/2016-2021/PCC-D-001.yaml"
+    assert "error: procurement_history[5].received: 4 applications received" in summary["failed"][0]["reason"]
+    assert not twin.exists()
+
+
+def test_a_reference_used_twice_in_a_term_fails_without_overwriting(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    run_build(project, jobs=1)
+    before = (tmp_path / "build" / "2021-2024" / "pcc-d-102" / "pcc-d-102.pdf").read_bytes()
+    twin = tmp_path / "records" / "2021-2024" / "PCC-D-102-draft.yaml"
+    twin.write_text(SEED.read_text().replace("status: approved", "status: draft"))
+    summary = run_build(project, jobs=1)
+    assert [f.source for f in summary.failed] == ["records/2021-2024/PCC-D-102-draft.yaml"]
+    assert (tmp_path / "build" / "2021-2024" / "pcc-d-102" / "pcc-d-102.pdf").read_bytes() == before
+
+
+def test_shards_build_disjoint_shares_that_merge_into_the_whole(tmp_path: Path) -> None:
+    project = make_project(tmp_path, records=4)
+    run_build(project, tmp_path / "whole", jobs=2)
+    for k in (1, 2):
+        run_build(project, tmp_path / f"shard{k}", jobs=1, shard=(k, 2))
+    one = json.loads((tmp_path / "shard1" / "manifest.json").read_text())
+    two = json.loads((tmp_path / "shard2" / "manifest.json").read_text())
+    assert one["shard"] == "1/2" and one["records"] and two["records"]
+    assert not {e["source"] for e in one["records"]} & {e["source"] for e in two["records"]}
+    result = CliRunner().invoke(main, ["manifest", "merge", str(tmp_path / "shard1" / "manifest.json"),
+                                       str(tmp_path / "shard2" / "manifest.json")])
+    assert result.exit_code == 0, result.output
+    assert result.output == (tmp_path / "whole" / "manifest.json").read_text()
+
+
+def test_a_killed_build_leaves_old_outputs_whole_and_the_next_build_completes(tmp_path: Path) -> None:
+    project = make_project(tmp_path, records=3)
+    run_build(project, jobs=1)
+    make_archive(tmp_path / "more", 6)
+    for record in (tmp_path / "more").rglob("PCC-D-00[456].yaml"):
+        shutil.copy(record, tmp_path / "records" / record.parent.name / record.name)
+    for record in (tmp_path / "records").rglob("*.yaml"):
+        record.write_text(record.read_text().replace("To note decision", "To note the decision"))
+    command = [str(Path(sys.executable).parent / "decisions"), "build", "--jobs", "2"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(2.5)  # rendering or converting
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    check_archive(tmp_path / "build")  # whatever it had done is whole, and the rest as it was
+    summary = run_build(project, jobs=1)
+    assert summary.failed == []
+    manifest = check_archive(tmp_path / "build")
+    assert len(manifest["records"]) == 6
+    text = "".join(zipfile.ZipFile(tmp_path / "build" / o["path"]).read("word/document.xml").decode()
+                   for e in manifest["records"] for o in e["outputs"] if o["path"].endswith(".docx"))
+    assert text.count("To note the decision") == 6 and "To note decision<" not in text
