@@ -325,3 +325,33 @@ def test_template_check_finds_drift(project: Project, tmp_path: Path) -> None:
     snippet.write_text(snippet.read_text(encoding="utf-8").replace("{{ reported_by }}", "{{ report_of }}"), encoding="utf-8")
     problems = [str(p) for p in check_templates(Project.load(tmp_path / "office.yaml"))]
     assert problems[1:] == [f"{folder / 'snippet.html.j2'}: error: the template uses a field the record does not have: 'dict object' has no attribute 'headng'"]
+
+
+def test_a_paper_that_hangs_libreoffice_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in LibreOffice that converts in order, like the real one, but hangs on "hang.docx".
+    _fake_soffice(tmp_path / "bin", """
+out=""; prev=""
+for arg in "$@"; do
+  if [ "$prev" = "--outdir" ]; then out="$arg"; fi
+  prev="$arg"
+done
+for arg in "$@"; do
+  case "$arg" in
+    *.docx)
+      if [ "$(readlink "$arg")" = "%s" ]; then sleep 60; fi
+      name=$(basename "$arg" .docx)
+      cp "%s" "$out/$name.pdf" ;;
+  esac
+done""" % (tmp_path / "hang.docx", tmp_path / "good.pdf"))
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    good = pikepdf.new()
+    good.add_blank_page()
+    good.save(tmp_path / "good.pdf")
+    papers = []
+    for name in ("a", "b", "hang", "c"):
+        (tmp_path / f"{name}.docx").write_bytes(b"PK")
+        papers.append(tmp_path / f"{name}.docx")
+    results = Converter(tmp_path / "profile", timeout=1).convert(papers)
+    assert [r if isinstance(r, ConversionError) else "pdf" for r in results][:2] == ["pdf", "pdf"]
+    assert str(results[2]) == "LibreOffice did not finish within 1 s and was stopped"
+    assert isinstance(results[3], bytes)

@@ -79,6 +79,43 @@ def add(doc_or_part, text: str, style: str | None = None, bold_label: str | None
     return paragraph
 
 
+def prune(doc) -> None:
+    """Drop what the default python-docx template carries but no paper uses: about 160 unused
+    styles (350 KB of styles.xml), a 440 KB stylesWithEffects part, a thumbnail. LibreOffice
+    parses all of it for every paper: pruned, a paper converts in half the time."""
+    styles = doc.styles.element
+    for latent in styles.findall(qn("w:latentStyles")):
+        styles.remove(latent)
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    used = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList"}
+    for element in doc.element.body.iter(qn("w:pStyle")):
+        used.add(element.get(qn("w:val")))
+    for part in (doc.sections[0].header, doc.sections[0].footer):
+        for element in part._element.iter(qn("w:pStyle")):
+            used.add(element.get(qn("w:val")))
+    used |= {"ListBullet"}
+    pending = list(used)
+    while pending:  # follow basedOn, link and next
+        style = by_id.get(pending.pop())
+        if style is None:
+            continue
+        for ref in ("w:basedOn", "w:link", "w:next"):
+            target = style.find(qn(ref))
+            if target is not None and target.get(qn("w:val")) not in used:
+                used.add(target.get(qn("w:val")))
+                pending.append(target.get(qn("w:val")))
+    for style_id, style in by_id.items():
+        if style_id not in used:
+            styles.remove(style)
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml", "/webSettings")):
+            doc.part.drop_rel(rel_id)
+    package = doc.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[rel_id]
+
+
 def main() -> None:
     doc = Document()
     section = doc.sections[0]
@@ -205,6 +242,8 @@ def main() -> None:
     add(doc, "______________________________", bold_label="Signature:")
     add(doc, "{{ sign_off.date }}", bold_label="Date:")
     add(doc, "{%p endfor %}")
+
+    prune(doc)
 
     # Keep jinja out of the core properties (they would be escaped twice); the renderer sets them.
     props = doc.core_properties

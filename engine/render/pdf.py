@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,7 @@ EXPORT_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
     },
     separators=(",", ":"),
 )
-START_SECONDS = 60.0  # a cold start with a new profile takes a few seconds; a hang takes forever
-SECONDS_PER_PAPER = 20.0
+TIMEOUT_SECONDS = 60.0  # for one paper, start-up included: a paper takes well under a second
 
 
 class ConversionError(Exception):
@@ -52,27 +52,27 @@ class Converter:
     """One LibreOffice worker: its own profile folder, reused between batches."""
 
     profile: Path
-    timeout: float | None = None  # seconds for a batch; default START_SECONDS + 20 s a paper
+    timeout: float = TIMEOUT_SECONDS  # the longest LibreOffice may spend on one paper
 
     def convert(self, papers: Sequence[Path]) -> list[bytes | ConversionError]:
         """Convert each .docx to PDF bytes; a paper that fails gets its ConversionError.
 
-        One LibreOffice start converts the whole batch (about 0.9 s a start). If the batch
-        fails or hangs, the papers it did not finish are retried one at a time, so that one
-        bad paper fails alone."""
+        One LibreOffice start converts the whole batch (a start costs about a second). It
+        converts in order, so when it dies or hangs the first paper without a PDF is the culprit:
+        that paper fails, and a new LibreOffice goes on with the rest."""
         soffice = find_soffice()
-        if not papers:
-            return []
         results: list[bytes | ConversionError | None] = [None] * len(papers)
+        pending = list(enumerate(papers))
         with tempfile.TemporaryDirectory(prefix="decisions-pdf-") as tmp:
-            batch_error = self._run(soffice, list(enumerate(papers)), Path(tmp), results)
-            if batch_error and len(papers) > 1:
-                for index, paper in enumerate(papers):
-                    if results[index] is None:
-                        self._run(soffice, [(index, paper)], Path(tmp), results)
-            for index, result in enumerate(results):
-                if result is None:
-                    results[index] = batch_error or ConversionError("LibreOffice wrote no PDF")
+            while pending:
+                error = self._run(soffice, pending, Path(tmp), results)
+                rest = [(index, paper) for index, paper in pending if results[index] is None]
+                if error is None or not rest:
+                    for index, _ in rest:  # LibreOffice skipped it: e.g. not a Word file
+                        results[index] = ConversionError("LibreOffice wrote no PDF")
+                    break
+                results[rest[0][0]] = error
+                pending = rest[1:]
         return results  # type: ignore[return-value]
 
     def _run(self, soffice: str, batch: list[tuple[int, Path]], tmp: Path,
@@ -91,28 +91,45 @@ class Converter:
             "--convert-to", EXPORT_FILTER, "--outdir", str(outputs),
             *sorted(str(p) for p in inputs.iterdir()),
         ]
-        limit = self.timeout or START_SECONDS + SECONDS_PER_PAPER * len(batch)
         error = None
-        try:
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
-        except OSError as exc:
-            return ConversionError(f"cannot start LibreOffice: {exc.strerror}")
-        try:
-            output, _ = process.communicate(timeout=limit)
-            if process.returncode != 0:
-                last = (output or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-                error = ConversionError(f"LibreOffice failed (exit {process.returncode}): {last[0]}")
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            error = ConversionError(f"LibreOffice did not finish within {limit:.0f} s and was stopped")
+        with open(tmp / "soffice.log", "wb") as log:
+            try:
+                process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, start_new_session=True)
+            except OSError as exc:
+                return ConversionError(f"cannot start LibreOffice: {exc.strerror}")
+            try:
+                self._wait(process, outputs)
+                if process.returncode != 0:
+                    last = (tmp / "soffice.log").read_text("utf-8", "replace").strip().splitlines()[-1:] or [""]
+                    error = ConversionError(f"LibreOffice failed (exit {process.returncode}): {last[0]}")
+            except subprocess.TimeoutExpired:
+                error = ConversionError(f"LibreOffice did not finish within {self.timeout:.0f} s and was stopped")
+            finally:
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
         for index, paper in batch:
             pdf = outputs / f"{index:06d}.pdf"
             if pdf.exists():
                 data = pdf.read_bytes()
                 results[index] = data if _opens(data) else ConversionError(f"LibreOffice wrote a broken PDF for {paper.name}")
         return error
+
+    def _wait(self, process: subprocess.Popen[bytes], outputs: Path) -> None:
+        """Wait for LibreOffice, allowing each paper `timeout` seconds from the previous one."""
+        seen, deadline = 0, time.monotonic() + self.timeout
+        while True:
+            try:
+                process.wait(timeout=0.2)
+                return
+            except subprocess.TimeoutExpired:
+                pass
+            written = sum(1 for _ in outputs.iterdir())
+            if written != seen:
+                seen, deadline = written, time.monotonic() + self.timeout
+            elif time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(process.args, self.timeout)
 
 
 def _opens(data: bytes) -> bool:
