@@ -9,7 +9,10 @@ from engine.office import Office, load_office
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "records" / "2021-2024" / "PCC-D-102.yaml"
-REFERENCE_TEXT = ROOT.parent / "shared" / "reference" / "PCC-D-102.published.txt"
+# The published paper as it appears on the office's website: our fidelity test. A copy lives
+# in tests/data so that a clone tests itself; test_reference_copy keeps it the shared one.
+REFERENCE_TEXT = ROOT / "tests" / "data" / "PCC-D-102.published.txt"
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "PCC-D-102.published.txt"
 
 
 @pytest.fixture(scope="session")

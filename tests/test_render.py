@@ -23,7 +23,7 @@ from engine.records import read_record
 from engine.render.pdf import ConversionError, Converter, ProfilePool
 from engine.template_check import check_templates
 
-from .conftest import ROOT, SEED
+from .conftest import REFERENCE_TEXT, ROOT, SEED, SHARED_REFERENCE
 from .text import docx_text, html_text, missing_in_order, pdf_text, published_lines
 
 DRAFT = "DRAFT – NOT APPROVED"
@@ -74,6 +74,12 @@ def rendered(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict
 def test_every_published_sentence_comes_back_in_order(rendered: dict, fmt: str, read) -> None:
     text = read(rendered["first:approved"][fmt])
     assert missing_in_order(text, published_lines()) == []
+
+
+def test_reference_copy_is_the_shared_one() -> None:
+    if not SHARED_REFERENCE.exists():
+        pytest.skip("no ../shared/reference beside this checkout")
+    assert REFERENCE_TEXT.read_bytes() == SHARED_REFERENCE.read_bytes()
 
 
 def test_the_fidelity_check_can_fail(rendered: dict) -> None:
