@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__
 from .model import Decision
-from .papers import FORMATS, Paper, convert_pdfs, render_sources
+from .papers import FORMATS, Paper, convert_pdfs, documents_of, render_sources
 from .project import Project
 from .records import find_records, read_record
 from .render.pdf import Converter, ProfilePool
@@ -44,6 +44,11 @@ def profile_pool(project: Project) -> ProfilePool:
     return ProfilePool(project.root / "build" / ".cache" / "libreoffice")
 
 
+def file_stem(paper: Paper, folder: Path) -> str:
+    """pcc-d-102 for the decision paper, pcc-d-102-spec for its specification."""
+    return folder.name if paper.document == "decision" else f"{folder.name}-{paper.document}"
+
+
 def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -> list[Path]:
     """Write a paper's files (temp file, then rename each) and return their paths."""
     written = []
@@ -56,12 +61,12 @@ def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -
 
 
 def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequence[str], out: Path,
-                  flat: bool = False) -> list[tuple[Paper, list[Path]]]:
+                  flat: bool = False, document: str = "decision") -> list[tuple[Paper, list[Path]]]:
     """Render and write each decision's papers in the given formats; returns each paper with the
     files written (none for a paper that failed: its error says why).
 
     flat: write straight into out rather than into the archive layout under it."""
-    papers = [render_sources(d, project, formats) for d in decisions]
+    papers = [render_sources(d, project, formats, document=document) for d in decisions]
     if "pdf" in formats:
         with profile_pool(project).lease() as profile:
             convert_pdfs(papers, project, Converter(profile))
@@ -70,7 +75,7 @@ def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequ
         files: list[Path] = []
         if paper.error is None:
             folder = paper_folder(project, paper.decision, out)
-            files = write_paper(paper, out if flat else folder, formats, folder.name)
+            files = write_paper(paper, out if flat else folder, formats, file_stem(paper, folder))
         written.append((paper, files))
     return written
 
@@ -78,24 +83,27 @@ def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequ
 # --- fingerprints ---------------------------------------------------------------------------------
 
 
-def _digest(paths: Sequence[Path]) -> str:
+def _digest(paths: Sequence[Path], root: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(paths):
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
 def engine_fingerprint() -> str:
     """The engine's version and its source: a code change rebuilds, even without a new version."""
     package = Path(__file__).parent
-    return f"{__version__}+{_digest(list(package.rglob('*.py')))[:16]}"
+    return f"{__version__}+{_digest(list(package.rglob('*.py')), package)[:16]}"
 
 
 def shared_fingerprint(project: Project, office_path: Path) -> str:
-    """Everything every paper depends on besides its own record."""
-    templates = [p for p in project.templates("decision").rglob("*") if p.is_file()]
+    """Everything every paper depends on besides its own record: the engine, the office
+    configuration and the templates (all of them: a change to any rebuilds every paper)."""
+    folders = {project.templates(d) for d in ("decision", "spec")}
+    folders |= {folder.parent for folder in folders}
+    templates = sorted({p for folder in folders if folder.is_dir() for p in folder.glob("*") if p.is_file()})
     return hashlib.sha256(
-        f"{engine_fingerprint()}\0{_digest([office_path])}\0{_digest(templates)}".encode()
+        f"{engine_fingerprint()}\0{office_path.read_bytes().hex()}\0{_digest(templates, project.root)}".encode()
     ).hexdigest()
 
 
@@ -202,34 +210,42 @@ class _Job:
 def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
     project = Project.load(job.office_path)
     results: list[tuple[str, Entry | Failure]] = []
-    papers: list[tuple[str, str, Paper]] = []
+    papers: list[tuple[str, str, list[Paper]]] = []
     for source, inputs in job.sources:
         record = read_record(project.root / source, project.office)  # checked clean before the job
         try:
-            papers.append((source, inputs, render_sources(record.decision, project, FORMATS)))
+            documents = [render_sources(record.decision, project, FORMATS, document=d) for d in documents_of(record.decision)]
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
             results.append((source, Failure(source, _reason(exc))))
-    if papers:
+            continue
+        papers.append((source, inputs, documents))
+    every = [paper for _, _, documents in papers for paper in documents]
+    if every:
         try:
             with profile_pool(project).lease() as profile:
-                convert_pdfs([p for _, _, p in papers], project, Converter(profile))
+                convert_pdfs(every, project, Converter(profile))
         except Exception as exc:  # noqa: BLE001 - e.g. LibreOffice missing: every paper fails
-            for _, _, paper in papers:
+            for paper in every:
                 paper.error = _reason(exc)
-    for source, inputs, paper in papers:
-        if paper.error:
-            results.append((source, Failure(source, paper.error)))
+    for source, inputs, documents in papers:
+        failed = [p.error for p in documents if p.error]
+        if failed:
+            results.append((source, Failure(source, failed[0])))
             continue
-        folder = paper_folder(project, paper.decision, job.out)
+        decision = documents[0].decision
+        folder = paper_folder(project, decision, job.out)
+        outputs = []
         try:
-            files = write_paper(paper, folder, FORMATS, folder.name)
+            for paper in documents:
+                for path in write_paper(paper, folder, FORMATS, file_stem(paper, folder)):
+                    data = paper.files[path.name[len(file_stem(paper, folder)) + 1:]]
+                    outputs.append({"path": path.relative_to(job.out).as_posix(),
+                                    "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
         except OSError as exc:
             results.append((source, Failure(source, f"cannot write {exc.filename}: {exc.strerror}")))
             continue
-        term = folder.parent.name
-        outputs = [{"path": path.relative_to(job.out).as_posix(), "sha256": hashlib.sha256(paper.files[path.name.split(".", 1)[1]]).hexdigest(),
-                    "size": len(paper.files[path.name.split(".", 1)[1]])} for path in files]
-        results.append((source, Entry(source, paper.decision.reference, term, paper.decision.status.value, inputs, outputs)))
+        outputs.sort(key=lambda o: o["path"])
+        results.append((source, Entry(source, decision.reference, folder.parent.name, decision.status.value, inputs, outputs)))
     return results
 
 

@@ -154,9 +154,11 @@ def print_problems(problems: list[Problem]) -> int:
               help="Comma-separated: docx, pdf, html.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Folder to write into (default: the record's folder under build/).")
+@click.option("--document", type=click.Choice(["decision", "spec"]), default="decision", show_default=True,
+              help="The decision paper, or the service specification.")
 @click.pass_context
 @friendly
-def render(ctx: click.Context, record: str, formats: str, out: Path | None) -> None:
+def render(ctx: click.Context, record: str, formats: str, out: Path | None, document: str) -> None:
     """Render one record (REF such as PCC/D/102, or a path) to Word, PDF and HTML."""
     from .build import paper_folder, render_papers
     from .papers import FORMATS
@@ -171,10 +173,12 @@ def render(ctx: click.Context, record: str, formats: str, out: Path | None) -> N
     [loaded] = read_records([find_record(project, record)], project.office)
     if print_problems(loaded.problems) or loaded.decision is None:
         sys.exit(1)
+    if document == "spec" and loaded.decision.specification is None:
+        raise Failure(f"{loaded.path}: {loaded.decision.reference} has no specification (add `specification:` to the record)")
     target = project.root / "build"
     if out is not None:
         target = out
-    [(paper, files)] = render_papers([loaded.decision], project, wanted, target, flat=out is not None)
+    [(paper, files)] = render_papers([loaded.decision], project, wanted, target, flat=out is not None, document=document)
     if paper.error:
         raise Failure(f"{loaded.path}: {paper.error}")
     for path in files:

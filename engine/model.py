@@ -257,6 +257,64 @@ class Waiver(Model):
     reason: str = Field(min_length=10, description="Why the published paper is kept as it was")
 
 
+# --- the service specification ---------------------------------------------------------------
+
+
+class Stage(str, Enum):
+    """Stages of a competition's timetable beyond the two the procurement history holds
+    (the opportunity's release and the response deadline, taken from there, not typed again)."""
+
+    clarification_deadline = "clarification_deadline"
+    evaluation = "evaluation"
+    award = "award"
+    service_start = "service_start"
+
+
+STAGE_ORDER = ["opportunity_released", "clarification_deadline", "response_deadline", "evaluation", "award", "service_start"]
+
+
+class Milestone(Model):
+    stage: Stage
+    date: When
+    stated: bool = Field(True, description="False when the published paper does not give this date")
+
+
+class Criterion(Model):
+    criterion: Text
+    weighting: int = Field(ge=0, le=100, description="Percent; the weightings add up to 100")
+    description: Text | None = None
+    stated: bool = Field(True, description="False when the published paper does not give the weighting")
+
+
+class ShowStopper(Model):
+    requirement: Text
+    stated: bool = True
+
+
+class Contact(Model):
+    role: Text
+    name: Text | None = None
+    email: Text | None = None
+
+
+class Specification(Model):
+    """The invitation to bid for the service a decision funds. The facts it shares with the
+    decision paper (service, fund, amount, bidding limit, length, pilot, release and deadline)
+    are not fields here: they are taken from the decision, so they cannot disagree."""
+
+    status: Literal["draft", "released"] = "draft"
+    funding_line: int = Field(0, ge=0, description="Which funding line is the service (0 = the first)")
+    description_section: Text | None = Field(None, description="The heading of the paper's section that describes the service")
+    requirements: list[Text] = Field(default_factory=list)
+    eligibility: list[Text] = Field(default_factory=list, description="Who must be served, and where")
+    timetable: list[Milestone] = Field(default_factory=list)
+    show_stoppers: list[ShowStopper] = Field(default_factory=list)
+    evaluation_criteria: list[Criterion] = Field(default_factory=list)
+    response_must_contain: list[Text] = Field(default_factory=list)
+    contact: Contact | None = None
+    notes: list[Text] = Field(default_factory=list, description="e.g. which facts the published paper does not state")
+
+
 class Decision(Model):
     """One decision paper, e.g. PCC/D/102."""
 
@@ -278,7 +336,21 @@ class Decision(Model):
     approval: Approval | None = None
     sign_offs: list[SignOff] = Field(default_factory=list)
     publication: Publication = Publication()
+    specification: Specification | None = None
     waivers: list[Waiver] = Field(default_factory=list)
+
+    def timetable(self) -> list[tuple[str, dt.date | Month, tuple[str | int, ...], bool]]:
+        """The competition's timetable in stage order, as (stage, date, field path, stated):
+        the release and the response deadline from the procurement history, the other
+        stages from the specification, so that no date is typed twice."""
+        rows: list[tuple[str, dt.date | Month, tuple[str | int, ...], bool]] = []
+        for index, event in enumerate(self.procurement_history):
+            if event.event in (EventKind.opportunity_released, EventKind.response_deadline) and event.date:
+                rows.append((event.event.value, event.date, ("procurement_history", index, "date"), True))
+        if self.specification:
+            for index, milestone in enumerate(self.specification.timetable):
+                rows.append((milestone.stage.value, milestone.date, ("specification", "timetable", index, "date"), milestone.stated))
+        return sorted(rows, key=lambda row: STAGE_ORDER.index(row[0]))
 
     @property
     def total_funding(self) -> Decimal:

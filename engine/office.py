@@ -60,6 +60,26 @@ class Labels(Model):
     draft: Text = "DRAFT – NOT APPROVED"
 
 
+class SpecLabels(Model):
+    """The wording of the service specification's parts."""
+
+    title: Text = "Service Specification: {service}"
+    invitation: Text = "Invitation to bid"
+    opportunity: Text = "The opportunity"
+    service: Text = "The service"
+    requirements_intro: Text = "The service must provide:"
+    eligibility: Text = "Who must be served"
+    timetable: Text = "Timetable"
+    show_stoppers: Text = "Show-stopper requirements"
+    show_stoppers_intro: Text = "A bid that does not meet each of these requirements is not evaluated."
+    criteria: Text = "Evaluation criteria"
+    criteria_intro: Text = "Bids that pass the show-stoppers are evaluated against these criteria:"
+    response: Text = "What your response must contain"
+    questions: Text = "Questions"
+    questions_intro: Text = "Send questions about this opportunity to the"
+    not_stated: Text = "* Not stated in the published decision paper."
+
+
 class HouseStyle(Model):
     font: Text = "Liberation Sans"
     body_size: float = Field(11, ge=6, le=20, description="points")
@@ -69,6 +89,7 @@ class HouseStyle(Model):
     heading_suffix: str = Field(":", description="Bedfordshire's papers head sections 'Description of Service:'")
     funding_separator: Text = " – "
     labels: Labels = Labels()
+    spec: SpecLabels = SpecLabels()
 
 
 class SignOffWording(Model):
@@ -80,6 +101,7 @@ class Templates(Model):
     """Where each document's templates are, relative to office.yaml."""
 
     decision: Path = Path("templates/decision")
+    spec: Path = Path("templates/spec")
 
 
 class Office(Model):

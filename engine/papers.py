@@ -7,15 +7,17 @@ into finished PDFs."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
 from .model import Decision
 from .project import Project
-from .render.context import document_properties, paper_context
+from .office import Office
+from .render.context import document_properties, paper_context, spec_context, spec_properties
 from .render.docx import render_docx
 from .render.html import render_html
 from .render.pdf import ConversionError, Converter, finish_pdf
@@ -23,26 +25,47 @@ from .render.pdf import ConversionError, Converter, finish_pdf
 FORMATS = ("docx", "pdf", "html")
 
 
+# Each document a record can have: how its context and metadata are made, and its template.
+DOCUMENTS: dict[str, tuple[Callable[..., dict[str, Any]], Callable[[Decision, Office], dict[str, Any]], str]] = {
+    "decision": (paper_context, document_properties, "decision.docx"),
+    "spec": (spec_context, spec_properties, "spec.docx"),
+}
+
+
+PREVIEW = "preview.html.j2"  # shared: in the templates folder above each document's
+
+
+def documents_of(decision: Decision) -> list[str]:
+    return ["decision", "spec"] if decision.specification else ["decision"]
+
+
 @dataclass
 class Paper:
-    """One decision's rendered files, by file suffix: docx, pdf, html, preview.html."""
+    """One document's rendered files, by file suffix: docx, pdf, html, preview.html."""
 
     decision: Decision
+    document: str = "decision"
     files: dict[str, bytes] = field(default_factory=dict)
     error: str | None = None
 
+    @property
+    def properties(self) -> Callable[[Decision, Office], dict[str, Any]]:
+        return DOCUMENTS[self.document][1]
 
-def render_sources(decision: Decision, project: Project, formats: Sequence[str], public: bool = False) -> Paper:
-    templates = project.templates("decision")
-    context = paper_context(decision, project.office, public=public)
-    paper = Paper(decision)
+
+def render_sources(decision: Decision, project: Project, formats: Sequence[str], public: bool = False,
+                   document: str = "decision") -> Paper:
+    make_context, properties, word_template = DOCUMENTS[document]
+    templates = project.templates(document)
+    context = make_context(decision, project.office, public=public)
+    paper = Paper(decision, document)
     if "docx" in formats or "pdf" in formats:
-        paper.files["docx"] = render_docx(templates / "decision.docx", context, document_properties(decision, project.office),
+        paper.files["docx"] = render_docx(templates / word_template, context, properties(decision, project.office),
                                           project.office, project.root)
     if "html" in formats:
         snippet = render_html(templates / "snippet.html.j2", context)
         paper.files["html"] = snippet.encode("utf-8")
-        paper.files["preview.html"] = render_html(templates / "preview.html.j2", {**context, "snippet": Markup(snippet)}).encode("utf-8")
+        paper.files["preview.html"] = render_html(templates / PREVIEW, {**context, "snippet": Markup(snippet)}).encode("utf-8")
     return paper
 
 
@@ -61,4 +84,4 @@ def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter
         if isinstance(result, ConversionError):
             paper.error = str(result)
         else:
-            paper.files["pdf"] = finish_pdf(result, document_properties(paper.decision, project.office))
+            paper.files["pdf"] = finish_pdf(result, paper.properties(paper.decision, project.office))

@@ -248,6 +248,67 @@ def _part2_reason(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         yield ("publication", "reason"), "a Part 2 decision says why it is withheld, e.g. the FOI exemption"
 
 
+# --- the specification ----------------------------------------------------------------------
+
+@rule("spec-weightings", Severity.error, "the evaluation criteria's weightings add up to 100%")
+def _spec_weightings(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    spec = d.specification
+    if spec and spec.evaluation_criteria:
+        total = sum(c.weighting for c in spec.evaluation_criteria)
+        if total != 100:
+            yield ("specification", "evaluation_criteria"), f"the weightings add up to {total}%, not 100%"
+
+
+@rule("spec-timetable", Severity.error, "the specification's timetable is in order")
+def _spec_timetable(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    if not d.specification:
+        return
+    previous = None
+    for stage, when, loc, _ in d.timetable():
+        if previous and latest(when) < earliest(previous[1]):  # type: ignore[arg-type]
+            yield loc, f"{stage.replace('_', ' ')} on {when} is before {previous[0].replace('_', ' ')} on {previous[1]}"
+        previous = (stage, when)
+
+
+@rule("spec-service-start", Severity.error, "the service starts inside the funding period")
+def _spec_service_start(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    spec = d.specification
+    if not spec or spec.funding_line >= len(d.funding):
+        return
+    period = d.funding[spec.funding_line].period
+    for index, milestone in enumerate(spec.timetable):
+        if milestone.stage.value == "service_start" and period is not None:
+            if not (period.start <= earliest(milestone.date) and latest(milestone.date) <= period.end):
+                yield ("specification", "timetable", index, "date"), (
+                    f"the service starts on {milestone.date}, outside the funding period "
+                    f"{period.start.isoformat()} to {period.end.isoformat()}"
+                )
+
+
+@rule("spec-competition", Severity.error, "a competition's specification has show-stoppers and evaluation criteria")
+def _spec_competition(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    spec = d.specification
+    if spec and d.route_to_market and d.route_to_market.method.value == "competition":
+        if not spec.show_stoppers:
+            yield ("specification", "show_stoppers"), "a competition needs show-stopper (pass/fail) requirements"
+        if not spec.evaluation_criteria:
+            yield ("specification", "evaluation_criteria"), "a competition needs evaluation criteria"
+
+
+@rule("spec-shared-facts", Severity.error, "the facts the specification takes from the paper are there")
+def _spec_shared_facts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    spec = d.specification
+    if not spec:
+        return
+    if spec.funding_line >= len(d.funding):
+        yield ("specification", "funding_line"), f"the paper has {len(d.funding)} funding line(s); number them from 0"
+    headings = [s.heading for s in d.sections if s.heading]
+    if spec.description_section is not None and spec.description_section not in headings:
+        yield ("specification", "description_section"), (
+            f"no section headed '{spec.description_section}' (headings: {', '.join(headings)})"
+        )
+
+
 # --- running them ------------------------------------------------------------------------------
 
 

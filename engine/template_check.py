@@ -18,12 +18,14 @@ from jinja2 import meta
 from .model import Decision
 from .problems import RecordError
 from .project import Project
-from .render.context import document_properties, paper_context
 from .render.docx import ENVIRONMENT, render_docx
 from .render.html import environment, render_html
 
-# Names in the context that come from required fields: every paper must show them.
-REQUIRED = ("reference", "subject", "report_of", "date", "sections", "recommendation", "sign_offs")
+# Names in each document's context that come from required fields: every paper must show them.
+REQUIRED = {
+    "decision": ("reference", "subject", "report_of", "date", "sections", "recommendation", "sign_offs"),
+    "spec": ("reference", "title", "funding_line", "parts", "timetable", "show_stoppers", "criteria"),
+}
 TEMPLATE_ONLY = {"snippet"}  # given to the preview page by the renderer, not by the record
 
 
@@ -69,6 +71,16 @@ def maximal_decision() -> Decision:
             "approval": {"role": "Commissioner", "name": "Name", "date": day, "statement": "Approved."},
             "sign_offs": [{"role": "Chief Finance Officer", "name": "Name", "statement": "Consulted.", "date": day}],
             "publication": {"part": "part2", "reason": "Section 43", "foi_exemption": "Section 43"},
+            "specification": {
+                "status": "draft", "funding_line": 0, "description_section": "Heading",
+                "requirements": ["Requirement"], "eligibility": ["Everyone"],
+                "timetable": [{"stage": "clarification_deadline", "date": "2023-03-01", "stated": False},
+                              {"stage": "service_start", "date": "2023-10-01"}],
+                "show_stoppers": [{"requirement": "Must", "stated": False}],
+                "evaluation_criteria": [{"criterion": "Quality", "weighting": 100, "description": "How good", "stated": False}],
+                "response_must_contain": ["A plan"], "contact": {"role": "Lead", "name": "Name", "email": "a@example.org"},
+                "notes": ["A note"],
+            },
             "waivers": [{"rule": "term", "reason": "A waiver for the check."}],
         }
     )
@@ -85,36 +97,38 @@ def _html_names(template: Path) -> set[str]:
 
 
 def check_templates(project: Project) -> list[TemplateProblem]:
-    folder = project.templates("decision")
+    from .papers import DOCUMENTS, PREVIEW
+
     decision = maximal_decision()
-    context = paper_context(decision, project.office)
-    provided = set(context) | TEMPLATE_ONLY
     problems: list[TemplateProblem] = []
-    templates = {"decision.docx": _docx_names, "snippet.html.j2": _html_names, "preview.html.j2": _html_names}
-    used_anywhere: set[str] = set()
-    for name, names_of in templates.items():
-        template = folder / name
-        if not template.is_file():
-            problems.append(TemplateProblem(template, "template not found"))
-            continue
-        try:
-            used = names_of(template)
-        except jinja2.TemplateSyntaxError as exc:
-            problems.append(TemplateProblem(template, f"template syntax error: {exc.message}"))
-            continue
-        used_anywhere |= used
-        for unknown in sorted(used - provided):
-            problems.append(TemplateProblem(template, f"uses '{unknown}', which the record does not provide"))
-        if name != "preview.html.j2":  # the preview shows the snippet, which shows the fields
-            for missing in REQUIRED:
-                if missing not in used:
-                    problems.append(TemplateProblem(template, f"does not show the required field '{missing}'"))
-        if used <= provided:
+    for document, (make_context, properties, word_template) in DOCUMENTS.items():
+        folder = project.templates(document)
+        context = make_context(decision, project.office)
+        provided = set(context) | TEMPLATE_ONLY
+        templates = {folder / word_template: _docx_names, folder / "snippet.html.j2": _html_names,
+                     folder.parent / PREVIEW: _html_names}
+        for template, names_of in templates.items():
+            if not template.is_file():
+                problems.append(TemplateProblem(template, "template not found"))
+                continue
             try:
-                if name.endswith(".docx"):
-                    render_docx(template, context, document_properties(decision, project.office), project.office, project.root)
-                else:
-                    render_html(template, {**context, "snippet": ""})
-            except RecordError as exc:
-                problems += [TemplateProblem(template, p.message) for p in exc.problems]
-    return problems
+                used = names_of(template)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(TemplateProblem(template, f"template syntax error: {exc.message}"))
+                continue
+            for unknown in sorted(used - provided):
+                problems.append(TemplateProblem(template, f"uses '{unknown}', which the {document} does not provide"))
+            if template.name != PREVIEW:  # the preview shows the snippet, which shows the fields
+                for missing in REQUIRED[document]:
+                    if missing not in used:
+                        problems.append(TemplateProblem(template, f"does not show the required field '{missing}'"))
+            if used <= provided:
+                try:
+                    if template.suffix == ".docx":
+                        render_docx(template, context, properties(decision, project.office), project.office, project.root)
+                    else:
+                        render_html(folder / template.name if template.name != PREVIEW else folder / PREVIEW,
+                                    {**context, "snippet": ""})
+                except RecordError as exc:
+                    problems += [TemplateProblem(template, p.message) for p in exc.problems]
+    return list(dict.fromkeys(problems))

@@ -325,7 +325,7 @@ def test_template_check_finds_drift(project: Project, tmp_path: Path) -> None:
     folder = tmp_path / "templates" / "decision"
     assert problems == [
         f"{folder / 'decision.docx'}: error: template not found",
-        f"{folder / 'snippet.html.j2'}: error: uses 'reported_by', which the record does not provide",
+        f"{folder / 'snippet.html.j2'}: error: uses 'reported_by', which the decision does not provide",
         f"{folder / 'snippet.html.j2'}: error: does not show the required field 'report_of'",
     ]
     snippet.write_text(snippet.read_text(encoding="utf-8").replace("{{ reported_by }}", "{{ report_of }}"), encoding="utf-8")

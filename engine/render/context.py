@@ -65,6 +65,7 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
         "labels": style.labels.model_dump(),
         "office": {"name": office.name, "address": list(office.address), "contact": office.contact},
         "logo": None,
+        "page_heading": f"{decision.reference}: {decision.subject}",
         "reference": decision.reference,
         "subject": decision.subject,
         "report_of": decision.report_of,
@@ -98,3 +99,113 @@ def document_properties(decision: Decision, office: Office) -> dict[str, Any]:
         "status": decision.status.value,
         "reference": decision.reference,
     }
+
+
+STAGE_NAMES = {
+    "opportunity_released": "Opportunity released",
+    "clarification_deadline": "Deadline for clarification questions",
+    "response_deadline": "Deadline for responses",
+    "evaluation": "Evaluation",
+    "award": "Award",
+    "service_start": "Service starts",
+}
+METHOD_NAMES = {"competition": "Competition", "quotes": "Quotes", "direct_award": "Direct award", "grant": "Grant",
+                "framework": "Framework", "none": "None"}
+
+
+def _when(value: object, office: Office) -> str:
+    from ..model import Month
+
+    if isinstance(value, Month):
+        return value.first_day.strftime("%B %Y")
+    return house_date(value, office)  # type: ignore[arg-type]
+
+
+def spec_context(decision: Decision, office: Office, public: bool = False) -> dict[str, Any]:
+    """The template context for the service specification. Every fact it shares with the
+    decision paper is read from the decision here, so the two cannot disagree."""
+    spec = decision.specification
+    assert spec is not None
+    words = office.style.spec
+    line = decision.funding[spec.funding_line]
+    rtm = decision.route_to_market
+    fund = f"{line.fund} {line.budget_code}" if line.budget_code else line.fund
+    rows = [{"stage": STAGE_NAMES[stage], "date": _when(when, office), "stated": stated}
+            for stage, when, _, stated in decision.timetable()]
+    deadline = next((_when(w, office) for s, w, _, _ in decision.timetable() if s == "response_deadline"), "")
+    bidding_limit = money(rtm.bidding_limit) if rtm and rtm.bidding_limit is not None else ""
+
+    opportunity = [f"Service: {line.service}", f"Funding: {fund}, {money(line.amount)}, financial year {line.financial_year}"]
+    if bidding_limit:
+        opportunity.append(f"Bidding limit: {bidding_limit}")
+    if rtm:
+        opportunity.append(f"Route to market: {METHOD_NAMES[rtm.method.value]}")
+        if rtm.duration_months:
+            opportunity.append(f"Length of funding: {rtm.duration_months} months{', as a pilot' if rtm.pilot else ''}")
+    opportunity.append(f"Decision paper: {decision.reference}")
+
+    description: list[dict[str, Any]] = []
+    for section in decision.sections:
+        if section.heading == spec.description_section and not (public and section.confidential):
+            for block in section.content:
+                if public and block.confidential:
+                    continue
+                bullets = getattr(block, "bullets", None)
+                description.append({"text": None if bullets else block.text, "bullets": list(bullets) if bullets else None})
+    if spec.requirements:
+        description += [{"text": words.requirements_intro, "bullets": None}, {"text": None, "bullets": list(spec.requirements)}]
+
+    parts: list[dict[str, Any]] = [
+        {"heading": words.opportunity, "kind": "text", "content": [{"text": None, "bullets": opportunity}]},
+        {"heading": words.service, "kind": "text", "content": description},
+        {"heading": words.eligibility, "kind": "text", "content": [{"text": None, "bullets": list(spec.eligibility)}] if spec.eligibility else []},
+        {"heading": words.timetable, "kind": "timetable", "content": []},
+        {"heading": words.show_stoppers, "kind": "show_stoppers", "content": [{"text": words.show_stoppers_intro, "bullets": None}]},
+        {"heading": words.criteria, "kind": "criteria", "content": [{"text": words.criteria_intro, "bullets": None}]},
+        {"heading": words.response, "kind": "text", "content": [{"text": None, "bullets": list(spec.response_must_contain)}] if spec.response_must_contain else []},
+    ]
+    if spec.contact:
+        who = ", ".join(x for x in (spec.contact.role, spec.contact.name, spec.contact.email) if x)
+        parts.append({"heading": words.questions, "kind": "text", "content": [{"text": f"{words.questions_intro} {who}.", "bullets": None}]})
+    present = {"timetable": rows, "show_stoppers": spec.show_stoppers, "criteria": spec.evaluation_criteria}
+    parts = [p for p in parts if (p["content"] if p["kind"] == "text" else present[p["kind"]])]
+    for number, part in enumerate(parts, start=1):
+        part["number"] = number
+    unstated = any(not r["stated"] for r in rows) or any(not c.stated for c in spec.evaluation_criteria) \
+        or any(not s.stated for s in spec.show_stoppers)
+    return {
+        "draft": spec.status != "released",
+        "labels": office.style.labels.model_dump(),
+        "office": {"name": office.name, "address": list(office.address), "contact": office.contact},
+        "logo": None,
+        "language": office.language,
+        "style": {"font": office.style.font, "heading_colour": office.style.heading_colour, "accent_colour": office.style.accent_colour},
+        "reference": decision.reference,
+        "title": words.title.format(service=line.service),
+        "page_heading": words.title.format(service=line.service),
+        "invitation": words.invitation,
+        "funding_line": funding_line(decision, spec.funding_line, office),
+        "bidding_limit": bidding_limit,
+        "response_deadline": deadline,
+        "parts": parts,
+        "timetable": rows,
+        "show_stoppers": [{"requirement": s.requirement, "stated": s.stated} for s in spec.show_stoppers],
+        "criteria": [{"criterion": c.criterion, "description": c.description, "weighting": f"{c.weighting}%", "stated": c.stated}
+                     for c in spec.evaluation_criteria],
+        "notes": ([words.not_stated] if unstated else []) + list(spec.notes),
+    }
+
+
+def spec_properties(decision: Decision, office: Office) -> dict[str, Any]:
+    spec = decision.specification
+    assert spec is not None
+    line = decision.funding[spec.funding_line]
+    title = office.style.spec.title.format(service=line.service)
+    properties = document_properties(decision, office)
+    properties.update(
+        title=f"{title} ({decision.reference})",
+        subject=f"{office.style.spec.invitation}: {line.service}, {money(line.amount)}",
+        keywords=", ".join(dict.fromkeys(["service specification", decision.reference, line.fund, line.service, line.financial_year])),
+        status=spec.status,
+    )
+    return properties

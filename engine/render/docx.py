@@ -98,9 +98,12 @@ def apply_house_style(document: Any, office: Office) -> None:
         if rpr is not None:
             _set_fonts(rpr, style.font)
     document.styles["Normal"].font.size = Pt(style.body_size)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        document.styles[name].font.color.rgb = RGBColor.from_string(style.heading_colour.upper())
-    document.styles["Funding"].font.color.rgb = RGBColor.from_string(style.accent_colour.upper())
+    present = {s.name for s in document.styles}
+    colours = {"Title": style.heading_colour, "Heading 1": style.heading_colour, "Heading 2": style.heading_colour,
+               "Funding": style.accent_colour}
+    for name, colour in colours.items():
+        if name in present:  # a template may not use them all
+            document.styles[name].font.color.rgb = RGBColor.from_string(colour.upper())
 
 
 def _set_fonts(rpr: Any, font: str) -> None:

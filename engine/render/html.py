@@ -20,7 +20,7 @@ def _line_breaks(text: str) -> Markup:
 @lru_cache(maxsize=8)
 def environment(folder: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=jinja2.FileSystemLoader([folder, folder.parent]),  # the document's, then shared ones
         autoescape=True,  # user text is text: '&', '<' and quotes are escaped
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

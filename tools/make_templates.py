@@ -1,10 +1,10 @@
-"""Make templates/decision/decision.docx, the Word template of the decision paper.
+"""Make the Word templates: templates/decision/decision.docx and templates/spec/spec.docx.
 
-Run once to bootstrap the template; after that the .docx is the source: open it in Word to
-restyle it (keep each {{ tag }} in one formatting run). Fonts, colours and the language are
-applied from office.yaml at render time, so the styles here only set sizes and spacing.
+Run once to bootstrap them; after that each .docx is the source: open it in Word to restyle it
+(keep each {{ tag }} in one formatting run). Fonts, colours and the language are applied from
+office.yaml at render time, so the styles here only set sizes and spacing.
 
-    .venv/bin/python tools/make_decision_template.py
+    .venv/bin/python tools/make_templates.py
 """
 
 from __future__ import annotations
@@ -88,8 +88,9 @@ def prune(doc) -> None:
         styles.remove(latent)
     by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
     used = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList"}
-    for element in doc.element.body.iter(qn("w:pStyle")):
-        used.add(element.get(qn("w:val")))
+    for tag in ("w:pStyle", "w:tblStyle"):
+        for element in doc.element.body.iter(qn(tag)):
+            used.add(element.get(qn("w:val")))
     for part in (doc.sections[0].header, doc.sections[0].footer):
         for element in part._element.iter(qn("w:pStyle")):
             used.add(element.get(qn("w:val")))
@@ -116,7 +117,8 @@ def prune(doc) -> None:
             del package.rels[rel_id]
 
 
-def main() -> None:
+def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
+    """Page, styles, bullets, header and footer shared by every paper."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -175,7 +177,7 @@ def main() -> None:
     header.paragraphs[0].text = "{%p if draft %}"
     add(header, "{{ labels.draft }}", "Draft Header")
     add(header, "{%p endif %}", "Header")
-    line = add(header, "{{ office.name }}\t{{ reference }}", "Header")
+    line = add(header, header_text, "Header")
     line.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
     border(line._p.get_or_add_pPr(), "bottom", size=4, colour="808080", space=2)
 
@@ -189,7 +191,10 @@ def main() -> None:
     foot.add_run(" of ")
     field(foot, "NUMPAGES")
 
-    # The body.
+    return doc
+
+
+def decision_body(doc) -> None:
     add(doc, "{%p if draft %}")
     add(doc, "{{ labels.draft }}", "Draft Mark")
     add(doc, "{%p endif %}")
@@ -243,17 +248,105 @@ def main() -> None:
     add(doc, "{{ sign_off.date }}", bold_label="Date:")
     add(doc, "{%p endfor %}")
 
-    prune(doc)
 
+
+def finish(doc, out: Path) -> None:
+    prune(doc)
     # Keep jinja out of the core properties (they would be escaped twice); the renderer sets them.
     props = doc.core_properties
     props.title = props.subject = props.author = props.keywords = props.comments = ""
     props.last_modified_by = ""
     props.revision = 1
 
-    out = ROOT / "templates" / "decision" / "decision.docx"
+    out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(out)
     print(out)
+
+
+def table(doc, headings: list[str], cells: list[str], loop: str, widths: list[float]):
+    """A table whose header row repeats on every page and is tagged as headers, and one row
+    that docxtpl repeats for each item of `loop` ("m in timetable")."""
+    grid = doc.add_table(rows=4, cols=len(headings))
+    grid.style = doc.styles["Table Grid"]
+    for cell, text in zip(grid.rows[0].cells, headings):
+        cell.text = ""
+        cell.paragraphs[0].style = doc.styles["Table Heading"]
+        cell.paragraphs[0].add_run(text)
+    header_pr = grid.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    header_pr.append(repeat)
+    grid.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
+    for cell, text in zip(grid.rows[2].cells, cells):
+        cell.text = text
+        cell.paragraphs[0].style = doc.styles["Table Text"]
+    grid.rows[3].cells[0].text = "{%tr endfor %}"
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths):
+        column.width = Cm(width)  # the grid LibreOffice lays out by
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = Cm(width)
+    return grid
+
+
+def spec_body(doc) -> None:
+    paragraph_style(doc, "Table Heading", size=10, bold=True, after=2, before=2)
+    paragraph_style(doc, "Table Text", size=10, after=2, before=2)
+    paragraph_style(doc, "Subtitle", size=14, bold=True, after=12)
+    paragraph_style(doc, "Note", size=9, after=4, colour="404040")
+    add(doc, "{%p if draft %}")
+    add(doc, "{{ labels.draft }}", "Draft Mark")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p if logo %}")
+    add(doc, "{{ logo }}", "Letterhead")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p for line in office.address %}")
+    add(doc, "{{ line }}", "Letterhead")
+    add(doc, "{%p endfor %}")
+    add(doc, "{{ office.name }}", "Title")
+    add(doc, "{{ title }}", "Heading 1")
+    add(doc, "{{ invitation }}", "Subtitle")
+    add(doc, "{{ reference }}", "Title Block", bold_label="Decision paper:")
+    add(doc, "{{ funding_line }}", "Title Block", bold_label="Funding:")
+    add(doc, "{%p if bidding_limit %}")
+    add(doc, "{{ bidding_limit }}", "Title Block", bold_label="Bidding limit:")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p if response_deadline %}")
+    add(doc, "{{ response_deadline }}", "Title Block", bold_label="Response deadline:")
+    add(doc, "{%p endif %}")
+    doc.add_page_break()
+    add(doc, "{%p for part in parts %}")
+    add(doc, "{{ part.number }}. {{ part.heading }}", "Heading 2")
+    add(doc, "{%p for block in part.content %}")
+    add(doc, "{%p if block.bullets %}")
+    add(doc, "{%p for item in block.bullets %}")
+    add(doc, "{{ item }}", "List Bullet")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p else %}")
+    add(doc, "{{ block.text }}")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p if part.kind == 'timetable' %}")
+    table(doc, ["Stage", "Date"], ["{{ m.stage }}", "{{ m.date }}{% if not m.stated %} *{% endif %}"], "m in timetable", [11.4, 5.0])
+    add(doc, "{%p elif part.kind == 'show_stoppers' %}")
+    table(doc, ["Requirement (pass or fail)", "Met? Yes / No"], ["{{ s.requirement }}", ""], "s in show_stoppers", [12.9, 3.5])
+    add(doc, "{%p elif part.kind == 'criteria' %}")
+    table(doc, ["Criterion", "Weighting"], ["{{ c.criterion }}{% if c.description %}: {{ c.description }}{% endif %}",
+                                            "{{ c.weighting }}{% if not c.stated %} *{% endif %}"], "c in criteria", [12.9, 3.5])
+    add(doc, "{%p endif %}")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p for note in notes %}")
+    add(doc, "{{ note }}", "Note")
+    add(doc, "{%p endfor %}")
+
+
+def main() -> None:
+    doc = base_document()
+    decision_body(doc)
+    finish(doc, ROOT / "templates" / "decision" / "decision.docx")
+    doc = base_document("{{ office.name }}\t{{ title }}")
+    spec_body(doc)
+    finish(doc, ROOT / "templates" / "spec" / "spec.docx")
 
 
 if __name__ == "__main__":
