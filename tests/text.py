@@ -70,7 +70,8 @@ def pdf_text(data: bytes) -> str:
 
 
 class _Text(HTMLParser):
-    BLOCKS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "div", "section", "article", "br", "ul", "dl", "title"}
+    BLOCKS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "div", "section", "article", "br", "ul", "dl", "title",
+              "table", "tr", "th", "td"}
 
     def __init__(self) -> None:
         super().__init__()
