@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test check system clean
+.PHONY: build test check system system-test clean
 
 build: $(BIN)/decisions system
 	$(BIN)/decisions build
+	$(BIN)/decisions publish
 
-test: $(BIN)/decisions system
+test: $(BIN)/decisions system-test tests/accessibility/node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -q
 
 check: $(BIN)/decisions
@@ -16,6 +17,13 @@ check: $(BIN)/decisions
 
 system:
 	@sh tools/system-packages.sh
+
+system-test:
+	@sh tools/system-packages.sh test
+
+tests/accessibility/node_modules/axe-core/axe.min.js: tests/accessibility/package-lock.json
+	cd tests/accessibility && npm ci --silent --no-audit --no-fund
+	@touch $@
 
 $(BIN)/decisions: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

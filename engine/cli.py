@@ -292,3 +292,20 @@ def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
     else:
         write_atomic(out, text.encode())
         click.echo(out)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="The site's folder (default: build/site).")
+@click.pass_context
+@friendly
+def publish(ctx: click.Context, out: Path | None) -> None:
+    """Write the public decision register: approved decisions only, nothing confidential."""
+    from .publish import publish as publish_site
+
+    project = project_from(ctx)
+    out = out or project.root / "build" / "site"
+    summary = publish_site(project, out)
+    for source, reason in summary.failed:
+        click.echo(f"failed: {reason}" if reason.startswith(source) else f"failed: {source}: {reason}", err=True)
+    click.echo(f"{summary.line()}: {out}")
+    sys.exit(1 if summary.failed else 0)

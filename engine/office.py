@@ -102,6 +102,15 @@ class Templates(Model):
 
     decision: Path = Path("templates/decision")
     spec: Path = Path("templates/spec")
+    site: Path = Path("templates/site")
+
+
+class Register(Model):
+    """The public decision register that `decisions publish` writes."""
+
+    title: Text = "Decision register"
+    base_url: Text = Field("https://example.org/decisions/", description="Where the register is hosted; the feed's links and ids start with it")
+    feed_entries: int = Field(50, ge=1)
 
 
 class Office(Model):
@@ -116,6 +125,7 @@ class Office(Model):
     style: HouseStyle = HouseStyle()
     sign_off: SignOffWording
     templates: Templates = Templates()
+    publishing: Register = Register()
 
     def term_of(self, day: dt.date) -> Term | None:
         for term in self.terms:

@@ -2,12 +2,19 @@
 # Installs the system programs the engine runs: LibreOffice (docx -> PDF), the house fonts
 # (Liberation Sans is metric-compatible with Arial, so layout does not shift when a paper is
 # opened in Word), and poppler-utils (pdftoppm, to look at rendered pages).
+# `sh tools/system-packages.sh test` adds what the tests need: Chromium (the register's
+# accessibility tests) and npm (to install axe-core).
 set -eu
 PACKAGES="libreoffice-writer-nogui fonts-liberation2 poppler-utils"
 missing=""
 command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
 fc-list 2>/dev/null | grep -q "LiberationSans-Regular" || missing="$missing fonts-liberation2"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+if [ "${1:-}" = "test" ]; then
+    PACKAGES="$PACKAGES chromium npm"
+    [ -x /usr/bin/chromium ] || missing="$missing chromium"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing system packages:$missing"
