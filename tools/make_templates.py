@@ -194,7 +194,8 @@ def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
     return doc
 
 
-def decision_body(doc) -> None:
+def letterhead(doc) -> None:
+    """The draft mark, the logo, the address block and the office's name: every paper's top."""
     add(doc, "{%p if draft %}")
     add(doc, "{{ labels.draft }}", "Draft Mark")
     add(doc, "{%p endif %}")
@@ -210,6 +211,23 @@ def decision_body(doc) -> None:
     spacer = add(doc, "", "Letterhead")
     spacer.paragraph_format.space_after = Pt(12)
     add(doc, "{{ office.name }}", "Title")
+
+
+def blocks(doc, content: str) -> None:
+    """Paragraphs and bullet lists, as the context gives them: {text} or {bullets}."""
+    add(doc, f"{{%p for block in {content} %}}")
+    add(doc, "{%p if block.bullets %}")
+    add(doc, "{%p for item in block.bullets %}")
+    add(doc, "{{ item }}", "List Bullet")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p else %}")
+    add(doc, "{{ block.text }}")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p endfor %}")
+
+
+def decision_body(doc) -> None:
+    letterhead(doc)
     add(doc, "{%p for banner in banners %}")
     add(doc, "{{ banner }}", "Banner")
     add(doc, "{%p endfor %}")
@@ -224,15 +242,7 @@ def decision_body(doc) -> None:
     add(doc, "{%p if section.heading %}")
     add(doc, "{{ section.heading }}", "Heading 2")
     add(doc, "{%p endif %}")
-    add(doc, "{%p for block in section.content %}")
-    add(doc, "{%p if block.bullets %}")
-    add(doc, "{%p for item in block.bullets %}")
-    add(doc, "{{ item }}", "List Bullet")
-    add(doc, "{%p endfor %}")
-    add(doc, "{%p else %}")
-    add(doc, "{{ block.text }}")
-    add(doc, "{%p endif %}")
-    add(doc, "{%p endfor %}")
+    blocks(doc, "section.content")
     add(doc, "{%p endfor %}")
     add(doc, "{%p if labels.recommendation %}")
     add(doc, "{{ labels.recommendation }}", "Heading 2")
@@ -294,16 +304,7 @@ def spec_body(doc) -> None:
     paragraph_style(doc, "Table Text", size=10, after=2, before=2)
     paragraph_style(doc, "Subtitle", size=14, bold=True, after=12)
     paragraph_style(doc, "Note", size=9, after=4, colour="404040")
-    add(doc, "{%p if draft %}")
-    add(doc, "{{ labels.draft }}", "Draft Mark")
-    add(doc, "{%p endif %}")
-    add(doc, "{%p if logo %}")
-    add(doc, "{{ logo }}", "Letterhead")
-    add(doc, "{%p endif %}")
-    add(doc, "{%p for line in office.address %}")
-    add(doc, "{{ line }}", "Letterhead")
-    add(doc, "{%p endfor %}")
-    add(doc, "{{ office.name }}", "Title")
+    letterhead(doc)
     add(doc, "{{ title }}", "Heading 1")
     add(doc, "{{ invitation }}", "Subtitle")
     add(doc, "{{ reference }}", "Title Block", bold_label="Decision paper:")
@@ -317,15 +318,7 @@ def spec_body(doc) -> None:
     doc.add_page_break()
     add(doc, "{%p for part in parts %}")
     add(doc, "{{ part.number }}. {{ part.heading }}", "Heading 2")
-    add(doc, "{%p for block in part.content %}")
-    add(doc, "{%p if block.bullets %}")
-    add(doc, "{%p for item in block.bullets %}")
-    add(doc, "{{ item }}", "List Bullet")
-    add(doc, "{%p endfor %}")
-    add(doc, "{%p else %}")
-    add(doc, "{{ block.text }}")
-    add(doc, "{%p endif %}")
-    add(doc, "{%p endfor %}")
+    blocks(doc, "part.content")
     add(doc, "{%p if part.kind == 'timetable' %}")
     table(doc, ["Stage", "Date"], ["{{ m.stage }}", "{{ m.date }}{% if not m.stated %} *{% endif %}"], "m in timetable", [11.4, 5.0])
     add(doc, "{%p elif part.kind == 'show_stoppers' %}")
