@@ -134,11 +134,15 @@ def read_manifest(path: Path) -> dict[str, Entry]:
 
 
 def manifest_text(entries: dict[str, Entry], shard: str | None = None) -> str:
-    data: dict[str, Any] = {"engine": __version__}
+    """The manifest, one record a line: a diff of two builds shows each changed record once,
+    and the C JSON encoder writes it (with indent, json falls back to pure Python: 0.4 s for
+    1,000 records)."""
+    head: dict[str, Any] = {"engine": __version__}
     if shard:
-        data["shard"] = shard
-    data["records"] = [entries[key].as_json() for key in sorted(entries)]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        head["shard"] = shard
+    lines = [json.dumps(entries[key].as_json(), ensure_ascii=False) for key in sorted(entries)]
+    body = ",\n".join(lines)
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "records": [\n' + body + ("\n" if lines else "") + "]}\n"
 
 
 def merge_manifests(paths: Sequence[Path]) -> str:
@@ -155,10 +159,10 @@ def merge_manifests(paths: Sequence[Path]) -> str:
     return manifest_text(merged)
 
 
-def _outputs_intact(entry: Entry, out: Path) -> bool:
+def _outputs_intact(entry: Entry, out: str) -> bool:
     for output in entry.outputs:
         try:
-            if (out / output["path"]).stat().st_size != output["size"]:
+            if os.stat(f"{out}/{output['path']}").st_size != output["size"]:
                 return False
         except OSError:
             return False
@@ -268,7 +272,11 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     started = time.perf_counter()
     summary = Summary()
     manifest_path = out / MANIFEST
-    _remove_leftovers(out)
+    in_progress = out / ".build-in-progress"
+    if in_progress.exists():  # the last build was killed: sweep its temporary files
+        _remove_leftovers(out)
+    out.mkdir(parents=True, exist_ok=True)
+    in_progress.touch()
     previous = {} if force else read_manifest(manifest_path)
     shared = shared_fingerprint(project, office_path)
     sources = [p.relative_to(project.root).as_posix() for p in find_records([project.records])]
@@ -279,7 +287,7 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     for source in sources:
         inputs = hashlib.sha256(shared.encode() + (project.root / source).read_bytes()).hexdigest()
         old = previous.get(source)
-        if old is not None and old.inputs == inputs and _outputs_intact(old, out):
+        if old is not None and old.inputs == inputs and _outputs_intact(old, str(out)):
             entries[source] = old
             summary.reused.append(source)
         else:
@@ -319,7 +327,9 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
                 absorb(future.result())
 
     summary.removed = _remove_deleted(previous, entries, sources, out, shard)
-    write_atomic(manifest_path, manifest_text(entries, shard_text).encode())
+    if summary.built or summary.failed or summary.removed or set(previous) != set(entries) or not manifest_path.exists():
+        write_atomic(manifest_path, manifest_text(entries, shard_text).encode())
+    in_progress.unlink()
     summary.failed.sort(key=lambda f: f.source)
     summary.seconds = time.perf_counter() - started
     return summary
