@@ -68,8 +68,8 @@ def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequ
     flat: write straight into out rather than into the archive layout under it."""
     papers = [render_sources(d, project, formats, document=document) for d in decisions]
     if "pdf" in formats:
-        with profile_pool(project).lease() as profile:
-            convert_pdfs(papers, project, Converter(profile))
+        with profile_pool(project).lease() as lease:
+            convert_pdfs(papers, project, Converter.leased(lease))
     written = []
     for paper in papers:
         files: list[Path] = []
@@ -226,8 +226,8 @@ def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
     every = [paper for _, _, documents in papers for paper in documents]
     if every:
         try:
-            with profile_pool(project).lease() as profile:
-                convert_pdfs(every, project, Converter(profile))
+            with profile_pool(project).lease() as lease:
+                convert_pdfs(every, project, Converter.leased(lease))
         except Exception as exc:  # noqa: BLE001 - e.g. LibreOffice missing: every paper fails
             for paper in every:
                 paper.error = _reason(exc)

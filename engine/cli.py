@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from . import __version__
-from .office import Office
 from .project import Project
 from .problems import Problem, RecordError, Severity
 from .render.pdf import ConversionError
@@ -45,12 +44,20 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted: files already written are whole and the rest are as they were; "
+                       "run the command again to finish", err=True)
+            sys.exit(130)
 
     return run
 
 
-def office_from(ctx: click.Context) -> Office:
-    return project_from(ctx).office
+def here(path: Path) -> Path:
+    """A path as short as it can be written from the current folder, for messages."""
+    try:
+        return Path(os.path.relpath(path))
+    except ValueError:
+        return path
 
 
 def project_from(ctx: click.Context) -> Project:
@@ -79,8 +86,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Validate records (default: records/) and report every problem."""
     from .records import read_records
 
-    office = office_from(ctx)
-    records = read_records(paths or (Path("records"),), office)
+    project = project_from(ctx)
+    office = project.office
+    records = read_records(paths or (here(project.records),), office)
     problems: list[Problem] = [p for r in records for p in r.problems]
     errors = sum(p.severity is Severity.error for p in problems)
     warnings = len(problems) - errors
@@ -99,15 +107,17 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 @main.command()
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The paper's date (default: today); it picks the term.")
-@click.option("--records", "records_dir", type=click.Path(path_type=Path), default="records", show_default=True)
+@click.option("--records", "records_dir", type=click.Path(path_type=Path), default=None,
+              help="The records folder (default: records/ beside office.yaml).")
 @click.pass_context
 @friendly
-def new(ctx: click.Context, day: dt.datetime | None, records_dir: Path) -> None:
+def new(ctx: click.Context, day: dt.datetime | None, records_dir: Path | None) -> None:
     """Start a record at the next free reference, with placeholders to fill in."""
     from .new import new_record
 
-    office = office_from(ctx)
-    path = new_record(office, records_dir, SCHEMA_PATH, (day.date() if day else dt.date.today()))
+    project = project_from(ctx)
+    path = new_record(project.office, records_dir or here(project.records), project.root / SCHEMA_PATH,
+                      (day.date() if day else dt.date.today()))
     click.echo(path)
 
 

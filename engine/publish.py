@@ -169,8 +169,8 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
     if papers:
         from .build import profile_pool
 
-        with profile_pool(project).lease() as profile:
-            convert_pdfs([p for _, p in papers], project, Converter(profile))
+        with profile_pool(project).lease() as lease:
+            convert_pdfs([p for _, p in papers], project, Converter.leased(lease))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

@@ -193,3 +193,21 @@ def test_a_killed_build_leaves_old_outputs_whole_and_the_next_build_completes(tm
     text = "".join(zipfile.ZipFile(tmp_path / "build" / o["path"]).read("word/document.xml").decode()
                    for e in manifest["records"] for o in e["outputs"] if o["path"].endswith(".docx"))
     assert text.count("To note the decision") == 6 and "To note decision<" not in text
+
+
+def test_ctrl_c_stops_the_build_cleanly(tmp_path: Path) -> None:
+    project = make_project(tmp_path, records=4)
+    command = [str(Path(sys.executable).parent / "decisions"), "build", "--jobs", "2"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(1.5)  # rendering, or starting LibreOffice
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err.decode()
+    assert err.decode().splitlines()[-1] == ("interrupted: files already written are whole and the rest are as they were; "
+                                             "run the command again to finish")
+    assert b"Traceback" not in err
+    leftover = subprocess.run(["pgrep", "-f", str(tmp_path / "build" / ".cache")], capture_output=True, text=True).stdout
+    assert leftover == "", "a LibreOffice outlived the interrupted build"
+    summary = run_build(project, jobs=1)
+    assert summary.failed == [] and len(summary.built) + len(summary.reused) == 4
+    check_archive(tmp_path / "build")

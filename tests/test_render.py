@@ -243,9 +243,25 @@ def test_libreoffice_that_writes_nothing_is_an_error(tmp_path: Path, monkeypatch
 def test_profiles_are_never_shared(tmp_path: Path) -> None:
     pool = ProfilePool(tmp_path)
     with pool.lease() as first, pool.lease() as second:
-        assert first != second
+        assert first.profile != second.profile
     with pool.lease() as again:
-        assert again == first  # reused once free
+        assert again.profile == first.profile  # reused once free
+
+
+def test_a_profile_stays_taken_while_its_libreoffice_runs(tmp_path: Path) -> None:
+    import subprocess
+
+    pool = ProfilePool(tmp_path)
+    with pool.lease() as first:
+        child = subprocess.Popen(["sleep", "30"], pass_fds=(first.lock.fileno(),))  # a LibreOffice that outlives us
+    try:
+        with pool.lease() as second:
+            assert second.profile != first.profile
+    finally:
+        child.kill()
+        child.wait()
+    with pool.lease() as third:
+        assert third.profile == first.profile
 
 
 def test_two_conversions_at_once_both_succeed(project: Project, rendered: dict, tmp_path: Path) -> None:
@@ -255,8 +271,8 @@ def test_two_conversions_at_once_both_succeed(project: Project, rendered: dict, 
     results: list[object] = []
 
     def convert() -> None:
-        with pool.lease() as profile:
-            results.extend(Converter(profile).convert([paper]))
+        with pool.lease() as lease:
+            results.extend(Converter.leased(lease).convert([paper]))
 
     threads = [threading.Thread(target=convert) for _ in range(2)]
     for thread in threads:
@@ -361,3 +377,38 @@ done""" % (tmp_path / "hang.docx", tmp_path / "good.pdf"))
     assert [r if isinstance(r, ConversionError) else "pdf" for r in results][:2] == ["pdf", "pdf"]
     assert str(results[2]) == "LibreOffice did not finish within 1 s and was stopped"
     assert isinstance(results[3], bytes)
+
+
+def _png(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x1f\x38\x64" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_house_style_comes_from_the_office_configuration(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "logo.png").write_bytes(_png(40, 20))
+    office = (ROOT / "office.yaml").read_text(encoding="utf-8")
+    office = (office.replace("logo: null", "logo: logo.png").replace("font: Liberation Sans", "font: Carlito")
+              .replace("heading_colour: 1F3864", "heading_colour: 7B2C83").replace("date_format: '%d/%m/%Y'", "date_format: '%d %B %Y'")
+              .replace("contact: null", "contact: 'Telephone 01234 842064'"))
+    (tmp_path / "office.yaml").write_text(office, encoding="utf-8")
+    other = Project.load(tmp_path / "office.yaml")
+    [(paper, files)] = render_papers([seed(other)], other, ["docx"], tmp_path / "out")
+    data = files[0].read_bytes()
+    parts = zipfile.ZipFile(io.BytesIO(data))
+    assert any(name.startswith("word/media/") and name.endswith(".png") for name in parts.namelist())
+    body = parts.read("word/document.xml").decode()
+    assert 'descr="Office of the Bedfordshire Police and Crime Commissioner logo"' in body
+    styles = parts.read("word/styles.xml").decode()
+    assert 'w:ascii="Carlito"' in styles and "Liberation Sans" not in styles and 'w:val="7B2C83"' in styles
+    text = docx_text(data)
+    assert "Date: 06 September 2023" in text and "Telephone 01234 842064" in text

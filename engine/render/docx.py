@@ -65,6 +65,9 @@ def render_docx(template: Path, context: dict[str, Any], properties: dict[str, A
         raise template_error(template, f"template syntax error: {exc.message}") from None
     except (zipfile.BadZipFile, KeyError) as exc:
         raise template_error(template, f"not a Word template: {exc}") from None
+    for picture in document.docx.element.body.iter(qn("wp:docPr")):
+        if not picture.get("descr"):  # a picture without a text alternative fails accessibility
+            picture.set("descr", f"{office.name} logo")
     set_core_properties(document.docx, properties)
     return _fixed_bytes(document.docx)
 

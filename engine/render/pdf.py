@@ -53,6 +53,11 @@ class Converter:
 
     profile: Path
     timeout: float = TIMEOUT_SECONDS  # the longest LibreOffice may spend on one paper
+    lock: Any = None  # the profile's lock file, handed to LibreOffice (see ProfilePool)
+
+    @classmethod
+    def leased(cls, lease: "_Lease", timeout: float = TIMEOUT_SECONDS) -> "Converter":
+        return cls(lease.profile, timeout, lease.lock)
 
     def convert(self, papers: Sequence[Path]) -> list[bytes | ConversionError]:
         """Convert each .docx to PDF bytes; a paper that fails gets its ConversionError.
@@ -94,8 +99,9 @@ class Converter:
         error = None
         with open(tmp / "soffice.log", "wb") as log:
             try:
-                process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, start_new_session=True)
+                process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                           start_new_session=True,
+                                           pass_fds=(self.lock.fileno(),) if self.lock else ())
             except OSError as exc:
                 return ConversionError(f"cannot start LibreOffice: {exc.strerror}")
             try:
@@ -194,7 +200,10 @@ def finish_pdf(data: bytes, properties: dict[str, Any]) -> bytes:
 class ProfilePool:
     """LibreOffice user profiles kept between runs (a new profile costs seconds to create),
     each leased to one converter at a time by a lock file, so that two conversions at once,
-    from one build or from two commands, never share a profile."""
+    from one build or from two commands, never share a profile.
+
+    LibreOffice inherits the lock, so a profile stays taken while a LibreOffice outlives the
+    build that started it (a killed build): the next build takes another profile."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -219,8 +228,8 @@ class _Lease:
     profile: Path
     lock: Any
 
-    def __enter__(self) -> Path:
-        return self.profile
+    def __enter__(self) -> "_Lease":
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.lock.close()
