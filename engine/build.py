@@ -25,7 +25,7 @@ from . import __version__
 from .model import Decision
 from .papers import FORMATS, Paper, convert_pdfs, documents_of, render_sources
 from .project import Project
-from .records import find_records, read_record
+from .records import clashes, find_records, read_record, term_and_reference
 from .render.pdf import Converter, ProfilePool
 from .writing import write_atomic
 
@@ -359,18 +359,14 @@ def _validate(project: Project, todo: list[tuple[str, str]], reused: dict[str, E
             more = f" (and {len(errors) - 1} more: run `decisions check {source}`)" if len(errors) > 1 else ""
             failures.append((source, Failure(source, f"{errors[0]}{more}")))
             continue
-        term = project.office.term_of(record.decision.date)
-        valid.append((source, inputs, (term.name if term else "no-term", record.decision.reference)))
-    holders: dict[tuple[str, str], list[str]] = {}
-    for source, entry in reused.items():
-        holders.setdefault((entry.term, entry.reference), []).append(source)
-    for source, _, key in valid:
-        holders.setdefault(key, []).append(source)
+        valid.append((source, inputs, term_and_reference(record.decision, project.office)))
+    reused_keys = [(source, (entry.term, entry.reference)) for source, entry in reused.items()]
+    found = clashes(reused_keys + [(source, key) for source, _, key in valid])
     clean = []
     for source, inputs, key in valid:
-        others = [h for h in holders[key] if h != source]
-        if others:
-            failures.append((source, Failure(source, f"{key[1]} is used in the {key[0]} term by {', '.join(others)} too")))
+        if source in found:
+            others = ", ".join(str(o) for o in found[source])
+            failures.append((source, Failure(source, f"{key[1]} is used in the {key[0]} term by {others} too")))
         else:
             clean.append((source, inputs))
     return clean, failures

@@ -5,9 +5,8 @@ This is the reader stage of the pipeline: it knows YAML and the model, nothing o
 
 from __future__ import annotations
 
-from collections import defaultdict
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,23 +76,30 @@ def _get(data: Any, loc: Loc) -> Any:
     return data
 
 
+def clashes(keys: Iterable[tuple[Hashable, tuple[str, str]]]) -> dict[Hashable, list[Hashable]]:
+    """References are unique within a commissioner's term (Bedfordshire restarts at 001).
+
+    keys: (who, (term, reference)) pairs. Returns, for each who that shares its (term,
+    reference) with others, those others."""
+    holders: dict[tuple[str, str], list[Hashable]] = {}
+    for who, key in keys:
+        holders.setdefault(key, []).append(who)
+    return {who: [o for o in group if o != who] for group in holders.values() if len(group) > 1 for who in group}
+
+
+def term_and_reference(decision: Decision, office: Office) -> tuple[str, str]:
+    term = office.term_of(decision.date)
+    return (term.name if term else "no-term", decision.reference)
+
+
 def check_references(records: list[Record], office: Office) -> None:
-    """References are unique within a commissioner's term (Bedfordshire restarts at 001)."""
-    seen: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for record in records:
-        if record.decision is None:
-            continue
-        term = office.term_of(record.decision.date)
-        seen[(term.name if term else "", record.decision.reference)].append(record)
-    for (term, reference), holders in seen.items():
-        if len(holders) < 2:
-            continue
-        for record in holders:
-            others = ", ".join(str(r.path) for r in holders if r is not record)
-            where = f" in the {term} term" if term else ""
-            record.problems.append(
-                record.source.problem(("reference",), f"{reference} is used{where} by {others} too [unique-reference]", rule="unique-reference")
-            )
+    found = clashes((index, term_and_reference(r.decision, office)) for index, r in enumerate(records) if r.decision)
+    for index, others in found.items():
+        record = records[index]  # type: ignore[index]
+        term, reference = term_and_reference(record.decision, office)  # type: ignore[arg-type]
+        paths = ", ".join(str(records[o].path) for o in others)  # type: ignore[index]
+        record.problems.append(record.source.problem(  # type: ignore[union-attr]
+            ("reference",), f"{reference} is used in the {term} term by {paths} too [unique-reference]", rule="unique-reference"))
 
 
 @contextmanager
