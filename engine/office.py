@@ -58,6 +58,7 @@ class Labels(Model):
     date: Text = "Date:"
     recommendation: Text | None = None
     draft: Text = "DRAFT – NOT APPROVED"
+    part2: Text = "PART 2 – NOT FOR PUBLICATION"
 
 
 class SpecLabels(Model):

@@ -412,3 +412,14 @@ def test_house_style_comes_from_the_office_configuration(tmp_path: Path) -> None
     assert 'w:ascii="Carlito"' in styles and "Liberation Sans" not in styles and 'w:val="7B2C83"' in styles
     text = docx_text(data)
     assert "Date: 06 September 2023" in text and "Telephone 01234 842064" in text
+
+
+def test_a_part2_paper_carries_its_confidentiality_box(project: Project) -> None:
+    from engine.papers import render_sources
+
+    paper = seed(project)
+    part2 = variant(paper, publication={"part": "part2", "reason": "Exempt under section 43 (commercial interests)"})
+    files = render_sources(part2, project, ["docx", "html"]).files
+    assert "PART 2 – NOT FOR PUBLICATION: Exempt under section 43 (commercial interests)" in docx_text(files["docx"])
+    assert "<strong>PART 2 – NOT FOR PUBLICATION:</strong> Exempt under section 43" in files["html"].decode()
+    assert "PART 2" not in docx_text(render_sources(paper, project, ["docx"]).files["docx"])

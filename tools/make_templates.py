@@ -148,6 +148,9 @@ def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
                             align=WD_ALIGN_PARAGRAPH.CENTER, colour="C00000")
     for side in ("top", "bottom", "left", "right"):
         border(draft.element.get_or_add_pPr(), side, size=18, colour="C00000", space=4)
+    box = paragraph_style(doc, "Confidentiality", before=6, after=10)
+    for side in ("top", "bottom", "left", "right"):
+        border(box.element.get_or_add_pPr(), side, size=12, colour="1F3864", space=4)
     paragraph_style(doc, "Sign-off", before=16, after=4, bold=True)
     doc.styles["Sign-off"].paragraph_format.keep_with_next = True
     paragraph_style(doc, "Recommendation", before=12, after=6, bold=True)
@@ -231,6 +234,9 @@ def decision_body(doc) -> None:
     add(doc, "{%p for banner in banners %}")
     add(doc, "{{ banner }}", "Banner")
     add(doc, "{%p endfor %}")
+    add(doc, "{%p if confidentiality %}")
+    add(doc, "{{ confidentiality }}", "Confidentiality", bold_label="{{ labels.part2 }}:")
+    add(doc, "{%p endif %}")
     add(doc, "{{ reference }}", "Heading 1", bold_label="{{ labels.reference }}")
     add(doc, "{{ subject }}", "Title Block", bold_label="{{ labels.subject }}")
     add(doc, "{{ report_of }}", "Title Block", bold_label="{{ labels.report_of }}")

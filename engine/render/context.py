@@ -71,6 +71,9 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
         "report_of": decision.report_of,
         "date": house_date(decision.date, office),
         "banners": banners,
+        # Surrey and Kent box a Part 2 paper's reason on its first page; the public register
+        # never shows the paper at all.
+        "confidentiality": decision.publication.reason if decision.publication.part == "part2" else None,
         "funding": [funding_line(decision, i, office) for i in range(len(decision.funding))],
         "sections": sections,
         "recommendation": decision.recommendation,

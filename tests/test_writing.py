@@ -1,0 +1,60 @@
+"""Output files are written whole or not at all."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine import writing
+from engine.cli import main
+from engine.writing import write_atomic
+
+from .conftest import ROOT
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_temporary_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "paper.pdf"
+    target.write_bytes(b"old and whole")
+    real = os.fdopen
+
+    class Full:
+        def __init__(self, fd: int, mode: str):
+            self.file = real(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+        def write(self, data: bytes) -> int:
+            self.file.write(data[:10])
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(writing.os, "fdopen", Full)
+    with pytest.raises(OSError):
+        write_atomic(target, b"new" * 1000)
+    assert target.read_bytes() == b"old and whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["paper.pdf"]
+
+
+def test_a_full_disk_is_one_line_from_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(path: Path, data: bytes, exclusive: bool = False) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("engine.writing.write_atomic", full)
+    result = CliRunner().invoke(main, ["--office", str(ROOT / "office.yaml"), "schema", "--out", str(tmp_path / "s.json")])
+    assert result.exit_code == 1
+    assert result.output == f"error: {tmp_path / 's.json'}: No space left on device\n"
+
+
+def test_new_never_overwrites_a_record(tmp_path: Path) -> None:
+    target = tmp_path / "PCC-D-001.yaml"
+    target.write_text("kept")
+    with pytest.raises(FileExistsError):
+        write_atomic(target, b"new", exclusive=True)
+    assert target.read_text() == "kept" and len(list(tmp_path.iterdir())) == 1
