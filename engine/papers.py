@@ -6,6 +6,7 @@ into finished PDFs."""
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,12 +16,13 @@ from typing import Any
 from markupsafe import Markup
 
 from .model import Decision
-from .project import Project
 from .office import Office
+from .project import Project
 from .render.context import document_properties, paper_context, spec_context, spec_properties
 from .render.docx import render_docx
 from .render.html import render_html
 from .render.pdf import ConversionError, Converter, finish_pdf
+from .writing import write_atomic
 
 FORMATS = ("docx", "pdf", "html")
 
@@ -69,8 +71,51 @@ def render_sources(decision: Decision, project: Project, formats: Sequence[str],
     return paper
 
 
-def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter) -> None:
+class KnownPdfs:
+    """Finished PDFs by the sha256 of the .docx they were made from. The same .docx always
+    makes the same PDF, so one made before need not be made again: `publish` finds the
+    build's PDFs through its manifest (a public paper with nothing confidential is the same
+    .docx as the build's), and keeps those it makes itself in `folder`."""
+
+    def __init__(self, folder: Path, manifest: Path | None = None):
+        self.folder = folder
+        self.known: dict[str, Path] = {}
+        if manifest is not None and manifest.exists():
+            from .build import read_manifest
+
+            for entry in read_manifest(manifest).values():
+                by_path = {o["path"]: o for o in entry.outputs}
+                for path, output in by_path.items():
+                    pdf = by_path.get(path[: -len(".docx")] + ".pdf") if path.endswith(".docx") else None
+                    if pdf is not None:
+                        self.known[output["sha256"]] = manifest.parent / pdf["path"]
+
+    def get(self, docx: bytes) -> bytes | None:
+        key = hashlib.sha256(docx).hexdigest()
+        for path in (self.known.get(key), self.folder / f"{key}.pdf"):
+            if path is not None and path.is_file():
+                return path.read_bytes()
+        return None
+
+    def put(self, docx: bytes, pdf: bytes) -> None:
+        write_atomic(self.folder / f"{hashlib.sha256(docx).hexdigest()}.pdf", pdf)
+
+
+def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter, known: KnownPdfs | None = None) -> None:
     """Add the finished PDF to each paper that has a .docx; a failure becomes the paper's error."""
+    if known is not None:
+        todo = []
+        for paper in papers:
+            pdf = known.get(paper.files["docx"])
+            if pdf is None:
+                todo.append(paper)
+            else:
+                paper.files["pdf"] = pdf
+        convert_pdfs(todo, project, converter)
+        for paper in todo:
+            if "pdf" in paper.files:
+                known.put(paper.files["docx"], paper.files["pdf"])
+        return
     if not papers:
         return
     with tempfile.TemporaryDirectory(prefix="decisions-docx-") as tmp:

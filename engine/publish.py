@@ -32,7 +32,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .model import Decision, EventKind, Status, money
-from .papers import Paper, convert_pdfs, render_sources
+from .papers import KnownPdfs, Paper, convert_pdfs, render_sources
 from .project import Project
 from .records import Record, read_records
 from .render.context import house_date
@@ -167,10 +167,11 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
             entry.spec_snippet = spec_paper.files["html"].decode("utf-8")
             papers.append((entry, spec_paper))
     if papers:
-        from .build import profile_pool
+        from .build import MANIFEST, profile_pool
 
+        known = KnownPdfs(project.root / "build" / ".cache" / "public-pdf", project.root / "build" / MANIFEST)
         with profile_pool(project).lease() as lease:
-            convert_pdfs([p for _, p in papers], project, Converter.leased(lease))
+            convert_pdfs([p for _, p in papers], project, Converter.leased(lease), known)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

@@ -161,12 +161,38 @@ def test_browse_pages_work_without_javascript(site: Path) -> None:
     assert 'href="by/term/2021-2024/index.html"' in index and "hidden>" in index
 
 
-def test_republishing_replaces_the_site_whole(site: Path, tmp_path: Path) -> None:
+def test_republishing_replaces_the_site_whole_without_converting_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.render.pdf import Converter
+
+    def no_conversion(self, papers):
+        assert list(papers) == [], "a PDF made before was made again"
+        return []
+
+    monkeypatch.setattr(Converter, "convert", no_conversion)
     project = Project.load(site.parent / "office.yaml")
+    before = {p: p.read_bytes() for p in site.rglob("*.pdf")}
     (site / "stale.html").write_text("old")
     publish(project, site)
     assert not (site / "stale.html").exists()
     assert not [p for p in site.parent.iterdir() if p.name.startswith(".site.")]
+    assert {p: p.read_bytes() for p in site.rglob("*.pdf")} == before
+
+
+def test_publish_takes_the_builds_pdfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.build import build
+    from engine.render.pdf import Converter
+
+    shutil.copy(ROOT / "office.yaml", tmp_path / "office.yaml")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "records" / "2021-2024").mkdir(parents=True)
+    shutil.copy(SEED, tmp_path / "records" / "2021-2024")
+    project = Project.load(tmp_path / "office.yaml")
+    build(project, tmp_path / "office.yaml", tmp_path / "build", jobs=1)
+    monkeypatch.setattr(Converter, "convert", lambda self, papers: [] if not papers else pytest.fail("converted again"))
+    publish(project, tmp_path / "build" / "site")
+    folder = "2021-2024/pcc-d-102/"
+    assert (tmp_path / "build" / "site" / "decisions" / folder / "pcc-d-102.pdf").read_bytes() == \
+        (tmp_path / "build" / folder / "pcc-d-102.pdf").read_bytes()
 
 
 # --- in a browser ---------------------------------------------------------------------------------
