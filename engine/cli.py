@@ -170,7 +170,7 @@ def print_problems(problems: list[Problem]) -> int:
 @friendly
 def render(ctx: click.Context, record: str, formats: str, out: Path | None, document: str) -> None:
     """Render one record (REF such as PCC/D/102, or a path) to Word, PDF and HTML."""
-    from .build import paper_folder, render_papers
+    from .build import render_papers
     from .papers import FORMATS
     from .records import read_records
 

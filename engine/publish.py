@@ -25,7 +25,6 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,6 @@ class Entry:
     slug: str  # pcc-d-102
     files: list[dict[str, Any]] = field(default_factory=list)  # label, href, size
     snippet: str = ""
-    spec_snippet: str = ""
 
     @property
     def part2(self) -> bool:
@@ -163,9 +161,7 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
         papers.append((entry, paper))
         spec = entry.decision.specification
         if spec is not None and spec.status == "released":
-            spec_paper = render_sources(entry.decision, project, ["docx", "html"], public=True, document="spec")
-            entry.spec_snippet = spec_paper.files["html"].decode("utf-8")
-            papers.append((entry, spec_paper))
+            papers.append((entry, render_sources(entry.decision, project, ["docx"], public=True, document="spec")))
     if papers:
         from .build import MANIFEST, profile_pool
 
@@ -220,7 +216,7 @@ def _write_site(project: Project, site: Path, entries: list[Entry]) -> None:
             "years": sorted({f.financial_year for f in d.funding}) if not entry.part2 else [],
             "term": entry.term, "status": "Part 2: withheld" if entry.part2 else d.status.value.capitalize(),
             "key_decision": d.key_decision and not entry.part2,
-            "files": entry.files, "snippet": Markup(entry.snippet), "spec_snippet": Markup(entry.spec_snippet),
+            "files": entry.files, "snippet": Markup(entry.snippet),
             "parent": {"reference": parent.decision.reference, "path": parent.path} if parent else None,
             "addenda": [{"reference": a.decision.reference, "path": a.path} for a in addenda],
         }

@@ -127,8 +127,7 @@ def check_templates(project: Project) -> list[TemplateProblem]:
                     if template.suffix == ".docx":
                         render_docx(template, context, properties(decision, project.office), project.office, project.root)
                     else:
-                        render_html(folder / template.name if template.name != PREVIEW else folder / PREVIEW,
-                                    {**context, "snippet": ""})
+                        render_html(folder / template.name, {**context, "snippet": ""})  # shared ones load from above
                 except RecordError as exc:
                     problems += [TemplateProblem(template, p.message) for p in exc.problems]
     return list(dict.fromkeys(problems))

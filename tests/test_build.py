@@ -133,17 +133,17 @@ def test_deleted_records_lose_their_outputs(tmp_path: Path) -> None:
 
 
 def test_one_bad_record_does_not_stop_the_others(tmp_path: Path) -> None:
-    project = make_project(tmp_path, records=2)
+    make_project(tmp_path, records=2)
     bad = tmp_path / "records" / "2016-2021" / "PCC-D-001.yaml"
     bad.write_text(bad.read_text().replace("    received: 3", "    received: 4"))
-    twin = tmp_path / "records" / "2016-2021" / "PCC-D-002-copy.yaml"
     result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "build", "--jobs", "1", "--format", "json"])
     assert result.exit_code == 1
     summary = json.loads(result.output)
     assert summary["built"] == 1 and summary["reused"] == 0 and len(summary["failed"]) == 1
     assert summary["failed"][0]["source"] == "records/2016-2021/PCC-D-001.yaml"
     assert "error: procurement_history[5].received: 4 applications received" in summary["failed"][0]["reason"]
-    assert not twin.exists()
+    assert (tmp_path / "build" / "2016-2021" / "pcc-d-002" / "pcc-d-002.pdf").exists()
+    assert not (tmp_path / "build" / "2016-2021" / "pcc-d-001").exists()
 
 
 def test_a_reference_used_twice_in_a_term_fails_without_overwriting(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ READERS = [("docx", docx_text), ("pdf", pdf_text), ("html", html_text)]
 
 @pytest.mark.parametrize("fmt,read", READERS)
 def test_specification_agrees_with_the_paper(rendered: dict, fmt: str, read) -> None:
-    text = " ".join(read(rendered[f"first:spec:seed"][fmt]).split())
+    text = " ".join(read(rendered["first:spec:seed"][fmt]).split())
     for fact in (FUNDING, "Bidding limit: £40,000", "Opportunity released 02/12/2022", "Deadline for responses 09/01/2023",
                  "Length of funding: 12 months, as a pilot", "Decision paper: PCC/D/102",
                  "Male and female victims of sexual exploitation", "A county-wide service across Bedfordshire",

@@ -9,12 +9,10 @@ office.yaml at render time, so the styles here only set sizes and spacing.
 
 from __future__ import annotations
 
-import copy
 import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
