@@ -16,8 +16,7 @@ import click
 
 from . import __version__
 from .project import Project
-from .problems import Problem, RecordError, Severity
-from .render.pdf import ConversionError
+from .problems import ConversionError, Problem, RecordError, Severity
 
 SCHEMA_PATH = Path("schema/decision.schema.json")
 

@@ -43,6 +43,10 @@ class RecordError(Exception):
         self.problems = problems
 
 
+class ConversionError(Exception):
+    """LibreOffice is missing, failed or hung; the message says which, in one line."""
+
+
 def field_path(loc: tuple[object, ...]) -> str:
     """('funding', 0, 'amount') -> 'funding[0].amount'."""
     out = ""

@@ -21,6 +21,8 @@ from typing import Any
 
 import pikepdf
 
+from ..problems import ConversionError
+
 # PDF/A-2b (archival; forces a tagged PDF) with tagging asked for explicitly as well.
 EXPORT_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
     {
@@ -31,10 +33,6 @@ EXPORT_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
     separators=(",", ":"),
 )
 TIMEOUT_SECONDS = 60.0  # for one paper, start-up included: a paper takes well under a second
-
-
-class ConversionError(Exception):
-    """LibreOffice is missing, failed or hung; the message says which, in one line."""
 
 
 def find_soffice() -> str:
