@@ -423,3 +423,15 @@ def test_a_part2_paper_carries_its_confidentiality_box(project: Project) -> None
     assert "PART 2 – NOT FOR PUBLICATION: Exempt under section 43 (commercial interests)" in docx_text(files["docx"])
     assert "<strong>PART 2 – NOT FOR PUBLICATION:</strong> Exempt under section 43" in files["html"].decode()
     assert "PART 2" not in docx_text(render_sources(paper, project, ["docx"]).files["docx"])
+
+
+def test_a_missing_template_is_one_line(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    shutil.copy(ROOT / "office.yaml", tmp_path / "office.yaml")
+    (tmp_path / "templates" / "decision" / "decision.docx").unlink()
+    result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "render", str(SEED), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output == f"{tmp_path / 'templates' / 'decision' / 'decision.docx'}:1:1: error: template not found\n"
+    assert not (tmp_path / "out").exists()
