@@ -272,12 +272,13 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     started = time.perf_counter()
     summary = Summary()
     manifest_path = out / MANIFEST
+    out.mkdir(parents=True, exist_ok=True)
+    lock = _exclusive(out)
     in_progress = out / ".build-in-progress"
     if in_progress.exists():  # the last build was killed: sweep its temporary files
         _remove_leftovers(out)
-    out.mkdir(parents=True, exist_ok=True)
     in_progress.touch()
-    previous = {} if force else read_manifest(manifest_path)
+    previous = read_manifest(manifest_path)
     shared = shared_fingerprint(project, office_path)
     sources = [p.relative_to(project.root).as_posix() for p in find_records([project.records])]
     sources = [s for s in sources if in_shard(s, shard)]
@@ -287,7 +288,7 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     for source in sources:
         inputs = hashlib.sha256(shared.encode() + (project.root / source).read_bytes()).hexdigest()
         old = previous.get(source)
-        if old is not None and old.inputs == inputs and _outputs_intact(old, str(out)):
+        if not force and old is not None and old.inputs == inputs and _outputs_intact(old, str(out)):
             entries[source] = old
             summary.reused.append(source)
         else:
@@ -330,9 +331,27 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     if summary.built or summary.failed or summary.removed or set(previous) != set(entries) or not manifest_path.exists():
         write_atomic(manifest_path, manifest_text(entries, shard_text).encode())
     in_progress.unlink()
+    lock.close()
     summary.failed.sort(key=lambda f: f.source)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _exclusive(out: Path) -> Any:
+    """One build at a time in an archive folder: a second one would race the first's renames."""
+    import fcntl
+
+    lock = open(out / ".build.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise BuildBusy(f"another build is running in {out}; wait for it, or build into another folder with --out") from None
+    return lock
+
+
+class BuildBusy(Exception):
+    """Another build holds the archive folder."""
 
 
 def _remove_leftovers(out: Path) -> None:

@@ -242,8 +242,13 @@ def build(ctx: click.Context, out: Path | None, jobs: int | None, force: bool, s
     out = out or project.root / "build"
     jobs = jobs or os.cpu_count() or 1
     parts = _shard(shard)
-    with progress_reporter(fmt) as progress:
-        summary = build_archive(project, ctx.obj["office_path"], out, jobs=jobs, force=force, shard=parts, progress=progress)
+    from .build import BuildBusy
+
+    try:
+        with progress_reporter(fmt) as progress:
+            summary = build_archive(project, ctx.obj["office_path"], out, jobs=jobs, force=force, shard=parts, progress=progress)
+    except BuildBusy as exc:
+        raise Failure(str(exc)) from None
     if fmt == "json":
         click.echo(json.dumps(summary.as_json(), indent=2))
     else:

@@ -211,3 +211,25 @@ def test_ctrl_c_stops_the_build_cleanly(tmp_path: Path) -> None:
     summary = run_build(project, jobs=1)
     assert summary.failed == [] and len(summary.built) + len(summary.reused) == 4
     check_archive(tmp_path / "build")
+
+
+def test_one_build_at_a_time(tmp_path: Path) -> None:
+    import fcntl
+
+    make_project(tmp_path)
+    (tmp_path / "build").mkdir()
+    with open(tmp_path / "build" / ".build.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "build"])
+    assert result.exit_code == 1
+    assert result.output == (f"error: another build is running in {tmp_path / 'build'}; wait for it, "
+                             "or build into another folder with --out\n")
+
+
+def test_force_still_removes_deleted_records(tmp_path: Path) -> None:
+    project = make_project(tmp_path, records=2)
+    run_build(project, jobs=1)
+    (tmp_path / "records" / "2016-2021" / "PCC-D-002.yaml").unlink()
+    summary = run_build(project, jobs=1, force=True)
+    assert summary.removed == ["records/2016-2021/PCC-D-002.yaml"] and summary.built == ["records/2016-2021/PCC-D-001.yaml"]
+    assert not (tmp_path / "build" / "2016-2021" / "pcc-d-002").exists()
