@@ -199,7 +199,11 @@ def test_ctrl_c_stops_the_build_cleanly(tmp_path: Path) -> None:
     project = make_project(tmp_path, records=4)
     command = [str(Path(sys.executable).parent / "decisions"), "build", "--jobs", "2"]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(1.5)  # rendering, or starting LibreOffice
+    started = tmp_path / "build" / ".build-in-progress"
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:  # past start-up, into the build
+        time.sleep(0.05)
+    time.sleep(1)  # rendering, or converting
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err.decode()
