@@ -80,6 +80,7 @@ class KnownPdfs:
     def __init__(self, folder: Path, manifest: Path | None = None):
         self.folder = folder
         self.known: dict[str, Path] = {}
+        self.used: set[str] = set()
         if manifest is not None and manifest.exists():
             from .build import read_manifest
 
@@ -92,6 +93,7 @@ class KnownPdfs:
 
     def get(self, docx: bytes) -> bytes | None:
         key = hashlib.sha256(docx).hexdigest()
+        self.used.add(key)
         for path in (self.known.get(key), self.folder / f"{key}.pdf"):
             if path is not None and path.is_file():
                 return path.read_bytes()
@@ -99,6 +101,13 @@ class KnownPdfs:
 
     def put(self, docx: bytes, pdf: bytes) -> None:
         write_atomic(self.folder / f"{hashlib.sha256(docx).hexdigest()}.pdf", pdf)
+
+    def forget_unused(self) -> None:
+        """Drop the kept PDFs this run did not ask for: their papers changed or went."""
+        if self.folder.is_dir():
+            for path in self.folder.glob("*.pdf"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)
 
 
 def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter, known: KnownPdfs | None = None) -> None:

@@ -168,6 +168,7 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
         known = KnownPdfs(project.root / "build" / ".cache" / "public-pdf", project.root / "build" / MANIFEST)
         with profile_pool(project).lease() as lease:
             convert_pdfs([p for _, p in papers], project, Converter.leased(lease), known)
+        known.forget_unused()
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

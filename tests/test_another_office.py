@@ -56,4 +56,5 @@ def test_another_offices_paper(tmp_path: Path) -> None:
             assert expected in flat, expected
         assert "Financial implications:" not in flat  # no heading suffix in this house style
         assert flat.index("Chief Finance Officer") < flat.index("Chief Executive I have") < flat.index("I approve the recommendation")
-    assert 'w:ascii="Carlito"' in zipfile.ZipFile(io.BytesIO(files["docx"])).read("word/styles.xml").decode()
+    styles = zipfile.ZipFile(io.BytesIO(files["docx"])).read("word/styles.xml").decode()
+    assert 'w:ascii="Carlito"' in styles and 'w:color="004B3A"' in styles and "1F3864" not in styles

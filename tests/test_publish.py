@@ -275,3 +275,15 @@ def test_register_with_javascript_off(server: str, browser) -> None:
     page.click("text=PCC/D/103")
     assert page.locator("h1").inner_text().startswith("PCC/D/103: ")
     context.close()
+
+
+def test_kept_public_pdfs_are_forgotten_once_unused(tmp_path: Path) -> None:
+    from engine.papers import KnownPdfs
+
+    first = KnownPdfs(tmp_path)
+    first.put(b"docx a", b"pdf a")
+    first.put(b"docx b", b"pdf b")
+    second = KnownPdfs(tmp_path)
+    assert second.get(b"docx a") == b"pdf a"
+    second.forget_unused()
+    assert KnownPdfs(tmp_path).get(b"docx b") is None and KnownPdfs(tmp_path).get(b"docx a") == b"pdf a"

@@ -107,6 +107,11 @@ def apply_house_style(document: Any, office: Office) -> None:
     for name, colour in colours.items():
         if name in present:  # a template may not use them all
             document.styles[name].font.color.rgb = RGBColor.from_string(colour.upper())
+    for name in ("Title", "Funding", "Confidentiality"):  # their rules and boxes
+        if name in present:
+            for edge in document.styles[name].element.iter(qn("w:top"), qn("w:bottom"), qn("w:left"), qn("w:right")):
+                if edge.getparent().tag == qn("w:pBdr"):
+                    edge.set(qn("w:color"), style.heading_colour.upper())
 
 
 def _set_fonts(rpr: Any, font: str) -> None:
