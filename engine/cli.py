@@ -52,9 +52,9 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def here(path: Path) -> Path:
-    """A path as short as it can be written from the current folder, for messages."""
+    """A path inside the current folder, written from there; any other path as it is."""
     try:
-        return Path(os.path.relpath(path))
+        return path.resolve().relative_to(Path.cwd())
     except ValueError:
         return path
 
@@ -117,7 +117,7 @@ def new(ctx: click.Context, day: dt.datetime | None, records_dir: Path | None) -
     project = project_from(ctx)
     path = new_record(project.office, records_dir or here(project.records), project.root / SCHEMA_PATH,
                       (day.date() if day else dt.date.today()))
-    click.echo(path)
+    click.echo(here(path))
 
 
 @main.command()
@@ -191,7 +191,7 @@ def render(ctx: click.Context, record: str, formats: str, out: Path | None, docu
     if paper.error:
         raise Failure(f"{loaded.path}: {paper.error}")
     for path in files:
-        click.echo(path)
+        click.echo(here(path))
 
 
 @main.group()
@@ -321,5 +321,5 @@ def publish(ctx: click.Context, out: Path | None) -> None:
     summary = publish_site(project, out)
     for source, reason in summary.failed:
         click.echo(f"failed: {reason}" if reason.startswith(source) else f"failed: {source}: {reason}", err=True)
-    click.echo(f"{summary.line()}: {out}")
+    click.echo(f"{summary.line()}: {here(out)}")
     sys.exit(1 if summary.failed else 0)
