@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from .office import Office
@@ -70,16 +71,10 @@ def new_record(office: Office, records: Path, schema: Path, day: dt.date) -> Pat
     reference = next_reference(office, folder)
     path = folder / f"{office.references.file_stem(reference)}.yaml"
     text = SKELETON.format(
-        schema=Path(_relative(schema, folder)).as_posix(),
+        schema=Path(os.path.relpath(schema.resolve(), folder.resolve())).as_posix(),
         reference=reference,
         date=day.isoformat(),
         financial_year=financial_year_of(day),
     )
     write_atomic(path, text.encode("utf-8"), exclusive=True)
     return path
-
-
-def _relative(target: Path, start: Path) -> str:
-    import os
-
-    return os.path.relpath(target.resolve(), start.resolve())
