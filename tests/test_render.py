@@ -435,3 +435,31 @@ def test_a_missing_template_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output == f"{tmp_path / 'templates' / 'decision' / 'decision.docx'}:1:1: error: template not found\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_paper_that_crashes_libreoffice_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in LibreOffice that converts in order and dies on "crash.docx", as a real crash would.
+    _fake_soffice(tmp_path / "bin", """
+out=""; prev=""
+for arg in "$@"; do
+  if [ "$prev" = "--outdir" ]; then out="$arg"; fi
+  prev="$arg"
+done
+for arg in "$@"; do
+  case "$arg" in
+    *.docx)
+      if [ "$(readlink "$arg")" = "%s" ]; then echo "Segmentation fault"; exit 139; fi
+      cp "%s" "$out/$(basename "$arg" .docx).pdf" ;;
+  esac
+done""" % (tmp_path / "crash.docx", tmp_path / "good.pdf"))
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    good = pikepdf.new()
+    good.add_blank_page()
+    good.save(tmp_path / "good.pdf")
+    papers = []
+    for name in ("a", "crash", "b", "c"):
+        (tmp_path / f"{name}.docx").write_bytes(b"PK")
+        papers.append(tmp_path / f"{name}.docx")
+    results = Converter(tmp_path / "profile").convert(papers)
+    assert [isinstance(r, bytes) for r in results] == [True, False, True, True]
+    assert str(results[1]) == "LibreOffice failed (exit 139): Segmentation fault"
