@@ -4,7 +4,7 @@
     build/manifest.json
 
 The manifest is also the build's memory: each record's entry holds the fingerprint of its
-inputs (record bytes, office configuration, templates, engine source), so a rebuild with nothing
+inputs (record bytes, office configuration, its templates, engine source), so a rebuild with nothing
 changed reads no YAML and renders nothing. It is rewritten (atomically) after every batch, so an
 interrupted build loses at most the batch in flight and the next build completes the work."""
 
@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__
 from .model import Decision
-from .papers import FORMATS, Paper, convert_pdfs, documents_of, render_sources
+from .papers import DOCUMENTS, FORMATS, Paper, convert_pdfs, documents_of, render_sources
 from .project import Project
 from .records import clashes, find_records, read_record, term_and_reference
 from .render.pdf import Converter, ProfilePool
@@ -96,15 +96,33 @@ def engine_fingerprint() -> str:
     return f"{__version__}+{_digest(list(package.rglob('*.py')), package)[:16]}"
 
 
-def shared_fingerprint(project: Project, office_path: Path) -> str:
-    """Everything every paper depends on besides its own record: the engine, the office
-    configuration and the templates (all of them: a change to any rebuilds every paper)."""
-    folders = {project.templates(d) for d in ("decision", "spec")}
-    folders |= {folder.parent for folder in folders}
-    templates = sorted({p for folder in folders if folder.is_dir() for p in folder.glob("*") if p.is_file()})
-    return hashlib.sha256(
-        f"{engine_fingerprint()}\0{office_path.read_bytes().hex()}\0{_digest(templates, project.root)}".encode()
-    ).hexdigest()
+@dataclass(frozen=True)
+class Fingerprints:
+    """What a record's papers are made from besides the record: `shared` covers the engine's
+    code, office.yaml and the templates every document uses (the preview page, shared parts);
+    `documents` each document's own templates, so that changing the specification's template
+    rebuilds only the records that have a specification."""
+
+    shared: str
+    documents: dict[str, str]
+
+    def inputs(self, record: bytes, documents: Sequence[str]) -> str:
+        h = hashlib.sha256(self.shared.encode() + b"\0" + record)
+        for document in sorted(documents):
+            h.update(f"\0{document}:{self.documents[document]}".encode())
+        return h.hexdigest()
+
+
+def fingerprints(project: Project, office_path: Path) -> Fingerprints:
+    def files(folder: Path) -> list[Path]:
+        return sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
+
+    folders = {document: project.templates(document) for document in DOCUMENTS}
+    shared = sorted({p for folder in folders.values() for p in files(folder.parent)})
+    return Fingerprints(
+        hashlib.sha256(f"{engine_fingerprint()}\0{office_path.read_bytes().hex()}\0{_digest(shared, project.root)}".encode()).hexdigest(),
+        {document: _digest(files(folder), project.root) for document, folder in folders.items()},
+    )
 
 
 # --- the manifest -----------------------------------------------------------------------------
@@ -118,16 +136,18 @@ class Entry:
     status: str
     inputs: str  # fingerprint of everything the outputs were made from
     outputs: list[dict[str, Any]] = field(default_factory=list)  # path, sha256, size
+    documents: list[str] = field(default_factory=lambda: ["decision"])  # decision, spec
 
     def as_json(self) -> dict[str, Any]:
         return {"reference": self.reference, "source": self.source, "term": self.term, "status": self.status,
-                "inputs": self.inputs, "outputs": self.outputs}
+                "documents": self.documents, "inputs": self.inputs, "outputs": self.outputs}
 
 
 def read_manifest(path: Path) -> dict[str, Entry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {e["source"]: Entry(e["source"], e["reference"], e["term"], e["status"], e["inputs"], e["outputs"])
+        return {e["source"]: Entry(e["source"], e["reference"], e["term"], e["status"], e["inputs"], e["outputs"],
+                                   e.get("documents", ["decision"]))
                 for e in data.get("records", [])}
     except (OSError, ValueError, KeyError, TypeError):
         return {}  # no manifest, or an unreadable one: rebuild everything
@@ -208,17 +228,20 @@ class _Job:
 
     office_path: Path
     out: Path
-    sources: list[tuple[str, str]]  # (relative source, inputs fingerprint)
+    sources: list[str]  # relative to the project
+    fingerprints: Fingerprints
 
 
 def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
     project = Project.load(job.office_path)
     results: list[tuple[str, Entry | Failure]] = []
     papers: list[tuple[str, str, list[Paper]]] = []
-    for source, inputs in job.sources:
+    for source in job.sources:
         record = read_record(project.root / source, project.office)  # checked clean before the job
+        kinds = documents_of(record.decision)
+        inputs = job.fingerprints.inputs((project.root / source).read_bytes(), kinds)
         try:
-            documents = [render_sources(record.decision, project, FORMATS, document=d) for d in documents_of(record.decision)]
+            documents = [render_sources(record.decision, project, FORMATS, document=d) for d in kinds]
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
             results.append((source, Failure(source, _reason(exc))))
             continue
@@ -249,7 +272,8 @@ def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
             results.append((source, Failure(source, f"cannot write {exc.filename}: {exc.strerror}")))
             continue
         outputs.sort(key=lambda o: o["path"])
-        results.append((source, Entry(source, decision.reference, folder.parent.name, decision.status.value, inputs, outputs)))
+        results.append((source, Entry(source, decision.reference, folder.parent.name, decision.status.value, inputs, outputs,
+                                      [p.document for p in documents])))
     return results
 
 
@@ -279,20 +303,21 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
         _remove_leftovers(out)
     in_progress.touch()
     previous = read_manifest(manifest_path)
-    shared = shared_fingerprint(project, office_path)
+    prints = fingerprints(project, office_path)
     sources = [p.relative_to(project.root).as_posix() for p in find_records([project.records])]
     sources = [s for s in sources if in_shard(s, shard)]
 
     entries: dict[str, Entry] = {}
-    todo: list[tuple[str, str]] = []
+    todo: list[str] = []
     for source in sources:
-        inputs = hashlib.sha256(shared.encode() + (project.root / source).read_bytes()).hexdigest()
         old = previous.get(source)
-        if not force and old is not None and old.inputs == inputs and _outputs_intact(old, str(out)):
+        # The documents the record had: a record that gains or loses one has changed anyway.
+        if (not force and old is not None and old.inputs == prints.inputs((project.root / source).read_bytes(), old.documents)
+                and _outputs_intact(old, str(out))):
             entries[source] = old
             summary.reused.append(source)
         else:
-            todo.append((source, inputs))
+            todo.append(source)
 
     shard_text = f"{shard[0]}/{shard[1]}" if shard else None
     done = 0
@@ -317,7 +342,7 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     # with one reference in one term must not overwrite each other's folder.
     valid, failures = _validate(project, todo, entries)
     absorb(failures, save=False)
-    batches = [_Job(office_path, out, chunk) for chunk in _chunks(valid, jobs)]
+    batches = [_Job(office_path, out, chunk, prints) for chunk in _chunks(valid, jobs)]
 
     if jobs <= 1 or len(batches) <= 1:
         for batch in batches:
@@ -367,27 +392,27 @@ def _kept(previous: dict[str, Entry], sources: list[str]) -> dict[str, Entry]:
     return {k: v for k, v in previous.items() if k in present}
 
 
-def _validate(project: Project, todo: list[tuple[str, str]], reused: dict[str, Entry]
-              ) -> tuple[list[tuple[str, str]], list[tuple[str, Entry | Failure]]]:
-    valid: list[tuple[str, str, tuple[str, str]]] = []
+def _validate(project: Project, todo: list[str], reused: dict[str, Entry]
+              ) -> tuple[list[str], list[tuple[str, Entry | Failure]]]:
+    valid: list[tuple[str, tuple[str, str]]] = []
     failures: list[tuple[str, Entry | Failure]] = []
-    for source, inputs in todo:
+    for source in todo:
         record = read_record(project.root / source, project.office)
         errors = [p for p in record.problems if p.severity.value == "error"]
         if record.decision is None or errors:
             more = f" (and {len(errors) - 1} more: run `decisions check {source}`)" if len(errors) > 1 else ""
             failures.append((source, Failure(source, f"{errors[0]}{more}")))
             continue
-        valid.append((source, inputs, term_and_reference(record.decision, project.office)))
+        valid.append((source, term_and_reference(record.decision, project.office)))
     reused_keys = [(source, (entry.term, entry.reference)) for source, entry in reused.items()]
-    found = clashes(reused_keys + [(source, key) for source, _, key in valid])
+    found = clashes(reused_keys + valid)
     clean = []
-    for source, inputs, key in valid:
+    for source, key in valid:
         if source in found:
             others = ", ".join(str(o) for o in found[source])
             failures.append((source, Failure(source, f"{key[1]} is used in the {key[0]} term by {others} too")))
         else:
-            clean.append((source, inputs))
+            clean.append(source)
     return clean, failures
 
 

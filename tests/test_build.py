@@ -237,3 +237,24 @@ def test_force_still_removes_deleted_records(tmp_path: Path) -> None:
     summary = run_build(project, jobs=1, force=True)
     assert summary.removed == ["records/2016-2021/PCC-D-002.yaml"] and summary.built == ["records/2016-2021/PCC-D-001.yaml"]
     assert not (tmp_path / "build" / "2016-2021" / "pcc-d-002").exists()
+
+
+def test_a_template_change_rebuilds_the_records_that_use_it(tmp_path: Path, count_renders: list[str]) -> None:
+    project = make_project(tmp_path)  # PCC/D/102, which has a specification
+    text = SEED.read_text(encoding="utf-8")
+    without = text[: text.index("# The specification the paper")] + text[text.index("waivers:"):]
+    (tmp_path / "records" / "2021-2024" / "PCC-D-101.yaml").write_text(without.replace("reference: PCC/D/102", "reference: PCC/D/101"))
+    run_build(project, jobs=1)
+    manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
+    assert [e["documents"] for e in manifest["records"]] == [["decision"], ["decision", "spec"]]
+
+    def change(template: str) -> list[str]:
+        path = tmp_path / "templates" / template
+        path.write_text(path.read_text() + "\n{# changed #}\n")
+        count_renders.clear()
+        return sorted(run_build(project, jobs=1).built)
+
+    assert change("spec/snippet.html.j2") == ["records/2021-2024/PCC-D-102.yaml"]
+    assert change("decision/snippet.html.j2") == ["records/2021-2024/PCC-D-101.yaml", "records/2021-2024/PCC-D-102.yaml"]
+    assert change("preview.html.j2") == ["records/2021-2024/PCC-D-101.yaml", "records/2021-2024/PCC-D-102.yaml"]
+    assert run_build(project, jobs=1).built == []
