@@ -11,7 +11,6 @@ interrupted build loses at most the batch in flight and the next build completes
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 import zlib
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .manifest import MANIFEST, Entry, manifest_text, read_manifest
 from .model import Decision
 from .papers import DOCUMENTS, FORMATS, Paper, convert_pdfs, documents_of, render_sources
 from .project import Project
@@ -29,7 +29,6 @@ from .records import clashes, find_records, read_record, term_and_reference
 from .render.pdf import Converter, ProfilePool
 from .writing import write_atomic
 
-MANIFEST = "manifest.json"
 BATCH = 100  # papers a LibreOffice start converts; starting costs about a second
 
 
@@ -123,60 +122,6 @@ def fingerprints(project: Project, office_path: Path) -> Fingerprints:
         hashlib.sha256(f"{engine_fingerprint()}\0{office_path.read_bytes().hex()}\0{_digest(shared, project.root)}".encode()).hexdigest(),
         {document: _digest(files(folder), project.root) for document, folder in folders.items()},
     )
-
-
-# --- the manifest -----------------------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    source: str  # the record's path relative to the project root
-    reference: str
-    term: str
-    status: str
-    inputs: str  # fingerprint of everything the outputs were made from
-    outputs: list[dict[str, Any]] = field(default_factory=list)  # path, sha256, size
-    documents: list[str] = field(default_factory=lambda: ["decision"])  # decision, spec
-
-    def as_json(self) -> dict[str, Any]:
-        return {"reference": self.reference, "source": self.source, "term": self.term, "status": self.status,
-                "documents": self.documents, "inputs": self.inputs, "outputs": self.outputs}
-
-
-def read_manifest(path: Path) -> dict[str, Entry]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {e["source"]: Entry(e["source"], e["reference"], e["term"], e["status"], e["inputs"], e["outputs"],
-                                   e.get("documents", ["decision"]))
-                for e in data.get("records", [])}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}  # no manifest, or an unreadable one: rebuild everything
-
-
-def manifest_text(entries: dict[str, Entry], shard: str | None = None) -> str:
-    """The manifest, one record a line: a diff of two builds shows each changed record once,
-    and the C JSON encoder writes it (with indent, json falls back to pure Python: 0.4 s for
-    1,000 records)."""
-    head: dict[str, Any] = {"engine": __version__}
-    if shard:
-        head["shard"] = shard
-    lines = [json.dumps(entries[key].as_json(), ensure_ascii=False) for key in sorted(entries)]
-    body = ",\n".join(lines)
-    return json.dumps(head, ensure_ascii=False)[:-1] + ', "records": [\n' + body + ("\n" if lines else "") + "]}\n"
-
-
-def merge_manifests(paths: Sequence[Path]) -> str:
-    """One manifest from the manifests of a build's shards."""
-    merged: dict[str, Entry] = {}
-    for path in paths:
-        entries = read_manifest(path)
-        if not entries and not path.exists():
-            raise FileNotFoundError(2, "no such manifest", str(path))
-        for key, entry in entries.items():
-            if key in merged and merged[key].as_json() != entry.as_json():
-                raise ValueError(f"{path}: {key} is also in another shard's manifest, with other outputs")
-            merged[key] = entry
-    return manifest_text(merged)
 
 
 def _outputs_intact(entry: Entry, out: str) -> bool:

@@ -294,7 +294,7 @@ def manifest() -> None:
 @friendly
 def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
     """Merge the manifests of a sharded build into one."""
-    from .build import merge_manifests
+    from .manifest import merge_manifests
     from .writing import write_atomic
 
     try:

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .model import Decision
+from .manifest import read_manifest
 from .office import Office
 from .project import Project
 from .render.context import document_properties, paper_context, spec_context, spec_properties
@@ -82,8 +83,6 @@ class KnownPdfs:
         self.known: dict[str, Path] = {}
         self.used: set[str] = set()
         if manifest is not None and manifest.exists():
-            from .build import read_manifest
-
             for entry in read_manifest(manifest).values():
                 by_path = {o["path"]: o for o in entry.outputs}
                 for path, output in by_path.items():

@@ -163,7 +163,8 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
         if spec is not None and spec.status == "released":
             papers.append((entry, render_sources(entry.decision, project, ["docx"], public=True, document="spec")))
     if papers:
-        from .build import MANIFEST, profile_pool
+        from .build import profile_pool
+        from .manifest import MANIFEST
 
         known = KnownPdfs(project.root / "build" / ".cache" / "public-pdf", project.root / "build" / MANIFEST)
         with profile_pool(project).lease() as lease:
