@@ -349,9 +349,13 @@ def test_template_check_finds_drift(project: Project, tmp_path: Path) -> None:
     assert problems[1:] == [f"{folder / 'snippet.html.j2'}: error: the template uses a field the record does not have: 'dict object' has no attribute 'headng'"]
 
 
-def test_a_paper_that_hangs_libreoffice_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A stand-in LibreOffice that converts in order, like the real one, but hangs on "hang.docx".
-    _fake_soffice(tmp_path / "bin", """
+def _ordered_soffice(tmp_path: Path, bad: str, failure: str, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """A stand-in LibreOffice that converts its inputs in order, as the real one does, and runs
+    `failure` (a shell command) on the paper named `bad`. Returns papers a, b, <bad>, c."""
+    good = pikepdf.new()
+    good.add_blank_page()
+    good.save(tmp_path / "good.pdf")
+    _fake_soffice(tmp_path / "bin", f"""
 out=""; prev=""
 for arg in "$@"; do
   if [ "$prev" = "--outdir" ]; then out="$arg"; fi
@@ -360,23 +364,23 @@ done
 for arg in "$@"; do
   case "$arg" in
     *.docx)
-      if [ "$(readlink "$arg")" = "%s" ]; then sleep 60; fi
-      name=$(basename "$arg" .docx)
-      cp "%s" "$out/$name.pdf" ;;
+      if [ "$(readlink "$arg")" = "{tmp_path / (bad + '.docx')}" ]; then {failure}; fi
+      cp "{tmp_path / 'good.pdf'}" "$out/$(basename "$arg" .docx).pdf" ;;
   esac
-done""" % (tmp_path / "hang.docx", tmp_path / "good.pdf"))
+done""")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
-    good = pikepdf.new()
-    good.add_blank_page()
-    good.save(tmp_path / "good.pdf")
     papers = []
-    for name in ("a", "b", "hang", "c"):
+    for name in ("a", "b", bad, "c"):
         (tmp_path / f"{name}.docx").write_bytes(b"PK")
         papers.append(tmp_path / f"{name}.docx")
+    return papers
+
+
+def test_a_paper_that_hangs_libreoffice_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = _ordered_soffice(tmp_path, "hang", "sleep 60", monkeypatch)
     results = Converter(tmp_path / "profile", timeout=1).convert(papers)
-    assert [r if isinstance(r, ConversionError) else "pdf" for r in results][:2] == ["pdf", "pdf"]
+    assert [isinstance(r, bytes) for r in results] == [True, True, False, True]
     assert str(results[2]) == "LibreOffice did not finish within 1 s and was stopped"
-    assert isinstance(results[3], bytes)
 
 
 def _png(width: int, height: int) -> bytes:
@@ -438,28 +442,7 @@ def test_a_missing_template_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_paper_that_crashes_libreoffice_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A stand-in LibreOffice that converts in order and dies on "crash.docx", as a real crash would.
-    _fake_soffice(tmp_path / "bin", """
-out=""; prev=""
-for arg in "$@"; do
-  if [ "$prev" = "--outdir" ]; then out="$arg"; fi
-  prev="$arg"
-done
-for arg in "$@"; do
-  case "$arg" in
-    *.docx)
-      if [ "$(readlink "$arg")" = "%s" ]; then echo "Segmentation fault"; exit 139; fi
-      cp "%s" "$out/$(basename "$arg" .docx).pdf" ;;
-  esac
-done""" % (tmp_path / "crash.docx", tmp_path / "good.pdf"))
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
-    good = pikepdf.new()
-    good.add_blank_page()
-    good.save(tmp_path / "good.pdf")
-    papers = []
-    for name in ("a", "crash", "b", "c"):
-        (tmp_path / f"{name}.docx").write_bytes(b"PK")
-        papers.append(tmp_path / f"{name}.docx")
+    papers = _ordered_soffice(tmp_path, "crash", 'echo "Segmentation fault"; exit 139', monkeypatch)
     results = Converter(tmp_path / "profile").convert(papers)
-    assert [isinstance(r, bytes) for r in results] == [True, False, True, True]
-    assert str(results[1]) == "LibreOffice failed (exit 139): Segmentation fault"
+    assert [isinstance(r, bytes) for r in results] == [True, True, False, True]
+    assert str(results[2]) == "LibreOffice failed (exit 139): Segmentation fault"
