@@ -56,6 +56,7 @@ WRONG_FACTS = [
     ("    discounted: 2", "    discounted: 1", "procurement_history[5].received", "1 discounted"),
     ("    date: 2023-03-30", "    date: 2023-09-30", "procurement_history[9].date", "after the paper's date"),
     ("  - event: meeting", "  - event: meeting_held", "procurement_history[9].event", "Input should be"),
+    ("    date: 2023-03-30\n", "", "procurement_history[9]", "a meeting event needs `date` [event-facts]"),
     ("  part: public", "  part: part2", "publication.reason", "says why it is withheld"),
     ("  - rule: approval-dated", "  - rule: approval-date", "waivers[0].rule", "no rule named 'approval-date'"),
     ("recommendation: To note decision", "recommendation: TODO", "recommendation", "placeholder not filled in"),
@@ -74,9 +75,10 @@ def test_a_wrong_fact_is_reported_at_its_field_and_line(seed_copy: Path, old: st
     lines = [line for line in out.splitlines() if f": error: {field}: " in line and message in line]
     assert len(lines) == 1, out
     line_no = int(lines[0].split(":")[1])
-    # The line is the field's own, or (for a missing field) its parent's.
+    # The line is the field's own, or (for a missing field) its parent's; a list item's is its "- " line.
     names = [part.split("[")[0] for part in field.split(".")]
-    assert any(f"{name}:" in text[line_no - 1] for name in names), (lines[0], text[line_no - 1])
+    line = text[line_no - 1]
+    assert any(f"{name}:" in line for name in names) or (field.endswith("]") and line.lstrip().startswith("- ")), (lines[0], line)
 
 
 def test_every_problem_is_reported_not_just_the_first(seed_copy: Path) -> None:
