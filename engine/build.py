@@ -34,28 +34,26 @@ BATCH = 100  # papers a LibreOffice start converts; starting costs about a secon
 
 def paper_folder(project: Project, decision: Decision, out: Path) -> Path:
     """build/2021-2024/pcc-d-102/: the term, then the reference, lower-cased."""
-    term = project.office.term_of(decision.date)
-    stem = project.office.references.file_stem(decision.reference).lower()
-    return out / (term.name if term else "no-term") / stem
+    return out / project.office.place_of(decision.date, decision.reference)
 
 
 def profile_pool(project: Project) -> ProfilePool:
     return ProfilePool(project.root / "build" / ".cache" / "libreoffice")
 
 
-def file_stem(paper: Paper, folder: Path) -> str:
+def file_stem(paper: Paper, name: str) -> str:
     """pcc-d-102 for the decision paper, pcc-d-102-spec for its specification."""
-    return folder.name if paper.document == "decision" else f"{folder.name}-{paper.document}"
+    return name if paper.document == "decision" else f"{name}-{paper.document}"
 
 
-def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -> list[Path]:
-    """Write a paper's files (temp file, then rename each) and return their paths."""
+def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -> list[tuple[Path, bytes]]:
+    """Write a paper's files (temp file, then rename each); returns each path with its bytes."""
     written = []
     for suffix, data in sorted(paper.files.items()):
         if suffix.rsplit(".", 1)[-1] in formats:
             path = folder / f"{stem}.{suffix}"
             write_atomic(path, data)
-            written.append(path)
+            written.append((path, data))
     return written
 
 
@@ -74,7 +72,7 @@ def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequ
         files: list[Path] = []
         if paper.error is None:
             folder = paper_folder(project, paper.decision, out)
-            files = write_paper(paper, out if flat else folder, formats, file_stem(paper, folder))
+            files = [path for path, _ in write_paper(paper, out if flat else folder, formats, file_stem(paper, folder.name))]
         written.append((paper, files))
     return written
 
@@ -209,8 +207,7 @@ def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
         outputs = []
         try:
             for paper in documents:
-                for path in write_paper(paper, folder, FORMATS, file_stem(paper, folder)):
-                    data = paper.files[path.name[len(file_stem(paper, folder)) + 1:]]
+                for path, data in write_paper(paper, folder, FORMATS, file_stem(paper, folder.name)):
                     outputs.append({"path": path.relative_to(job.out).as_posix(),
                                     "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
         except OSError as exc:

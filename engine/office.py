@@ -134,6 +134,14 @@ class Office(Model):
                 return term
         return None
 
+    def term_name(self, day: dt.date) -> str:
+        term = self.term_of(day)
+        return term.name if term else "no-term"
+
+    def place_of(self, day: dt.date, reference: str) -> str:
+        """2021-2024/pcc-d-102: where a paper lives, in build/ and on the public site."""
+        return f"{self.term_name(day)}/{self.references.file_stem(reference).lower()}"
+
 
 def load_office(path: Path) -> Office:
     """Load office.yaml; raises RecordError with located problems."""

@@ -15,8 +15,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .model import Decision
 from .manifest import read_manifest
+from .model import Decision
 from .office import Office
 from .project import Project
 from .render.context import document_properties, paper_context, spec_context, spec_properties
@@ -51,9 +51,9 @@ class Paper:
     files: dict[str, bytes] = field(default_factory=dict)
     error: str | None = None
 
-    @property
-    def properties(self) -> Callable[[Decision, Office], dict[str, Any]]:
-        return DOCUMENTS[self.document][1]
+    def properties(self, office: Office) -> dict[str, Any]:
+        """Title, author, subject and keywords for this document's metadata."""
+        return DOCUMENTS[self.document][1](self.decision, office)
 
 
 def render_sources(decision: Decision, project: Project, formats: Sequence[str], public: bool = False,
@@ -137,4 +137,4 @@ def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter
         if isinstance(result, ConversionError):
             paper.error = str(result)
         else:
-            paper.files["pdf"] = finish_pdf(result, paper.properties(paper.decision, project.office))
+            paper.files["pdf"] = finish_pdf(result, paper.properties(project.office))

@@ -31,6 +31,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .model import Decision, EventKind, Status, money
+from .build import file_stem, profile_pool
 from .papers import KnownPdfs, Paper, convert_pdfs, render_sources
 from .project import Project
 from .records import Record, read_records
@@ -45,8 +46,7 @@ class Entry:
     """One decision as the register shows it."""
 
     decision: Decision
-    term: str
-    slug: str  # pcc-d-102
+    place: str  # 2021-2024/pcc-d-102, as in build/
     files: list[dict[str, Any]] = field(default_factory=list)  # label, href, size
     snippet: str = ""
 
@@ -55,9 +55,17 @@ class Entry:
         return self.decision.publication.part == "part2"
 
     @property
+    def term(self) -> str:
+        return self.place.split("/")[0]
+
+    @property
+    def slug(self) -> str:
+        return self.place.split("/")[1]
+
+    @property
     def path(self) -> str:
         """The decision's page, relative to the site: decisions/2021-2024/pcc-d-102/"""
-        return f"decisions/{self.term}/{self.slug}/"
+        return f"decisions/{self.place}/"
 
 
 def _slug(text: str) -> str:
@@ -146,8 +154,7 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
         if d.status is not Status.approved:
             summary.skipped.append(d.reference)
             continue
-        term = project.office.term_of(d.date)
-        entries.append(Entry(d, term.name if term else "no-term", _slug(project.office.references.file_stem(d.reference))))
+        entries.append(Entry(d, project.office.place_of(d.date, d.reference)))
     entries.sort(key=lambda e: (e.decision.date, e.decision.reference), reverse=True)
 
     # The public papers: rendered again without confidential content, converted in one batch.
@@ -163,7 +170,6 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
         if spec is not None and spec.status == "released":
             papers.append((entry, render_sources(entry.decision, project, ["docx"], public=True, document="spec")))
     if papers:
-        from .build import profile_pool
         from .manifest import MANIFEST
 
         known = KnownPdfs(project.root / "build" / ".cache" / "public-pdf", project.root / "build" / MANIFEST)
@@ -179,7 +185,7 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
                 summary.failed.append((entry.decision.reference, paper.error))
                 continue
             folder = staging / entry.path
-            stem = entry.slug if paper.document == "decision" else f"{entry.slug}-spec"
+            stem = file_stem(paper, entry.slug)
             for suffix, kind in (("pdf", "PDF"), ("docx", "Word")):
                 data = paper.files[suffix]
                 write_atomic(folder / f"{stem}.{suffix}", data)

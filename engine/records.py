@@ -88,8 +88,7 @@ def clashes(keys: Iterable[tuple[Hashable, tuple[str, str]]]) -> dict[Hashable, 
 
 
 def term_and_reference(decision: Decision, office: Office) -> tuple[str, str]:
-    term = office.term_of(decision.date)
-    return (term.name if term else "no-term", decision.reference)
+    return (office.term_name(decision.date), decision.reference)
 
 
 def check_references(records: list[Record], office: Office) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..model import BulletList, Decision, Status, money
+from ..model import BulletList, Decision, FundingLine, Month, Section, Status, money
 from ..office import Office
 
 
@@ -16,12 +16,40 @@ def house_date(day: dt.date | None, office: Office) -> str:
     return day.strftime(office.style.date_format) if day else ""
 
 
+def fund_of(line: FundingLine) -> str:
+    """'MoJ B992'"""
+    return f"{line.fund} {line.budget_code}" if line.budget_code else line.fund
+
+
 def funding_line(decision: Decision, index: int, office: Office) -> str:
     """'Sexual Exploitation Support – MoJ B992 – £40,000'"""
     line = decision.funding[index]
     sep = office.style.funding_separator
-    fund = f"{line.fund} {line.budget_code}" if line.budget_code else line.fund
-    return f"{line.service}{sep}{fund}{sep}{money(line.amount)}"
+    return f"{line.service}{sep}{fund_of(line)}{sep}{money(line.amount)}"
+
+
+def content_of(section: Section, public: bool) -> list[dict[str, Any]]:
+    """A section's paragraphs and bullet lists as the templates take them, {text} or {bullets};
+    public=True leaves out the confidential ones (and all of a confidential section)."""
+    if public and section.confidential:
+        return []
+    return [
+        {"text": None, "bullets": list(block.bullets)} if isinstance(block, BulletList) else {"text": block.text, "bullets": None}
+        for block in section.content
+        if not (public and block.confidential)
+    ]
+
+
+def _house(office: Office) -> dict[str, Any]:
+    """What every document's templates take from the office."""
+    style = office.style
+    return {
+        "labels": style.labels.model_dump(),
+        "office": {"name": office.name, "address": list(office.address), "contact": office.contact},
+        "logo": None,  # the Word renderer puts the picture here
+        "language": office.language,
+        "style": {"font": style.font, "heading_colour": style.heading_colour, "accent_colour": style.accent_colour},
+    }
 
 
 def paper_context(decision: Decision, office: Office, public: bool = False) -> dict[str, Any]:
@@ -29,16 +57,7 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
     style = office.style
     sections = []
     for section in decision.sections:
-        if public and section.confidential:
-            continue
-        content = []
-        for block in section.content:
-            if public and block.confidential:
-                continue
-            if isinstance(block, BulletList):
-                content.append({"text": None, "bullets": list(block.bullets)})
-            else:
-                content.append({"text": block.text, "bullets": None})
+        content = content_of(section, public)
         if content:
             heading = f"{section.heading}{style.heading_suffix}" if section.heading else None
             sections.append({"heading": heading, "content": content})
@@ -60,11 +79,9 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
     if decision.key_decision and "KEY DECISION" not in banners:
         banners.insert(0, "KEY DECISION")
     return {
+        **_house(office),
         "draft": decision.status is not Status.approved,
         "status": decision.status.value,
-        "labels": style.labels.model_dump(),
-        "office": {"name": office.name, "address": list(office.address), "contact": office.contact},
-        "logo": None,
         "page_heading": f"{decision.reference}: {decision.subject}",
         "reference": decision.reference,
         "subject": decision.subject,
@@ -78,8 +95,6 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
         "sections": sections,
         "recommendation": decision.recommendation,
         "sign_offs": sign_offs,
-        "language": office.language,
-        "style": {"font": style.font, "heading_colour": style.heading_colour, "accent_colour": style.accent_colour},
     }
 
 
@@ -117,8 +132,6 @@ METHOD_NAMES = {"competition": "Competition", "quotes": "Quotes", "direct_award"
 
 
 def _when(value: object, office: Office) -> str:
-    from ..model import Month
-
     if isinstance(value, Month):
         return value.first_day.strftime("%B %Y")
     return house_date(value, office)  # type: ignore[arg-type]
@@ -132,13 +145,12 @@ def spec_context(decision: Decision, office: Office, public: bool = False) -> di
     words = office.style.spec
     line = decision.funding[spec.funding_line]
     rtm = decision.route_to_market
-    fund = f"{line.fund} {line.budget_code}" if line.budget_code else line.fund
     rows = [{"stage": STAGE_NAMES[stage], "date": _when(when, office), "stated": stated}
             for stage, when, _, stated in decision.timetable()]
     deadline = next((_when(w, office) for s, w, _, _ in decision.timetable() if s == "response_deadline"), "")
     bidding_limit = money(rtm.bidding_limit) if rtm and rtm.bidding_limit is not None else ""
 
-    opportunity = [f"Service: {line.service}", f"Funding: {fund}, {money(line.amount)}, financial year {line.financial_year}"]
+    opportunity = [f"Service: {line.service}", f"Funding: {fund_of(line)}, {money(line.amount)}, financial year {line.financial_year}"]
     if bidding_limit:
         opportunity.append(f"Bidding limit: {bidding_limit}")
     if rtm:
@@ -147,14 +159,8 @@ def spec_context(decision: Decision, office: Office, public: bool = False) -> di
             opportunity.append(f"Length of funding: {rtm.duration_months} months{', as a pilot' if rtm.pilot else ''}")
     opportunity.append(f"Decision paper: {decision.reference}")
 
-    description: list[dict[str, Any]] = []
-    for section in decision.sections:
-        if section.heading == spec.description_section and not (public and section.confidential):
-            for block in section.content:
-                if public and block.confidential:
-                    continue
-                bullets = getattr(block, "bullets", None)
-                description.append({"text": None if bullets else block.text, "bullets": list(bullets) if bullets else None})
+    description = [block for section in decision.sections if section.heading == spec.description_section
+                   for block in content_of(section, public)]
     if spec.requirements:
         description += [{"text": words.requirements_intro, "bullets": None}, {"text": None, "bullets": list(spec.requirements)}]
 
@@ -177,12 +183,8 @@ def spec_context(decision: Decision, office: Office, public: bool = False) -> di
     unstated = any(not r["stated"] for r in rows) or any(not c.stated for c in spec.evaluation_criteria) \
         or any(not s.stated for s in spec.show_stoppers)
     return {
+        **_house(office),
         "draft": spec.status != "released",
-        "labels": office.style.labels.model_dump(),
-        "office": {"name": office.name, "address": list(office.address), "contact": office.contact},
-        "logo": None,
-        "language": office.language,
-        "style": {"font": office.style.font, "heading_colour": office.style.heading_colour, "accent_colour": office.style.accent_colour},
         "reference": decision.reference,
         "title": words.title.format(service=line.service),
         "page_heading": words.title.format(service=line.service),
