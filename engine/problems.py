@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
+
+# What must not reach a terminal raw: control characters (a newline forges a line, ESC [ drives
+# the terminal), line and paragraph separators, the bidirectional overrides that reorder what is
+# shown, and lone surrogates. Backslashes are left alone, so patterns such as \d{3} read as written.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """text with its control characters escaped visibly (newline -> \\n, ESC -> \\x1b), so that
+    what is printed from it is one line and cannot drive the terminal."""
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 class Severity(str, Enum):
@@ -26,7 +49,7 @@ class Problem:
 
     def __str__(self) -> str:
         field = f"{self.field}: " if self.field else ""
-        return f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {field}{self.message}"
+        return printable(f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {field}{self.message}")
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
