@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,26 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docxtpl import DocxTemplate, InlineImage
+from markupsafe import Markup, escape
 
 from ..office import Office
 from ..problems import Problem, RecordError, Severity
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+# docxtpl, after rendering, turns every {_{ }_} {_% %_} in the XML into {{ }} {% %} (its way of
+# letting a template show braces; ours do not use it). In a record's text that changed the words.
+_DOCXTPL_ESCAPE = re.compile(r"(?<=[{}%])_|_(?=[{}%])")
+
+
+def _as_written(value: Any) -> Any:
+    """A value as the XML text docxtpl will leave alone: escaped, and an underscore beside a brace
+    or % written as the character reference &#95;, which an XML reader reads as "_" but which is
+    not the sequence docxtpl looks for. Markup (a picture) is the renderer's own, left as it is."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(_DOCXTPL_ESCAPE.sub("&#95;", escape(value)))
 
 
 class _CachingEnvironment(jinja2.Environment):
@@ -28,7 +44,8 @@ class _CachingEnvironment(jinja2.Environment):
     def __init__(self) -> None:
         # Autoescape: docxtpl otherwise lets '&' or '<' in user text break the XML, silently.
         # StrictUndefined: a field the template names but the context lacks is an error, not "".
-        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                         finalize=_as_written)
         self._compiled: dict[str, jinja2.Template] = {}
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
