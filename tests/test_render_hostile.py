@@ -7,10 +7,13 @@ and the specification. Every PDF is converted in one LibreOffice batch."""
 from __future__ import annotations
 
 import copy
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import docx
+import pikepdf
 import pytest
 import yaml
 
@@ -83,9 +86,42 @@ def everywhere(value: str, fields: tuple[str, ...] = tuple(dict.fromkeys(DECISIO
 
 DOCXTPL = "{_{ x }_} {_% y %_} {{ z }} {% w %}"
 
+# A subject of 269 characters: the document title "<reference> – <subject>" is 281.
+LONG_SUBJECT = ("Allocation of Ministry of Justice Funding for Independent Sexual Violence Advisers, Independent Domestic "
+                "Violence Advisers, Children and Young People's Advocacy, Specialist Counselling and Drop-in Support for "
+                "Victims of Sexual Exploitation across Bedfordshire 2023-2024")
+SERVICES = ["Independent Sexual Violence Advisers", "Independent Domestic Violence Advisers",
+            "Children and Young People's Advocacy", "Specialist Counselling for Survivors of Sexual Violence",
+            "Drop-in Support for Victims of Sexual Exploitation", "Restorative Justice Service",
+            "Stalking Advocacy Service", "Hate Crime Support Service", "Modern Slavery Victim Navigators",
+            "Road Traffic Collision Victim Support", "Fraud Victim Outreach", "Male Victims of Domestic Abuse Helpline",
+            "Child Sexual Exploitation Missing Persons Workers", "Night-Time Economy Safe Space",
+            "Youth Violence Intervention Programme", "Honour-Based Abuse Specialist Caseworkers",
+            "Sex Worker Outreach Service", "Victims' Therapeutic Support Hub", "Criminal Justice Navigators",
+            "Domestic Abuse Perpetrator Programme"]
+FUNDS = ["Ministry of Justice Victims Core Grant", "Ministry of Justice ISVA and IDVA Uplift",
+         "Community Safety Fund", "Home Office Serious Violence Duty Grant"]
+
+
+def funding_lines(count: int) -> Callable[[dict], None]:
+    def edit(d: dict) -> None:
+        d["funding"] = [{"service": SERVICES[i], "fund": FUNDS[i % len(FUNDS)], "budget_code": f"B9{i:02d}",
+                         "amount": 40000 + 1250 * i, "financial_year": "2023-2024"} for i in range(count)]
+
+    return edit
+
+
+def subject(text: str) -> Callable[[dict], None]:
+    def edit(d: dict) -> None:
+        d["subject"] = text
+
+    return edit
+
 # name: (edit of the seed's data, documents to render)
 CASES: dict[str, tuple[Callable[[dict], None], tuple[str, ...]]] = {
     "docxtpl": (everywhere(DOCXTPL, ("subject", "paragraph", "bullet")), ("decision",)),
+    "long_subject": (subject(LONG_SUBJECT), ("decision",)),
+    "six_funding_lines": (funding_lines(6), ("decision", "spec")),
 }
 
 
@@ -148,3 +184,50 @@ def test_docxtpl_escapes_in_record_text_come_out_as_written(rendered: dict) -> N
     for fmt, text in texts(rendered, "docxtpl").items():
         for field in ("subject", "paragraph", "bullet"):
             assert marked(field, DOCXTPL) in text, (fmt, field)
+
+
+# --- long titles and many funding lines: Word's 255-character document properties -------------
+
+
+def utf16_length(text: str) -> int:
+    """Length as Word counts it."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def assert_metadata(paper: Paper, project: Project) -> None:
+    """The PDF's metadata is the whole of each value; Word's document properties (255 UTF-16
+    code units at most) the whole value when it fits, else its start, ending in "…"."""
+    expected = paper.properties(project.office)
+    core = docx.Document(io.BytesIO(paper.files["docx"])).core_properties
+    for name, value in (("title", core.title), ("subject", core.subject), ("keywords", core.keywords)):
+        full = expected[name]
+        if utf16_length(full) <= 255:
+            assert value == full, name
+        else:
+            assert value.endswith("…") and full.startswith(value[:-1]), (name, value)
+            assert 200 <= utf16_length(value) <= 255, (name, value)
+    with pikepdf.open(io.BytesIO(paper.files["pdf"])) as pdf:
+        info = pdf.docinfo
+        assert (str(info.Title), str(info.Subject), str(info.Keywords)) == (expected["title"], expected["subject"], expected["keywords"])
+        xmp = pdf.open_metadata()
+        assert (xmp["dc:title"], xmp["dc:description"], xmp["pdf:Keywords"]) == (expected["title"], expected["subject"], expected["keywords"])
+
+
+def test_a_subject_whose_title_passes_255_characters_renders(rendered: dict, project: Project) -> None:
+    paper = rendered["long_subject", "decision"]
+    for fmt, text in texts(rendered, "long_subject").items():
+        assert LONG_SUBJECT in text, fmt
+    assert len(paper.properties(project.office)["title"]) > 255
+    assert_metadata(paper, project)
+
+
+@pytest.mark.parametrize("document", ["decision", "spec"])
+def test_six_funding_lines_render(rendered: dict, project: Project, document: str) -> None:
+    paper = rendered["six_funding_lines", document]
+    text = texts(rendered, "six_funding_lines", document)
+    if document == "decision":
+        for fmt in text:
+            for i in range(6):
+                assert f"{SERVICES[i]} – {FUNDS[i % len(FUNDS)]} B9{i:02d} – £{40000 + 1250 * i:,}" in text[fmt], (fmt, i)
+        assert len(paper.properties(project.office)["keywords"]) > 255
+    assert_metadata(paper, project)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -153,17 +154,65 @@ def _set_language(rpr: Any, language: str) -> None:
     lang.set(qn("w:eastAsia"), language)
 
 
+# Word keeps a document property's text to 255 characters, counted in UTF-16 code units
+# (Office's DocumentProperty: "limited in length to 255 characters"; python-docx refuses more).
+WORD_PROPERTY_LIMIT = 255
+_JOINERS = {"\u200d", "\u034f"}  # zero-width joiner, combining grapheme joiner
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _joins_previous(text: str, index: int) -> bool:
+    """Whether text[index] belongs to the character before it: a combining mark, a variation
+    selector, an emoji skin tone, what follows a joiner, or the second of a flag's pair."""
+    char, before = text[index], text[index - 1]
+    if unicodedata.category(char) in ("Mn", "Mc", "Me") or char in _JOINERS or before in _JOINERS:
+        return True
+    if "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef" or "\U0001f3fb" <= char <= "\U0001f3ff":
+        return True
+    if "\U0001f1e6" <= char <= "\U0001f1ff":  # regional indicators pair up into flags
+        run = 0
+        while index - run - 1 >= 0 and "\U0001f1e6" <= text[index - run - 1] <= "\U0001f1ff":
+            run += 1
+        return run % 2 == 1
+    return False
+
+
+def word_property(value: str) -> str:
+    """A document property's text as Word keeps it: the whole value when it fits in 255 UTF-16
+    code units, else its start, cut at a space (or between characters, never inside one) and
+    ending in "…". Only the .docx's properties are cut: the paper shows the whole value, and
+    the PDF's metadata holds it whole."""
+    if _utf16_length(value) <= WORD_PROPERTY_LIMIT:
+        return value
+    end = used = 0
+    for char in value:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > WORD_PROPERTY_LIMIT - 1:  # room for the "…"
+            break
+        end += 1
+    while end > 0 and _joins_previous(value, end):
+        end -= 1
+    head = value[:end]
+    space = head.rfind(" ")
+    if space > len(head) // 2:  # a word boundary not too far back
+        head = head[:space]
+    return head.rstrip(" ,;:–-") + "…"
+
+
 def set_core_properties(document: Any, properties: dict[str, Any]) -> None:
     core = document.core_properties
-    core.title = properties["title"]
-    core.author = properties["author"]
-    core.last_modified_by = properties["author"]
-    core.subject = properties["subject"]
-    core.keywords = properties["keywords"]
-    core.language = properties["language"]
-    core.identifier = properties["reference"]
+    core.title = word_property(properties["title"])
+    core.author = word_property(properties["author"])
+    core.last_modified_by = word_property(properties["author"])
+    core.subject = word_property(properties["subject"])
+    core.keywords = word_property(properties["keywords"])
+    core.language = word_property(properties["language"])
+    core.identifier = word_property(properties["reference"])
     core.category = "Decision paper"
-    core.content_status = properties["status"]
+    core.content_status = word_property(properties["status"])
     core.created = core.modified = properties["timestamp"].replace(tzinfo=None)
     core.revision = 1
 
