@@ -38,16 +38,33 @@ class Record:
 def find_records(paths: Iterable[Path]) -> list[Path]:
     """Record files under the given files and directories, in a stable order.
 
-    Raises RecordError for a path that does not exist or a directory that holds no records."""
+    Under a directory: every *.yaml that is not a folder, so that a broken or looping link, a
+    pipe or a device named like a record is reported when it is read, not passed over. Linked
+    folders are followed once each, so a link leading back up the tree neither loops nor repeats
+    records. Raises RecordError for a path that does not exist or a directory that holds no records."""
+    import os
+
+    def inside(folder: Path) -> Iterator[Path]:
+        seen = {os.path.realpath(folder)}
+        for top, folders, files in os.walk(folder, followlinks=True):
+            unseen = []
+            for name in folders:
+                real = os.path.realpath(os.path.join(top, name))
+                if real not in seen:
+                    seen.add(real)
+                    unseen.append(name)
+            folders[:] = unseen
+            yield from (Path(top, name) for name in files if os.path.splitext(name)[1] in RECORD_SUFFIXES)
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.suffix in RECORD_SUFFIXES and p.is_file())
-            if not inside:
+            records = sorted(inside(path))
+            if not records:
                 raise RecordError([Problem(path, 1, 1, Severity.error, "", "no records (*.yaml) in this directory")])
-            found.extend(inside)
-        elif path.exists():
-            found.append(path)
+            found.extend(records)
+        elif path.exists() or path.is_symlink():
+            found.append(path)  # reading it says what is wrong with a broken link, a pipe or a device
         else:
             raise RecordError([Problem(path, 1, 1, Severity.error, "", "no such file or directory")])
     return list(dict.fromkeys(found))

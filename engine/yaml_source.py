@@ -8,7 +8,11 @@ keeps the last one silently) and decimals are never squeezed through a float.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -147,18 +151,54 @@ _CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors (int, bool, d
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_bytes(path: Path, fail: Callable[..., RecordError]) -> bytes:
+    """The bytes of a regular file, never more than MAX_BYTES + 1 of them.
+
+    Opened without blocking (a pipe with no writer would wait forever) and checked on the open
+    file, so that a device, pipe or folder is never read; the size is checked again while reading,
+    for a file that grows or, like /proc's, says it is empty."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise fail("symbolic link loop: the link leads back to itself; replace it with the record file or remove it") from None
+        if exc.errno == errno.ENOENT and os.path.islink(path):
+            raise fail(f"broken symbolic link: it points to {os.readlink(path)}, which does not exist; "
+                       "fix the link or remove it") from None
+        raise fail(f"cannot read file: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise fail("not a regular file (a device, pipe or folder); give the path of a record, a .yaml file")
+        limit = f"a record must be under {MAX_BYTES // 1_000_000} MB"
+        if st.st_size > MAX_BYTES:
+            raise fail(f"file is {st.st_size / 1_000_000:.1f} MB; {limit}")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_BYTES:
+            raise fail(f"file is over {MAX_BYTES // 1_000_000} MB; {limit}")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
 def read_yaml(path: Path) -> Source:
     """Parse one YAML file; raise RecordError with located problems if it cannot be read at all."""
     def fail(message: str, line: int = 1, column: int = 1) -> RecordError:
         return RecordError([Problem(path, line, column, Severity.error, "", message)])
 
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(f"file is {size / 1_000_000:.1f} MB; a record must be under {MAX_BYTES // 1_000_000} MB")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read file: {exc.strerror}") from None
+    raw = _read_bytes(path, fail)
     if b"\0" in raw:
         raise fail("binary file, not a YAML record")
     try:

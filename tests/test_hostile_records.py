@@ -6,10 +6,14 @@ a traceback, a hang or a silently changed value."""
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from engine import yaml_source
 from engine.cli import main
 from engine.problems import Problem, Severity, printable
 
@@ -74,3 +78,95 @@ def test_json_output_keeps_the_true_strings(tmp_path: Path) -> None:
     code, out = check("--format", "json", str(path))
     assert code == 1
     assert json.loads(out)["problems"][0]["path"] == str(path)
+
+
+# --- 12: only regular files, and never more than the size limit ---------------------------------
+
+
+def check_within(seconds: float, *args: str) -> tuple[int, str]:
+    """check, failing the test (not hanging it) if it does not finish in time."""
+    done: list[tuple[int, str]] = []
+    thread = threading.Thread(target=lambda: done.append(check(*args)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert done, f"check {args} did not finish in {seconds} s"
+    return done[0]
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_device_is_not_read(device: str) -> None:
+    code, out = check_within(10, device)
+    assert code == 1
+    assert out.splitlines() == [f"{device}:1:1: error: not a regular file (a device, pipe or folder); give the path of a record, a .yaml file",
+                                "1 record checked: 1 error, 0 warnings"]
+
+
+def test_a_pipe_is_not_read_and_does_not_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "records" / "PCC-D-102.yaml"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    for target in (fifo, fifo.parent):  # named, or found in a folder
+        code, out = check_within(10, str(target))
+        assert code == 1
+        assert f"{fifo}:1:1: error: not a regular file (a device, pipe or folder); give the path of a record, a .yaml file" in out
+
+
+def test_a_file_larger_than_it_says_is_read_no_further_than_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file growing while it is read, or a /proc file (size 0), must not bypass the limit.
+    path = tmp_path / "PCC-D-103.yaml"
+    path.write_bytes(b"subject: x\n" + b"#" * 3_000_000 + b"\n")
+    real_fstat = os.fstat
+
+    def small(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 0, 0, 0, 0))
+
+    read: list[int] = []
+    real_read = os.read
+
+    def counted(fd: int, n: int) -> bytes:
+        data = real_read(fd, n)
+        if os.readlink(f"/proc/self/fd/{fd}") == str(path):
+            read.append(len(data))
+        return data
+
+    monkeypatch.setattr(yaml_source.os, "fstat", small)
+    monkeypatch.setattr(yaml_source.os, "read", counted)
+    code, out = check(str(path))
+    assert code == 1
+    assert out.splitlines()[0] == f"{path}:1:1: error: file is over 1 MB; a record must be under 1 MB"
+    assert sum(read) <= yaml_source.MAX_BYTES + 1
+
+
+@pytest.mark.skipif(not os.access("/proc/kallsyms", os.R_OK), reason="no /proc/kallsyms here")
+def test_a_proc_file_of_size_zero_is_read_no_further_than_the_limit() -> None:
+    code, out = check_within(10, "/proc/kallsyms")
+    assert code == 1
+    assert out.splitlines()[0] == "/proc/kallsyms:1:1: error: file is over 1 MB; a record must be under 1 MB"
+
+
+# --- 18: symbolic links under a records folder ------------------------------------------------
+
+
+def test_broken_and_looping_links_are_reported_and_the_other_records_checked(tmp_path: Path) -> None:
+    good = record(tmp_path)
+    broken = good.with_name("PCC-D-103.yaml")
+    broken.symlink_to("PCC-D-999.yaml")
+    loop = good.with_name("PCC-D-104.yaml")
+    loop.symlink_to(loop.name)
+    (good.parent / "up").symlink_to("..")  # a linked folder leading back up: followed once, no repeats
+    code, out = check(str(good.parent.parent))
+    assert code == 1
+    assert errors(out) == [
+        f"{broken}:1:1: error: broken symbolic link: it points to PCC-D-999.yaml, which does not exist; fix the link or remove it",
+        f"{loop}:1:1: error: symbolic link loop: the link leads back to itself; replace it with the record file or remove it",
+    ]
+    assert out.splitlines()[-1] == "3 records checked: 2 errors, 0 warnings"
+
+
+def test_a_broken_link_named_on_the_command_line(tmp_path: Path) -> None:
+    link = tmp_path / "PCC-D-103.yaml"
+    link.symlink_to(tmp_path / "gone.yaml")
+    code, out = check(str(link))
+    assert code == 1
+    assert errors(out) == [f"{link}:1:1: error: broken symbolic link: it points to {tmp_path / 'gone.yaml'}, which does not exist; fix the link or remove it"]
