@@ -1,8 +1,17 @@
 """Reading YAML with the location of every value, and validating it into a pydantic model.
 
-PyYAML's C parser composes the node tree (the fast part); we build plain Python data from the
-nodes ourselves so that every value keeps its line and column, duplicate keys are caught (PyYAML
-keeps the last one silently) and decimals are never squeezed through a float.
+libyaml (PyYAML's C parser) turns the text into events, the fast part; we build plain Python data
+from the events ourselves, in one pass and without recursion, so that:
+
+- every value keeps its line and column, and duplicate keys are caught (PyYAML keeps the last);
+- plain values are read as YAML 1.2's core schema reads them, and as the editors' schema
+  validation does: `yes`, `No`, `on` and `off` are text, not booleans; numbers are decimal, and
+  decimals are never squeezed through a float. What some YAML tool would read as a different
+  number (040000 is octal 16384 to YAML 1.1; 11:06:40 is 40000 in base 60; 0x3, 1e3, 40_000)
+  is refused, with how to write it;
+- anchors and aliases, explicit tags, nesting deeper than any record needs, a second document
+  and characters that cannot be printed are refused before they can do harm: nothing is
+  expanded, constructed or recursed into.
 """
 
 from __future__ import annotations
@@ -14,51 +23,35 @@ import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml._yaml import CParser
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from .problems import Problem, RecordError, Severity, field_path
 
-MAX_BYTES = 1_000_000
-PLACEHOLDER = "TODO"  # what `decisions new` leaves for officers to fill in  # a 10 KB paper is typical; a megabyte is not a decision record
+MAX_BYTES = 1_000_000  # a 10 KB paper is typical; a megabyte is not a decision record
+MAX_DEPTH = 50  # a record nests six levels deep; the office configuration four
+PLACEHOLDER = re.compile(r"\bTODO\b")  # what `decisions new` leaves for officers to fill in
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
-_FLOAT = "tag:yaml.org,2002:float"
-_STR = "tag:yaml.org,2002:str"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
-
-
-
-class _Loader(yaml.CSafeLoader):
-    """The C loader with PyYAML's tag resolution made cheap.
-
-    Resolution is a Python call per node (a third of composing time on a typical record); we
-    use no path resolvers, so skip their bookkeeping and look up implicit tags directly."""
-
-    _implicit = yaml.CSafeLoader.yaml_implicit_resolvers
-
-    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in self._implicit.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
-            return _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
+ANCHORS = "anchors (&name) and aliases (*name) are not allowed in records; write the value out"
+NESTED = f"nested more than {MAX_DEPTH} levels deep; a record needs only a few levels: check the brackets and indentation"
 
 
 @dataclass
@@ -84,73 +77,230 @@ class Source:
         return Problem(self.path, line, column, severity, field_path(loc), message, rule)
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+# --- plain values, as YAML 1.2's core schema reads them ----------------------------------------
+
+_CONSTANTS: dict[str, Any] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+}
+_NUMERIC_START = frozenset("0123456789+-.")
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What YAML 1.1 or 1.2 would read as a number, but not as the plain decimal it looks like.
+_INF_NAN = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
+_BASES = re.compile(r"[-+]?0(?:[xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)")
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+_LOOSE = re.compile(r"[-+]?(?=\.?[0-9])[0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?")
+_BASE_NAMES = {"x": "a hexadecimal", "o": "an octal", "b": "a binary"}
+
+
+def _number_problem(value: str) -> str | None:
+    """Why a plain value that looks like a number is not one a record can hold, or None."""
+    quoted = f"or put it in quotes ('{value}') if it is text"
+    if _INF_NAN.fullmatch(value):
+        return f"{value} is not a number a record can hold; write a number such as 40000, {quoted}"
+    if _BASES.fullmatch(value):
+        digits = value.lstrip("+-")
+        try:
+            decimal = f" ({int(value.replace('_', ''), 0)})"
+        except ValueError:
+            decimal = ""
+        return f"{value} is {_BASE_NAMES[digits[1].lower()]} number; write numbers in decimal digits{decimal}, {quoted}"
+    if _SEXAGESIMAL.fullmatch(value):
+        return f"{value} is a number in base 60 to some YAML tools; write a plain number, {quoted} if it is a time or other text"
+    if not _LOOSE.fullmatch(value):
+        return None
+    if "_" in value:
+        return f"{value}: write numbers without _ ({value.replace('_', '')}), {quoted}"
+    sign, digits = (value[0], value[1:]) if value[0] in "+-" else ("", value)
+    if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit() and "e" not in value.lower():
+        whole, point, fraction = digits.partition(".")
+        plain = sign + (whole.lstrip("0") or "0") + point + fraction
+        return f"{value} starts with 0, which some YAML tools read as an octal number; write {plain}, {quoted} such as a code"
+    return f"{value} is not written as a plain number; write it like 40000 or 1250.50, {quoted}"
+
+
+# --- characters that cannot be printed -----------------------------------------------------------
+
+# Control characters (tab and newline aside), the C1 controls, Unicode's noncharacters and lone
+# surrogates: Word and PDF drop them, HTML and CSV keep them raw, and they make XML invalid.
+_NONCHARACTERS = "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000))
+_UNPRINTABLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{_NONCHARACTERS}]")
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to libyaml, but not to an editor
+
+
+def _character_problem(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "unpaired surrogate"
+    elif code < 0x20 or 0x7F <= code <= 0x9F:
+        kind = "control character"
+    elif code in (0x2028, 0x2029):
+        kind = "line separator" if code == 0x2028 else "paragraph separator"
+    else:
+        kind = "noncharacter"
+    return f"the {kind} U+{code:04X} is not allowed in a record; delete it (it is invisible: retype the text around it)"
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+# --- building data from events -------------------------------------------------------------------
+
+_TAGS = "YAML tags such as {} are not allowed in records; remove the tag"
 
 
 class _Builder:
-    def __init__(self, source: Source):
+    """Plain data from libyaml's events, with the location of every value.
+
+    Recursive descent, one call per mapping or sequence: the depth is checked before each, so
+    no input can reach Python's recursion limit."""
+
+    def __init__(self, source: Source, parser: Any):
         self.source = source
+        self.get = parser.get_event
+        self.locations = source.locations
+        self.placeholders = source.placeholders
         self.problems: list[Problem] = []
+        self.anchors = 0  # anchors and aliases seen; the first is reported, with the count
+        self.first_anchor = 0  # its index in problems
 
-    def _error(self, position: tuple[int, int], loc: Loc, message: str) -> None:
-        self.problems.append(Problem(self.source.path, *position, Severity.error, field_path(loc), message))
+    def _error(self, mark: Any, loc: Loc, message: str) -> None:
+        self.problems.append(Problem(self.source.path, mark.line + 1, mark.column + 1, Severity.error, field_path(loc), message))
 
-    def build(self, node: yaml.Node, loc: Loc) -> Any:
-        locations = self.source.locations
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == _STR:  # most values: answer them first
-                if PLACEHOLDER in node.value:
-                    self.source.placeholders.append(loc)
-                return node.value
-            return self._scalar(node, loc)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = key_node.value if key_node.tag == _STR else self.build(key_node, loc)
-                if not isinstance(key, str):
-                    self._error(_mark(key_node), loc, f"field names must be text, not {key!r}")
-                    continue
-                child = loc + (key,)
-                if key in out:
-                    first = locations[child][0]
-                    self._error(_mark(key_node), child, f"duplicate key '{key}' (first given on line {first}); give each field once")
-                    continue
-                mark = key_node.start_mark
-                locations[child] = (mark.line + 1, mark.column + 1)
-                out[key] = self.build(value_node, child)
-            return out
-        items = []
-        for index, item in enumerate(node.value):
-            child = loc + (index,)
-            mark = item.start_mark
-            locations[child] = (mark.line + 1, mark.column + 1)
-            items.append(self.build(item, child))
-        return items
+    def _anchor(self, mark: Any, loc: Loc) -> None:
+        self.anchors += 1
+        if self.anchors == 1:
+            self.first_anchor = len(self.problems)
+            self._error(mark, loc, ANCHORS)
 
-    def _scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
-        if node.tag == _FLOAT:
-            # Money is exact: 40000.10 must not become 40000.1000000000014551915228366851806640625.
-            try:
-                number = Decimal(node.value.replace("_", ""))
-            except InvalidOperation:
-                return node.value
-            return number if number.is_finite() else node.value
-        constructor = _CONSTRUCTOR.yaml_constructors.get(node.tag)
-        if constructor is None:
-            self._error(_mark(node), loc, f"unsupported YAML tag {node.tag}")
+    def document(self) -> Any:
+        """The document's data, or _EMPTY for a file without one."""
+        get = self.get
+        get()  # the stream's start
+        if type(get()) is not DocumentStartEvent:
+            return _EMPTY
+        event = get()
+        mark = event.start_mark
+        self.locations[()] = (mark.line + 1, mark.column + 1)
+        data = self.node(event, (), 1)
+        get()  # the document's end
+        event = get()
+        if type(event) is not StreamEndEvent:
+            self._error(event.start_mark, (), "a second YAML document starts here (---); a record is one document: "
+                        "remove the --- line and what follows it, or put it in a file of its own")
+        if self.anchors > 1:
+            first = self.problems[self.first_anchor]
+            self.problems[self.first_anchor] = Problem(first.path, first.line, first.column, first.severity, first.field,
+                                                       f"{ANCHORS} ({self.anchors} in this file, the first here)")
+        return data
+
+    def node(self, event: Any, loc: Loc, depth: int) -> Any:
+        kind = type(event)
+        if kind is ScalarEvent:
+            value = event.value
+            if event.anchor is None and event.tag is None:
+                if event.implicit[0]:
+                    if value[:1] in _NUMERIC_START:
+                        value = self._number(value, event.start_mark, loc)
+                    else:
+                        value = _CONSTANTS.get(value, value)
+            else:
+                if event.anchor is not None:
+                    self._anchor(event.start_mark, loc)
+                if event.tag is not None:
+                    self._error(event.start_mark, loc, _TAGS.format(_short_tag(event.tag)))
+            if type(value) is str:
+                if not value.isprintable() and (bad := _UNPRINTABLE.search(value)):
+                    self._error(event.start_mark, loc, _character_problem(bad.group()))
+                if "TODO" in value and PLACEHOLDER.search(value):
+                    self.placeholders.append(loc)
+            return value
+        if kind is AliasEvent:
+            self._anchor(event.start_mark, loc)
             return None
-        try:
-            return constructor(_CONSTRUCTOR, node)
-        except ValueError:
-            # An impossible date such as 2023-02-30: keep the text and let the model say what is wrong.
-            return node.value
+        # A mapping or a sequence.
+        if event.anchor is not None:
+            self._anchor(event.start_mark, loc)
+        if event.tag is not None:
+            self._error(event.start_mark, loc, _TAGS.format(_short_tag(event.tag)))
+        if depth > MAX_DEPTH:
+            self._error(event.start_mark, loc, NESTED)
+            raise RecordError(self.problems)
+        if kind is MappingStartEvent:
+            return self._mapping(loc, depth)
+        return self._sequence(loc, depth)
+
+    def _mapping(self, loc: Loc, depth: int) -> dict[str, Any]:
+        get, node, locations = self.get, self.node, self.locations
+        out: dict[str, Any] = {}
+        depth += 1
+        while True:
+            event = get()
+            if type(event) is MappingEndEvent:
+                return out
+            mark = event.start_mark
+            key = event.value if type(event) is ScalarEvent and event.implicit[0] else None
+            if key is None or key[:1] in _NUMERIC_START or key in _CONSTANTS or event.anchor is not None or event.tag is not None \
+                    or not key.isprintable():
+                unfilled = len(self.placeholders)
+                key = node(event, loc, depth)  # the uncommon key: checked as any value is
+                del self.placeholders[unfilled:]  # a key is not a value to fill in
+                if type(key) is not str:
+                    self._error(mark, loc, f"field names must be text, not {_shown(key)}")
+                    node(get(), loc, depth)
+                    continue
+            child = loc + (key,)
+            if key in out:
+                self._error(mark, child, f"duplicate key '{key}' (first given on line {locations[child][0]}); give each field once")
+                node(get(), loc, depth)
+                continue
+            locations[child] = (mark.line + 1, mark.column + 1)
+            out[key] = node(get(), child, depth)
+
+    def _sequence(self, loc: Loc, depth: int) -> list[Any]:
+        get, node, locations = self.get, self.node, self.locations
+        out: list[Any] = []
+        depth += 1
+        while True:
+            event = get()
+            if type(event) is SequenceEndEvent:
+                return out
+            mark = event.start_mark
+            child = loc + (len(out),)
+            locations[child] = (mark.line + 1, mark.column + 1)
+            out.append(node(event, child, depth))
+
+    def _number(self, value: str, mark: Any, loc: Loc) -> Any:
+        if _DECIMAL.fullmatch(value):
+            if "." in value:
+                return Decimal(value)
+            return int(value) if len(value) < 19 else Decimal(value)
+        if _DATE.fullmatch(value):
+            try:
+                return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError:
+                return value  # an impossible date such as 2023-02-30: the model says what is wrong
+        problem = _number_problem(value)
+        if problem:
+            self._error(mark, loc, problem)
+        return value
 
 
-_CONSTRUCTOR = yaml.SafeLoader("")  # only its scalar constructors (int, bool, date, ...) are used
+_EMPTY = object()
+
+
+def _shown(value: Any) -> str:
+    """A value as YAML writes it, for messages."""
+    if isinstance(value, (dict, list)):
+        return "a list" if isinstance(value, list) else "a mapping"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return str(value)
+
+
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
-
-
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -213,25 +363,43 @@ def read_yaml(path: Path) -> Source:
     if tab:
         line = text.count("\n", 0, tab.start()) + 1
         raise fail("tab character in indentation; indent with spaces", line, tab.end() - tab.start())
+    for char in _LINE_BREAKS:
+        at = text.find(char)
+        if at >= 0:
+            raise fail(_character_problem(char), *_position(text, at))
+    source = Source(path, None, text)
+    parser = CParser(text)
+    builder = _Builder(source, parser)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        data = builder.document()
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts the position in bytes of UTF-8.
+        at = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore"))
+        message = _character_problem(chr(exc.character)) if isinstance(exc.character, int) else f"malformed YAML: {exc.reason}"
+        raise RecordError(builder.problems + [Problem(path, *_position(text, at), Severity.error, "", message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "malformed YAML"
         if exc.context and exc.problem:
             what = f"{exc.context}, {exc.problem}"
-        raise fail(f"malformed YAML: {what}", *where) from None
+        message = NESTED if exc.problem == "exceeded maximum nesting depth" else f"malformed YAML: {what}"
+        raise RecordError(builder.problems + [Problem(path, *where, Severity.error, "", message)]) from None
     except yaml.YAMLError as exc:
-        raise fail(f"malformed YAML: {exc}") from None
-    if node is None:
+        raise RecordError(builder.problems + [Problem(path, 1, 1, Severity.error, "", f"malformed YAML: {exc}")]) from None
+    finally:
+        parser.dispose()
+    if data is _EMPTY:
         raise fail("empty file: expected a record (see `decisions new`)")
-    source = Source(path, None, text, {(): _mark(node)})
-    builder = _Builder(source)
-    source.data = builder.build(node, ())
     if builder.problems:
         raise RecordError(builder.problems)
+    source.data = data
     return source
+
+
+def _position(text: str, at: int) -> tuple[int, int]:
+    """The line and column of the character at index at."""
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 def _message(error: dict[str, Any]) -> str:

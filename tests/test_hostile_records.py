@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,123 @@ def test_a_broken_link_named_on_the_command_line(tmp_path: Path) -> None:
     code, out = check(str(link))
     assert code == 1
     assert errors(out) == [f"{link}:1:1: error: broken symbolic link: it points to {tmp_path / 'gone.yaml'}, which does not exist; fix the link or remove it"]
+
+
+# --- 11: anchors and aliases are refused before anything is expanded --------------------------
+
+ANCHORS = "anchors (&name) and aliases (*name) are not allowed in records; write the value out"
+
+
+def test_an_anchor_and_its_alias_are_refused(tmp_path: Path) -> None:
+    path = record(tmp_path, "    amount: 40000", "    amount: &amount 40000")
+    edit(path, "  bidding_limit: 40000", "  bidding_limit: *amount")
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:13:13: error: funding[0].amount: {ANCHORS} (2 in this file, the first here)"]
+
+
+def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
+    path = record(tmp_path, "partners:\n", "partners: &r [*r]\nold_partners:\n")
+    line = SEED.read_text(encoding="utf-8").splitlines().index("partners:") + 1
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:{line}:11: error: partners: {ANCHORS} (2 in this file, the first here)"]
+
+
+def test_an_undefined_alias_is_refused(tmp_path: Path) -> None:
+    path = record(tmp_path, "recommendation: To note decision", "recommendation: *nothing")
+    code, out = check(str(path))
+    line = SEED.read_text(encoding="utf-8").splitlines().index("recommendation: To note decision") + 1
+    assert errors(out) == [f"{path}:{line}:17: error: recommendation: {ANCHORS}"]
+
+
+def test_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
+    lines = ['lol0: &lol0 "lol"'] + [f"lol{n}: &lol{n} [{', '.join([f'*lol{n - 1}'] * 10)}]" for n in range(1, 10)]
+    path = tmp_path / "PCC-D-103.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    code, out = check_within(10, str(path))
+    assert time.perf_counter() - start < 5
+    assert errors(out) == [f"{path}:1:7: error: lol0: {ANCHORS} (100 in this file, the first here)"]
+
+
+def test_many_aliases_of_a_large_value_are_refused_without_expanding_them(tmp_path: Path) -> None:
+    # 1,000 aliases of a 100 KB list would expand to 100 MB.
+    big = "[" + ", ".join(["Robbery/counterfeit payment"] * 3500) + "]"
+    path = record(tmp_path, "partners:\n", f"old: &big {big}\nolder: [{', '.join(['*big'] * 1000)}]\npartners:\n")
+    code, out = check_within(10, str(path))
+    assert code == 1
+    assert len(errors(out)) == 1 and errors(out)[0].endswith(f"error: old: {ANCHORS} (1001 in this file, the first here)")
+
+
+def test_the_office_configuration_refuses_anchors_too(tmp_path: Path) -> None:
+    office = tmp_path / "office.yaml"
+    office.write_text((ROOT / "office.yaml").read_text(encoding="utf-8").replace(
+        "name: Office of the Bedfordshire Police and Crime Commissioner\nauthor: Office of the Bedfordshire Police and Crime Commissioner",
+        "name: &name Office of the Bedfordshire Police and Crime Commissioner\nauthor: *name"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--office", str(office), "check", str(SEED)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines() == [f"{office}:4:7: error: name: {ANCHORS} (2 in this file, the first here)"]
+
+
+# --- 18: explicit tags are refused, not ignored -------------------------------------------------
+
+
+@pytest.mark.parametrize("old,new,field,column,tag", [
+    ("recommendation: To note decision", "recommendation: !!python/object/apply:os.system [echo owned]", "recommendation", 17,
+     "!!python/object/apply:os.system"),
+    ("recommendation: To note decision", "recommendation: !custom To note decision", "recommendation", 17, "!custom"),
+    ("recommendation: To note decision", "recommendation: !!str To note decision", "recommendation", 17, "!!str"),
+    ("recommendation: To note decision", "recommendation: ! To note decision", "recommendation", 17, "!"),
+    ("publication:\n  part: public", "publication: !!str\n  part: public", "publication", 14, "!!str"),
+    ("partners:\n", "partners: !!set\n", "partners", 11, "!!set"),
+], ids=["python-object", "custom", "str", "non-specific", "str-on-a-mapping", "set-on-a-sequence"])
+def test_explicit_tags_are_refused(tmp_path: Path, old: str, new: str, field: str, column: int, tag: str) -> None:
+    path = record(tmp_path, old, new)
+    line = SEED.read_text(encoding="utf-8").splitlines().index(old.splitlines()[0]) + 1
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:{line}:{column}: error: {field}: YAML tags such as {tag} are not allowed in records; remove the tag"]
+
+
+# --- 9: records that crashed check ------------------------------------------------------------
+
+NESTED = "nested more than 50 levels deep; a record needs only a few levels: check the brackets and indentation"
+
+
+@pytest.mark.parametrize("depth", [60, 990])
+def test_deep_nesting_is_refused(tmp_path: Path, depth: int) -> None:
+    path = record(tmp_path, "partners:\n", f"partners: {'[' * depth}{']' * depth}\nold_partners:\n")
+    line = SEED.read_text(encoding="utf-8").splitlines().index("partners:") + 1
+    code, out = check_within(20, str(path))
+    assert code == 1
+    # The root mapping is the first level, so the 50th bracket (column 11 + 49) is the 51st.
+    assert errors(out) == [f"{path}:{line}:{11 + 49}: error: partners{'[0]' * 49}: {NESTED}"]
+
+
+def test_nesting_deeper_than_libyaml_allows_is_refused_with_the_same_message(tmp_path: Path) -> None:
+    # libyaml's scanner looks ahead and stops at 1,000 levels itself, before any event reaches us.
+    path = record(tmp_path, "partners:\n", f"partners: {'[' * 100_000}{']' * 100_000}\nold_partners:\n")
+    line = SEED.read_text(encoding="utf-8").splitlines().index("partners:") + 1
+    code, out = check_within(20, str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:{line}:1010: error: {NESTED}"]
+
+
+def test_deep_block_nesting_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "PCC-D-103.yaml"
+    path.write_text("".join(f"{'  ' * n}k{n}:\n" for n in range(200)) + "  " * 200 + "x\n", encoding="utf-8")
+    code, out = check_within(20, str(path))
+    assert code == 1
+    # k0's mapping is the first level, so k50's (line 51, column 101) is the 51st.
+    assert errors(out) == [f"{path}:51:101: error: {'.'.join(f'k{n}' for n in range(50))}: {NESTED}"]
+
+
+def test_a_second_document_is_refused(tmp_path: Path) -> None:
+    path = record(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + "---\nreference: PCC/D/103\n", encoding="utf-8")
+    line = len(SEED.read_text(encoding="utf-8").splitlines()) + 1
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:{line}:1: error: a second YAML document starts here (---); a record is one document: "
+                           "remove the --- line and what follows it, or put it in a file of its own"]
