@@ -1,138 +1,41 @@
-"""The archive build: every record's papers into build/, incremental, parallel, reproducible.
+"""The archive build: every record's papers into the archive folder, incremental, parallel,
+reproducible.
 
-    build/<term>/<reference>/<reference>.{docx,pdf,html,preview.html}
-    build/manifest.json
+    <build>/<term>/<reference>/<reference>.{docx,pdf,internal.html,internal-preview.html}
+    <build>/manifest.json
 
 The manifest is also the build's memory: each record's entry holds the fingerprint of its
 inputs (record bytes, office configuration, its templates, engine source), so a rebuild with nothing
 changed reads no YAML and renders nothing. It is rewritten (atomically) after every batch, so an
-interrupted build loses at most the batch in flight and the next build completes the work."""
+interrupted build loses at most the batch in flight and the next build completes the work.
+
+A failure belongs to one record: a record that cannot be read, checked, rendered, converted or
+written fails alone, with its file named, and the others build."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .manifest import MANIFEST, Entry, manifest_text, read_manifest
-from .model import Decision
-from .papers import DOCUMENTS, FORMATS, Paper, convert_pdfs, documents_of, render_sources
+from .manifest import Entry, Fingerprints, ManifestError, fingerprints, inside, manifest_text, read_manifest
+from .papers import DOCUMENTS, FORMATS, Paper, convert_pdfs, documents_of, file_stem, paper_folder, profile_pool, render_sources, write_paper
+from .problems import Severity
 from .project import Project
-from .records import clashes, find_records, read_record, term_and_reference
-from .render.pdf import Converter, ProfilePool
+from .records import find_records, read_record
+from .render.pdf import Converter
+from .rules import output_clashes
 from .writing import write_atomic
 
 BATCH = 100  # papers a LibreOffice start converts; starting costs about a second
-
-
-def paper_folder(project: Project, decision: Decision, out: Path) -> Path:
-    """build/2021-2024/pcc-d-102/: the term, then the reference, lower-cased."""
-    return out / project.office.place_of(decision.date, decision.reference)
-
-
-def profile_pool(project: Project) -> ProfilePool:
-    return ProfilePool(project.root / "build" / ".cache" / "libreoffice")
-
-
-def file_stem(paper: Paper, name: str) -> str:
-    """pcc-d-102 for the decision paper, pcc-d-102-spec for its specification."""
-    return name if paper.document == "decision" else f"{name}-{paper.document}"
-
-
-def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -> list[tuple[Path, bytes]]:
-    """Write a paper's files (temp file, then rename each); returns each path with its bytes."""
-    written = []
-    for suffix, data in sorted(paper.files.items()):
-        if suffix.rsplit(".", 1)[-1] in formats:
-            path = folder / f"{stem}.{suffix}"
-            write_atomic(path, data)
-            written.append((path, data))
-    return written
-
-
-def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequence[str], out: Path,
-                  flat: bool = False, document: str = "decision") -> list[tuple[Paper, list[Path]]]:
-    """Render and write each decision's papers in the given formats; returns each paper with the
-    files written (none for a paper that failed: its error says why).
-
-    flat: write straight into out rather than into the archive layout under it."""
-    papers = [render_sources(d, project, formats, document=document) for d in decisions]
-    if "pdf" in formats:
-        with profile_pool(project).lease() as lease:
-            convert_pdfs(papers, project, Converter.leased(lease))
-    written = []
-    for paper in papers:
-        files: list[Path] = []
-        if paper.error is None:
-            folder = paper_folder(project, paper.decision, out)
-            files = [path for path, _ in write_paper(paper, out if flat else folder, formats, file_stem(paper, folder.name))]
-        written.append((paper, files))
-    return written
-
-
-# --- fingerprints ---------------------------------------------------------------------------------
-
-
-def _digest(paths: Sequence[Path], root: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def engine_fingerprint() -> str:
-    """The engine's version and its source: a code change rebuilds, even without a new version."""
-    package = Path(__file__).parent
-    return f"{__version__}+{_digest(list(package.rglob('*.py')), package)[:16]}"
-
-
-@dataclass(frozen=True)
-class Fingerprints:
-    """What a record's papers are made from besides the record: `shared` covers the engine's
-    code, office.yaml and the templates every document uses (the preview page, shared parts);
-    `documents` each document's own templates, so that changing the specification's template
-    rebuilds only the records that have a specification."""
-
-    shared: str
-    documents: dict[str, str]
-
-    def inputs(self, record: bytes, documents: Sequence[str]) -> str:
-        h = hashlib.sha256(self.shared.encode() + b"\0" + record)
-        for document in sorted(documents):
-            h.update(f"\0{document}:{self.documents[document]}".encode())
-        return h.hexdigest()
-
-
-def fingerprints(project: Project, office_path: Path) -> Fingerprints:
-    def files(folder: Path) -> list[Path]:
-        return sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
-
-    folders = {document: project.templates(document) for document in DOCUMENTS}
-    shared = sorted({p for folder in folders.values() for p in files(folder.parent)})
-    return Fingerprints(
-        hashlib.sha256(f"{engine_fingerprint()}\0{office_path.read_bytes().hex()}\0{_digest(shared, project.root)}".encode()).hexdigest(),
-        {document: _digest(files(folder), project.root) for document, folder in folders.items()},
-    )
-
-
-def _outputs_intact(entry: Entry, out: str) -> bool:
-    for output in entry.outputs:
-        try:
-            if os.stat(f"{out}/{output['path']}").st_size != output["size"]:
-                return False
-        except OSError:
-            return False
-    return bool(entry.outputs)
-
-
-# --- the build ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -147,11 +50,12 @@ class Summary:
     reused: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a stale lock taken over
     seconds: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {"built": len(self.built), "reused": len(self.reused), "failed": [f.__dict__ for f in self.failed],
-                "removed": len(self.removed), "seconds": round(self.seconds, 3)}
+                "removed": len(self.removed), "notes": self.notes, "seconds": round(self.seconds, 3)}
 
     def line(self) -> str:
         return (f"built {len(self.built)}, reused {len(self.reused)}, failed {len(self.failed)}, "
@@ -165,30 +69,71 @@ def in_shard(source: str, shard: tuple[int, int] | None) -> bool:
     return zlib.crc32(source.encode()) % count == number - 1
 
 
+def _outputs_intact(entry: Entry, out: str) -> bool:
+    for output in entry.outputs:
+        try:
+            if os.stat(f"{out}/{output['path']}").st_size != output["size"]:
+                return False
+        except OSError:
+            return False
+    return bool(entry.outputs)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- a worker's batch ------------------------------------------------------------------------------
+
+
 @dataclass
 class _Job:
     """A batch of records for one worker: render, convert in one LibreOffice start, write."""
 
-    office_path: Path
-    out: Path
-    sources: list[str]  # relative to the project
+    project: Project
+    sources: dict[str, str]  # record (relative to the project) -> sha256 of the bytes that were checked
     fingerprints: Fingerprints
 
 
+def _read_checked(project: Project, source: str, checked: str) -> tuple[bytes, Any]:
+    """The record's bytes and decision, if the file is still the one that was checked."""
+    path = project.root / source
+    data = path.read_bytes()
+    if _sha256(data) != checked:
+        raise _Changed()
+    record = read_record(path, project.office)
+    if path.read_bytes() != data:
+        raise _Changed()
+    errors = [p for p in record.problems if p.severity is Severity.error]
+    if record.decision is None or errors:  # cannot happen unless the office changed under us
+        raise _Changed()
+    return data, record.decision
+
+
+class _Changed(Exception):
+    pass
+
+
 def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
-    project = Project.load(job.office_path)
+    project = job.project
+    out = project.build
     results: list[tuple[str, Entry | Failure]] = []
     papers: list[tuple[str, str, list[Paper]]] = []
-    for source in job.sources:
-        record = read_record(project.root / source, project.office)  # checked clean before the job
-        kinds = documents_of(record.decision)
-        inputs = job.fingerprints.inputs((project.root / source).read_bytes(), kinds)
+    for source, checked in job.sources.items():
         try:
-            documents = [render_sources(record.decision, project, FORMATS, document=d) for d in kinds]
+            data, decision = _read_checked(project, source, checked)
+            kinds = documents_of(decision)
+            documents = [render_sources(decision, project, FORMATS, document=d) for d in kinds]
+        except _Changed:
+            results.append((source, Failure(source, "the record changed while the archive was being built; build again")))
+            continue
+        except OSError as exc:
+            results.append((source, Failure(source, f"cannot read the record: {exc.strerror or exc}")))
+            continue
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
             results.append((source, Failure(source, _reason(exc))))
             continue
-        papers.append((source, inputs, documents))
+        papers.append((source, job.fingerprints.inputs(data, kinds), documents))
     every = [paper for _, _, documents in papers for paper in documents]
     if every:
         try:
@@ -203,13 +148,12 @@ def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
             results.append((source, Failure(source, failed[0])))
             continue
         decision = documents[0].decision
-        folder = paper_folder(project, decision, job.out)
+        folder = paper_folder(project, decision, out)
         outputs = []
         try:
             for paper in documents:
                 for path, data in write_paper(paper, folder, FORMATS, file_stem(paper, folder.name)):
-                    outputs.append({"path": path.relative_to(job.out).as_posix(),
-                                    "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+                    outputs.append({"path": path.relative_to(out).as_posix(), "sha256": _sha256(data), "size": len(data)})
         except OSError as exc:
             results.append((source, Failure(source, f"cannot write {exc.filename}: {exc.strerror}")))
             continue
@@ -232,20 +176,57 @@ def _chunks(items: list[Any], jobs: int) -> Iterator[list[Any]]:
         yield items[start:start + size]
 
 
-def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: bool = False,
-          shard: tuple[int, int] | None = None, progress: Callable[[int, int, str], None] | None = None) -> Summary:
-    """Build the archive; see the module's docstring."""
+def _worker_start(parent: int, lock_fd: int) -> None:
+    """Each worker dies with the build: a worker that outlived a killed build would go on
+    writing into the archive, and would keep the build's lock held for ever."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the lock's owner check below still holds
+        pass
+    if os.getppid() != parent:  # the build died before prctl took effect
+        os._exit(1)
+    try:
+        os.close(lock_fd)  # the lock is the build's, not the worker's
+    except OSError:
+        pass
+
+
+# --- the build -----------------------------------------------------------------------------------
+
+
+def build(project: Project, jobs: int = 1, force: bool = False, shard: tuple[int, int] | None = None,
+          progress: Callable[[int, int, str], None] | None = None) -> Summary:
+    """Build the archive into project.build; see the module's docstring.
+
+    Raises BuildBusy when another build holds the folder, ManifestError for a damaged manifest."""
     started = time.perf_counter()
     summary = Summary()
-    manifest_path = out / MANIFEST
+    out = project.build
+    manifest_path = project.manifest
     out.mkdir(parents=True, exist_ok=True)
-    lock = _exclusive(out)
+    lock = _exclusive(out, summary.notes)
+    try:
+        _build(project, jobs, force, shard, progress, summary, lock)
+    finally:
+        lock.close()
+    summary.failed.sort(key=lambda f: f.source)
+    summary.seconds = time.perf_counter() - started
+    del manifest_path
+    return summary
+
+
+def _build(project: Project, jobs: int, force: bool, shard: tuple[int, int] | None,
+           progress: Callable[[int, int, str], None] | None, summary: Summary, lock: Any) -> None:
+    out = project.build
+    manifest_path = project.manifest
+    previous = read_manifest(manifest_path)
     in_progress = out / ".build-in-progress"
     if in_progress.exists():  # the last build was killed: sweep its temporary files
         _remove_leftovers(out)
     in_progress.touch()
-    previous = read_manifest(manifest_path)
-    prints = fingerprints(project, office_path)
+    prints = fingerprints(project, list(DOCUMENTS))
     sources = [p.relative_to(project.root).as_posix() for p in find_records([project.records])]
     sources = [s for s in sources if in_shard(s, shard)]
 
@@ -254,9 +235,13 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
     for source in sources:
         old = previous.get(source)
         # The documents the record had: a record that gains or loses one has changed anyway.
-        if (not force and old is not None and old.inputs == prints.inputs((project.root / source).read_bytes(), old.documents)
-                and _outputs_intact(old, str(out))):
-            entries[source] = old
+        try:
+            unchanged = (not force and old is not None and _outputs_intact(old, str(out))
+                         and old.inputs == prints.inputs((project.root / source).read_bytes(), old.documents))
+        except OSError:
+            unchanged = False  # unreadable now: checking it says why
+        if unchanged:
+            entries[source] = old  # type: ignore[assignment]
             summary.reused.append(source)
         else:
             todo.append(source)
@@ -281,44 +266,98 @@ def build(project: Project, office_path: Path, out: Path, jobs: int = 1, force: 
             write_atomic(manifest_path, manifest_text({**_kept(previous, sources), **entries}, shard_text).encode())
 
     # Check changed records here, before any rendering: a bad record fails alone, and two records
-    # with one reference in one term must not overwrite each other's folder.
+    # that would write one folder must not overwrite each other's papers.
     valid, failures = _validate(project, todo, entries)
+    for source, _ in failures:
+        entries.pop(source, None)
+        if source in summary.reused:
+            summary.reused.remove(source)
+            done -= 1  # counted again below
     absorb(failures, save=False)
-    batches = [_Job(office_path, out, chunk, prints) for chunk in _chunks(valid, jobs)]
+    batches = [_Job(project, dict(chunk), prints) for chunk in _chunks(list(valid.items()), jobs)]
 
     if jobs <= 1 or len(batches) <= 1:
         for batch in batches:
             absorb(_run_job(batch))
     elif batches:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for future in as_completed([pool.submit(_run_job, b) for b in batches]):
-                absorb(future.result())
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(os.getpid(), lock.fileno())) as pool:
+            futures: dict[Future[list[tuple[str, Entry | Failure]]], _Job] = {pool.submit(_run_job, b): b for b in batches}
+            for future in as_completed(futures):
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    reason = "the worker building it stopped unexpectedly (out of memory?); build again"
+                    results = [(s, Failure(s, reason)) for s in futures[future].sources]
+                absorb(results)
 
     summary.removed = _remove_deleted(previous, entries, sources, out, shard)
     if summary.built or summary.failed or summary.removed or set(previous) != set(entries) or not manifest_path.exists():
         write_atomic(manifest_path, manifest_text(entries, shard_text).encode())
     in_progress.unlink()
-    lock.close()
-    summary.failed.sort(key=lambda f: f.source)
-    summary.seconds = time.perf_counter() - started
-    return summary
-
-
-def _exclusive(out: Path) -> Any:
-    """One build at a time in an archive folder: a second one would race the first's renames."""
-    import fcntl
-
-    lock = open(out / ".build.lock", "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        raise BuildBusy(f"another build is running in {out}; wait for it, or build into another folder with --out") from None
-    return lock
 
 
 class BuildBusy(Exception):
     """Another build holds the archive folder."""
+
+
+def _exclusive(out: Path, notes: list[str]) -> Any:
+    """One build at a time in an archive folder: a second one would race the first's renames.
+
+    The lock file names the build that holds it. A build killed with -9 releases its lock when it
+    dies (its workers die with it and never hold the lock); if something it left still holds the
+    lock, the lock is stale: those processes are stopped and the lock taken over, with a note."""
+    import fcntl
+
+    path = out / ".build.lock"
+    lock = open(path, "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        owner = lock.read().strip()
+        holders = _holders(path)
+        if owner.isdigit() and int(owner) in holders or not holders:
+            lock.close()
+            raise BuildBusy(f"another build is running in {out}; wait for it, or build into another folder with --build-dir") from None
+        for pid in holders:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    lock.close()
+                    raise BuildBusy(f"the lock in {out} is held by processes that will not stop: {sorted(holders)}") from None
+                time.sleep(0.05)
+        gone = f"build {owner}" if owner else "a build"
+        notes.append(f"took over the lock of {gone}, which is no longer running (stopped {len(holders)} leftover process(es))")
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"{os.getpid()}\n")
+    lock.flush()
+    return lock
+
+
+def _holders(path: Path) -> set[int]:
+    """The processes (other than this one) that have the lock file open (Linux /proc)."""
+    target = str(path.resolve())
+    found = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        if int(proc.name) == os.getpid():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) == target:
+                    found.add(int(proc.name))
+                    break
+        except OSError:
+            continue
+    return found
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -335,27 +374,33 @@ def _kept(previous: dict[str, Entry], sources: list[str]) -> dict[str, Entry]:
 
 
 def _validate(project: Project, todo: list[str], reused: dict[str, Entry]
-              ) -> tuple[list[str], list[tuple[str, Entry | Failure]]]:
-    valid: list[tuple[str, tuple[str, str]]] = []
+              ) -> tuple[dict[str, str], list[tuple[str, Entry | Failure]]]:
+    """The records to build (with the sha256 of the bytes checked), and the failures: records
+    with errors, and every record that would write the same folder as another (all of them, the
+    unchanged ones included: which one is meant is for a person to say)."""
+    valid: dict[str, str] = {}
+    places: list[tuple[str, str]] = []
     failures: list[tuple[str, Entry | Failure]] = []
     for source in todo:
-        record = read_record(project.root / source, project.office)
-        errors = [p for p in record.problems if p.severity.value == "error"]
+        path = project.root / source
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            failures.append((source, Failure(source, f"cannot read the record: {exc.strerror or exc}")))
+            continue
+        record = read_record(path, project.office)
+        errors = [p for p in record.problems if p.severity is Severity.error]
         if record.decision is None or errors:
             more = f" (and {len(errors) - 1} more: run `decisions check {source}`)" if len(errors) > 1 else ""
             failures.append((source, Failure(source, f"{errors[0]}{more}")))
             continue
-        valid.append((source, term_and_reference(record.decision, project.office)))
-    reused_keys = [(source, (entry.term, entry.reference)) for source, entry in reused.items()]
-    found = clashes(reused_keys + valid)
-    clean = []
-    for source, key in valid:
-        if source in found:
-            others = ", ".join(str(o) for o in found[source])
-            failures.append((source, Failure(source, f"{key[1]} is used in the {key[0]} term by {others} too")))
-        else:
-            clean.append(source)
-    return clean, failures
+        valid[source] = _sha256(data)
+        places.append((source, project.office.place_of(record.decision.date, record.decision.reference)))
+    places += [(source, f"{entry.term}/{Path(entry.outputs[0]['path']).parent.name}") for source, entry in reused.items() if entry.outputs]
+    for source, others in output_clashes(places).items():
+        valid.pop(source, None)
+        failures.append((source, Failure(source, f"writes the same papers as {', '.join(others)}: give each record its own reference")))
+    return valid, failures
 
 
 def _remove_deleted(previous: dict[str, Entry], entries: dict[str, Entry], sources: list[str], out: Path,
@@ -368,12 +413,13 @@ def _remove_deleted(previous: dict[str, Entry], entries: dict[str, Entry], sourc
             continue
         stale = [o["path"] for o in entry.outputs if o["path"] not in keep]
         for path in stale:
-            target = out / path
-            try:
-                target.unlink()
-            except FileNotFoundError:
-                pass
+            target = inside(out, path)
+            if target is None:  # read_manifest refuses such paths; never delete outside the archive
+                continue
+            target.unlink(missing_ok=True)
             for folder in (target.parent, target.parent.parent):
+                if folder == out:
+                    break
                 try:
                     folder.rmdir()  # only if now empty
                 except OSError:
@@ -381,3 +427,6 @@ def _remove_deleted(previous: dict[str, Entry], entries: dict[str, Entry], sourc
         if stale and source not in entries:
             removed.append(source)
     return removed
+
+
+__all__ = ["BuildBusy", "Failure", "ManifestError", "Summary", "build", "in_shard"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import json
 import os
 import sys
@@ -16,39 +15,91 @@ import click
 
 from . import __version__
 from .project import Project
-from .problems import ConversionError, Problem, RecordError, Severity
+from .problems import ConversionError, Problem, RecordError, Severity, printable
 
 SCHEMA_PATH = Path("schema/decision.schema.json")
 
 
-class Failure(Exception):
+class Failure(click.ClickException):
     """A one-line error for the user; the command exits 1."""
 
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {printable(self.format_message())}", err=True)
 
-def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the errors users can cause into one clear line and exit 1, never a traceback."""
 
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
+class Problems(click.ClickException):
+    """Located problems, one a line; the command exits 1."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+class Interrupted(click.ClickException):
+    exit_code = 130
+
+    def show(self, file: Any = None) -> None:
+        click.echo("interrupted: files already written are whole and the rest are as they were; "
+                   "run the command again to finish", err=True)
+
+
+class Engine(click.Group):
+    """The one place where errors users can cause become one clear line and exit 1, never a
+    traceback: every command raises, this handler speaks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .build import BuildBusy
+        from .manifest import ManifestError
+        from .publish import PublishError
+
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
         except RecordError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(1)
-        except (Failure, ConversionError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            raise Problems(exc.problems) from None
+        except (ConversionError, BuildBusy, ManifestError, PublishError) as exc:
+            raise Failure(str(exc)) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
-            sys.exit(1)
+            raise Failure(f"{where}{exc.strerror or exc}") from None
         except KeyboardInterrupt:
-            click.echo("interrupted: files already written are whole and the rest are as they were; "
-                       "run the command again to finish", err=True)
-            sys.exit(130)
+            raise Interrupted("") from None
 
-    return run
+
+class ShardType(click.ParamType):
+    """--shard K/N: the Kth of N deterministic shares of the records."""
+
+    name = "K/N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            number, count = (int(part) for part in str(value).split("/"))
+        except ValueError:
+            self.fail(f"write the shard as K/N, e.g. 1/4, not {value!r}", param, ctx)
+        if not 1 <= number <= count:
+            self.fail(f"shard {number} of {count} does not exist; K runs from 1 to N", param, ctx)
+        return number, count
+
+
+class FormatsType(click.ParamType):
+    """--format docx,pdf,html: a comma-separated choice of the paper's formats."""
+
+    name = "FORMATS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> list[str]:
+        from .papers import FORMATS
+
+        if isinstance(value, list):
+            return value
+        wanted = [f.strip() for f in str(value).split(",") if f.strip()]
+        unknown = [f for f in wanted if f not in FORMATS]
+        if unknown or not wanted:
+            named = ", ".join(unknown) if unknown else repr(value)
+            self.fail(f"unknown format {named}; choose from {', '.join(FORMATS)}", param, ctx)
+        return list(dict.fromkeys(wanted))
 
 
 def here(path: Path) -> Path:
@@ -63,24 +114,25 @@ def project_from(ctx: click.Context) -> Project:
     path: Path = ctx.obj["office_path"]
     if not path.exists():
         raise Failure(f"{path}: no office configuration here; run from the project folder or pass --office")
-    return Project.load(path)
+    return Project.load(path, ctx.obj["build_dir"])
 
 
-@click.group()
+@click.group(cls=Engine)
 @click.version_option(__version__, prog_name="decisions")
 @click.option("--office", "office_path", type=click.Path(path_type=Path), default="office.yaml", show_default=True,
               help="The office's configuration: name, references, terms, house style.")
+@click.option("--build-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The archive folder: papers, manifest, site and caches (default: build/ beside office.yaml).")
 @click.pass_context
-def main(ctx: click.Context, office_path: Path) -> None:
+def main(ctx: click.Context, office_path: Path, build_dir: Path | None) -> None:
     """Decision papers from decision records."""
-    ctx.obj = {"office_path": office_path}
+    ctx.obj = {"office_path": office_path, "build_dir": build_dir}
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-@friendly
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Validate records (default: records/) and report every problem."""
     from .records import read_records
@@ -100,7 +152,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
         noun = "record" if len(records) == 1 else "records"
         click.echo(f"{len(records)} {noun} checked: {errors} error{'s' * (errors != 1)}, "
                    f"{warnings} warning{'s' * (warnings != 1)}")
-    sys.exit(1 if errors else 0)
+    ctx.exit(1 if errors else 0)
 
 
 @main.command()
@@ -109,7 +161,6 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("--records", "records_dir", type=click.Path(path_type=Path), default=None,
               help="The records folder (default: records/ beside office.yaml).")
 @click.pass_context
-@friendly
 def new(ctx: click.Context, day: dt.datetime | None, records_dir: Path | None) -> None:
     """Start a record at the next free reference, with placeholders to fill in."""
     from .new import new_record
@@ -117,13 +168,12 @@ def new(ctx: click.Context, day: dt.datetime | None, records_dir: Path | None) -
     project = project_from(ctx)
     path = new_record(project.office, records_dir or here(project.records), project.root / SCHEMA_PATH,
                       (day.date() if day else dt.date.today()))
-    click.echo(here(path))
+    click.echo(say(path))
 
 
 @main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=str(SCHEMA_PATH), show_default=True,
               help="Where to write the schema; - for standard output.")
-@friendly
 def schema(out: Path) -> None:
     """Write the record JSON Schema, for editors that validate and complete as officers type."""
     from .schema import schema_text
@@ -157,41 +207,38 @@ def print_problems(problems: list[Problem]) -> int:
     return sum(p.severity is Severity.error for p in problems)
 
 
+def say(path: Path) -> str:
+    """A path as printed: relative to here when inside, control characters escaped."""
+    return printable(str(here(path)))
+
+
 @main.command()
 @click.argument("record")
-@click.option("--format", "formats", default="docx,pdf,html", show_default=True,
+@click.option("--format", "formats", type=FormatsType(), default="docx,pdf,html", show_default=True,
               help="Comma-separated: docx, pdf, html.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder to write into (default: the record's folder under build/).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder to write into (default: the record's folder in the archive).")
 @click.option("--document", type=click.Choice(["decision", "spec"]), default="decision", show_default=True,
               help="The decision paper, or the service specification.")
 @click.pass_context
-@friendly
-def render(ctx: click.Context, record: str, formats: str, out: Path | None, document: str) -> None:
+def render(ctx: click.Context, record: str, formats: list[str], out: Path | None, document: str) -> None:
     """Render one record (REF such as PCC/D/102, or a path) to Word, PDF and HTML."""
-    from .build import render_papers
-    from .papers import FORMATS
+    from .papers import render_papers
     from .records import read_records
 
     project = project_from(ctx)
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
-        named = ", ".join(unknown) if unknown else repr(formats)
-        raise Failure(f"unknown format {named}; choose from {', '.join(FORMATS)}")
     [loaded] = read_records([find_record(project, record)], project.office)
     if print_problems(loaded.problems) or loaded.decision is None:
-        sys.exit(1)
+        ctx.exit(1)
+    assert loaded.decision is not None
     if document == "spec" and loaded.decision.specification is None:
         raise Failure(f"{loaded.path}: {loaded.decision.reference} has no specification (add `specification:` to the record)")
-    target = project.root / "build"
-    if out is not None:
-        target = out
-    [(paper, files)] = render_papers([loaded.decision], project, wanted, target, flat=out is not None, document=document)
+    [(paper, files)] = render_papers([loaded.decision], project, formats, out or project.build, flat=out is not None,
+                                     document=document)
     if paper.error:
         raise Failure(f"{loaded.path}: {paper.error}")
     for path in files:
-        click.echo(here(path))
+        click.echo(say(path))
 
 
 @main.group()
@@ -201,7 +248,6 @@ def templates() -> None:
 
 @templates.command("check")
 @click.pass_context
-@friendly
 def templates_check(ctx: click.Context) -> None:
     """Report every field a template uses that the record lacks, and required fields not shown."""
     from .template_check import check_templates
@@ -211,51 +257,32 @@ def templates_check(ctx: click.Context) -> None:
     for problem in problems:
         click.echo(str(problem))
     click.echo(f"templates checked: {len(problems)} problem{'s' * (len(problems) != 1)}")
-    sys.exit(1 if problems else 0)
-
-
-def _shard(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    try:
-        number, count = (int(part) for part in value.split("/"))
-    except ValueError:
-        raise click.BadParameter("write the shard as K/N, e.g. 1/4") from None
-    if not 1 <= number <= count:
-        raise click.BadParameter(f"shard {number} of {count} does not exist; K runs from 1 to N")
-    return number, count
+    ctx.exit(1 if problems else 0)
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Archive folder (default: build/).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Rebuild everything, whatever changed.")
-@click.option("--shard", default=None, metavar="K/N", help="Build only a deterministic 1/N share of the records.")
+@click.option("--shard", type=ShardType(), default=None, help="Build only a deterministic 1/N share of the records.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format.")
 @click.pass_context
-@friendly
-def build(ctx: click.Context, out: Path | None, jobs: int | None, force: bool, shard: str | None, fmt: str) -> None:
-    """Build every record's papers into the archive, doing only what changed."""
+def build(ctx: click.Context, jobs: int | None, force: bool, shard: tuple[int, int] | None, fmt: str) -> None:
+    """Build every record's papers into the archive (--build-dir), doing only what changed."""
     from .build import build as build_archive
 
     project = project_from(ctx)
-    out = out or project.root / "build"
-    jobs = jobs or os.cpu_count() or 1
-    parts = _shard(shard)
-    from .build import BuildBusy
-
-    try:
-        with progress_reporter(fmt) as progress:
-            summary = build_archive(project, ctx.obj["office_path"], out, jobs=jobs, force=force, shard=parts, progress=progress)
-    except BuildBusy as exc:
-        raise Failure(str(exc)) from None
+    with progress_reporter(fmt) as progress:
+        summary = build_archive(project, jobs=jobs or os.cpu_count() or 1, force=force, shard=shard, progress=progress)
     if fmt == "json":
         click.echo(json.dumps(summary.as_json(), indent=2))
     else:
+        for note in summary.notes:
+            click.echo(f"note: {note}", err=True)
         for failure in summary.failed:
-            click.echo(f"failed: {failure.reason}" if failure.reason.startswith(failure.source) else f"failed: {failure.source}: {failure.reason}", err=True)
+            line = failure.reason if failure.reason.startswith(failure.source) else f"{failure.source}: {failure.reason}"
+            click.echo(f"failed: {printable(line)}", err=True)
         click.echo(summary.line())
-    sys.exit(1 if summary.failed else 0)
+    ctx.exit(1 if summary.failed else 0)
 
 
 @contextlib.contextmanager
@@ -278,7 +305,7 @@ def progress_reporter(fmt: str) -> Iterator[Callable[[int, int, str], None] | No
         return
 
     def line(done: int, total: int, source: str) -> None:
-        click.echo(f"[{done}/{total}] {source}", err=True)
+        click.echo(f"[{done}/{total}] {printable(source)}", err=True)
 
     yield line
 
@@ -291,35 +318,33 @@ def manifest() -> None:
 @manifest.command("merge")
 @click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Write here (default: standard output).")
-@friendly
 def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
     """Merge the manifests of a sharded build into one."""
     from .manifest import merge_manifests
     from .writing import write_atomic
 
-    try:
-        text = merge_manifests(manifests)
-    except ValueError as exc:
-        raise Failure(str(exc)) from None
+    text = merge_manifests(manifests)
     if out is None:
         click.echo(text, nl=False)
     else:
         write_atomic(out, text.encode())
-        click.echo(out)
+        click.echo(say(out))
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="The site's folder (default: build/site).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The site's folder (default: site/ in the archive folder). Publishing replaces it whole, "
+                   "so it must be empty, new, or one that publish wrote.")
 @click.pass_context
-@friendly
 def publish(ctx: click.Context, out: Path | None) -> None:
     """Write the public decision register: approved decisions only, nothing confidential."""
     from .publish import publish as publish_site
 
     project = project_from(ctx)
-    out = out or project.root / "build" / "site"
+    out = out or project.site
     summary = publish_site(project, out)
     for source, reason in summary.failed:
-        click.echo(f"failed: {reason}" if reason.startswith(source) else f"failed: {source}: {reason}", err=True)
-    click.echo(f"{summary.line()}: {here(out)}")
-    sys.exit(1 if summary.failed else 0)
+        line = reason if reason.startswith(source) else f"{source}: {reason}"
+        click.echo(f"failed: {printable(line)}", err=True)
+    click.echo(f"{summary.line()}: {say(out)}")
+    ctx.exit(1 if summary.failed else 0)

@@ -44,7 +44,10 @@ class ReferenceScheme(Model):
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern)
+        """Matched whole (fullmatch), ASCII only: `$` alone lets a trailing newline through, and
+        Unicode \\d lets full-width digits through; either would give a second record the same
+        papers as the first."""
+        return re.compile(self.pattern, re.ASCII)
 
     def file_stem(self, reference: str) -> str:
         """PCC/D/102 -> PCC-D-102: the record's file name, and (lower-cased) its build folder."""

@@ -6,7 +6,8 @@ into finished PDFs."""
 
 from __future__ import annotations
 
-import hashlib
+import errno
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,17 +16,22 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .manifest import read_manifest
 from .model import Decision
 from .office import Office
 from .project import Project
 from .render.context import document_properties, paper_context, spec_context, spec_properties
 from .render.docx import render_docx
 from .render.html import render_html
-from .render.pdf import ConversionError, Converter, finish_pdf
+from .render.pdf import ConversionError, Converter, ProfilePool, finish_pdf
 from .writing import write_atomic
 
 FORMATS = ("docx", "pdf", "html")
+
+# The file each rendered part is written to. The web fragment and the preview page hold Part 2
+# paragraphs: their names say so, so that nobody pastes them into a public page (the public
+# register renders its own, without confidential content).
+FILE_NAMES = {"docx": "{stem}.docx", "pdf": "{stem}.pdf", "html": "{stem}.internal.html",
+              "preview.html": "{stem}.internal-preview.html"}
 
 
 # Each document a record can have: how its context and metadata are made, and its template.
@@ -72,58 +78,8 @@ def render_sources(decision: Decision, project: Project, formats: Sequence[str],
     return paper
 
 
-class KnownPdfs:
-    """Finished PDFs by the sha256 of the .docx they were made from. The same .docx always
-    makes the same PDF, so one made before need not be made again: `publish` finds the
-    build's PDFs through its manifest (a public paper with nothing confidential is the same
-    .docx as the build's), and keeps those it makes itself in `folder`."""
-
-    def __init__(self, folder: Path, manifest: Path | None = None):
-        self.folder = folder
-        self.known: dict[str, Path] = {}
-        self.used: set[str] = set()
-        if manifest is not None and manifest.exists():
-            for entry in read_manifest(manifest).values():
-                by_path = {o["path"]: o for o in entry.outputs}
-                for path, output in by_path.items():
-                    pdf = by_path.get(path[: -len(".docx")] + ".pdf") if path.endswith(".docx") else None
-                    if pdf is not None:
-                        self.known[output["sha256"]] = manifest.parent / pdf["path"]
-
-    def get(self, docx: bytes) -> bytes | None:
-        key = hashlib.sha256(docx).hexdigest()
-        self.used.add(key)
-        for path in (self.known.get(key), self.folder / f"{key}.pdf"):
-            if path is not None and path.is_file():
-                return path.read_bytes()
-        return None
-
-    def put(self, docx: bytes, pdf: bytes) -> None:
-        write_atomic(self.folder / f"{hashlib.sha256(docx).hexdigest()}.pdf", pdf)
-
-    def forget_unused(self) -> None:
-        """Drop the kept PDFs this run did not ask for: their papers changed or went."""
-        if self.folder.is_dir():
-            for path in self.folder.glob("*.pdf"):
-                if path.stem not in self.used:
-                    path.unlink(missing_ok=True)
-
-
-def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter, known: KnownPdfs | None = None) -> None:
+def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter) -> None:
     """Add the finished PDF to each paper that has a .docx; a failure becomes the paper's error."""
-    if known is not None:
-        todo = []
-        for paper in papers:
-            pdf = known.get(paper.files["docx"])
-            if pdf is None:
-                todo.append(paper)
-            else:
-                paper.files["pdf"] = pdf
-        convert_pdfs(todo, project, converter)
-        for paper in todo:
-            if "pdf" in paper.files:
-                known.put(paper.files["docx"], paper.files["pdf"])
-        return
     if not papers:
         return
     with tempfile.TemporaryDirectory(prefix="decisions-docx-") as tmp:
@@ -138,3 +94,59 @@ def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter
             paper.error = str(result)
         else:
             paper.files["pdf"] = finish_pdf(result, paper.properties(project.office))
+
+
+# --- where papers go -----------------------------------------------------------------------------
+
+
+def paper_folder(project: Project, decision: Decision, out: Path) -> Path:
+    """build/2021-2024/pcc-d-102/: the term, then the reference, lower-cased."""
+    return out / project.office.place_of(decision.date, decision.reference)
+
+
+def file_stem(paper: Paper, name: str) -> str:
+    """pcc-d-102 for the decision paper, pcc-d-102-spec for its specification."""
+    return name if paper.document == "decision" else f"{name}-{paper.document}"
+
+
+def profile_pool(project: Project) -> ProfilePool:
+    return ProfilePool(project.cache / "libreoffice")
+
+
+def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -> list[tuple[Path, bytes]]:
+    """Write a paper's files (temp file, then rename each); returns each path with its bytes.
+
+    An OSError always names the file it was writing (a full disk otherwise names none)."""
+    written = []
+    for part, data in sorted(paper.files.items()):
+        if part.rsplit(".", 1)[-1] in formats:
+            path = folder / FILE_NAMES[part].format(stem=stem)
+            try:
+                write_atomic(path, data)
+            except OSError as exc:
+                if exc.filename is None:
+                    code = exc.errno or errno.EIO
+                    raise OSError(code, exc.strerror or os.strerror(code), str(path)) from None
+                raise
+            written.append((path, data))
+    return written
+
+
+def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequence[str], out: Path,
+                  flat: bool = False, document: str = "decision") -> list[tuple[Paper, list[Path]]]:
+    """Render and write each decision's papers in the given formats; returns each paper with the
+    files written (none for a paper that failed: its error says why).
+
+    flat: write straight into out rather than into the archive layout under it."""
+    papers = [render_sources(d, project, formats, document=document) for d in decisions]
+    if "pdf" in formats:
+        with profile_pool(project).lease() as lease:
+            convert_pdfs(papers, project, Converter.leased(lease))
+    written = []
+    for paper in papers:
+        files: list[Path] = []
+        if paper.error is None:
+            folder = paper_folder(project, paper.decision, out)
+            files = [path for path, _ in write_paper(paper, out if flat else folder, formats, file_stem(paper, folder.name))]
+        written.append((paper, files))
+    return written

@@ -1,4 +1,12 @@
-"""A project: the office configuration and the folders it names (records, templates, build)."""
+"""A project: the office configuration and the folders it names, each named here once.
+
+    <root>/office.yaml
+    <root>/records/                 the archive's records
+    <build>/                        the archive (default <root>/build)
+    <build>/manifest.json           what the archive holds, and the build's memory
+    <build>/site/                   the public register (`decisions publish`)
+    <build>/.cache/                 LibreOffice profiles, PDFs made for the public site
+"""
 
 from __future__ import annotations
 
@@ -7,15 +15,22 @@ from pathlib import Path
 
 from .office import Office, load_office
 
+BUILD = "build"
+MANIFEST = "manifest.json"
+
 
 @dataclass(frozen=True)
 class Project:
     root: Path
     office: Office
+    office_path: Path  # the configuration file: its bytes are an input of every paper
+    build: Path
 
     @classmethod
-    def load(cls, office_path: Path) -> "Project":
-        return cls(office_path.resolve().parent, load_office(office_path))
+    def load(cls, office_path: Path, build: Path | None = None) -> "Project":
+        resolved = office_path.resolve()
+        root = resolved.parent
+        return cls(root, load_office(office_path), resolved, (build or root / BUILD).absolute())
 
     def templates(self, document: str = "decision") -> Path:
         return self.root / getattr(self.office.templates, document)
@@ -23,3 +38,15 @@ class Project:
     @property
     def records(self) -> Path:
         return self.root / "records"
+
+    @property
+    def manifest(self) -> Path:
+        return self.build / MANIFEST
+
+    @property
+    def site(self) -> Path:
+        return self.build / "site"
+
+    @property
+    def cache(self) -> Path:
+        return self.build / ".cache"

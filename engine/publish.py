@@ -13,32 +13,45 @@ record without them, so no metadata or hidden text carries them either).
     site/assets/register.{css,js}
 
 URLs come from the term and the reference, which never change once a paper is published. The
-site is written to a temporary folder and swapped in whole."""
+site is written to a temporary folder and swapped in whole. Publishing replaces only a folder
+that it wrote before (it leaves a mark file in it), an empty one or a new one: never a folder
+of records, the archive or the project.
+
+Papers are rendered, converted and written a batch at a time, and only small facts of each
+decision are kept for the index pages, so memory does not grow with the archive."""
 
 from __future__ import annotations
 
 import csv
+import fcntl
+import hashlib
 import io
 import json
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from .manifest import ManifestError, inside, read_manifest
 from .model import Decision, EventKind, Status, money
-from .build import file_stem, profile_pool
-from .papers import KnownPdfs, Paper, convert_pdfs, render_sources
+from .papers import Paper, convert_pdfs, file_stem, profile_pool, render_sources
 from .project import Project
 from .records import Record, read_records
 from .render.context import house_date
 from .render.html import render_html
 from .render.pdf import Converter
 from .writing import write_atomic
+
+MARK = ".decision-register"  # in every site publish writes: the folder is its to replace
+MARK_TEXT = b"Written by `decisions publish`, which replaces this folder whole on every run.\n"
+BATCH = 50  # public papers converted in one LibreOffice start, then written and let go
 
 
 @dataclass
@@ -48,7 +61,6 @@ class Entry:
     decision: Decision
     place: str  # 2021-2024/pcc-d-102, as in build/
     files: list[dict[str, Any]] = field(default_factory=list)  # label, href, size
-    snippet: str = ""
 
     @property
     def part2(self) -> bool:
@@ -115,6 +127,15 @@ def facts(entry: Entry, base_url: str) -> dict[str, Any]:
     return row
 
 
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def _cell(value: str) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, -, @ first) gets an apostrophe first,
+    which spreadsheets show as text (OWASP's advice for CSV injection)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 CSV_FIELDS = ["reference", "date", "subject", "decision_maker", "total_amount", "funds", "financial_years", "recipients",
               "route_to_market", "bidding_limit", "status", "key_decision", "term", "part2", "withheld_reason", "url"]
 
@@ -124,7 +145,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "; ".join(v) if isinstance(v, list) else ("" if v is None else v)
+        writer.writerow({k: _cell("; ".join(v) if isinstance(v, list) else ("" if v is None else str(v)))
                          for k, v in row.items() if k in CSV_FIELDS})
     return buffer.getvalue()
 
@@ -141,9 +162,21 @@ class PublishSummary:
                 f"not approved {len(self.skipped)}, failed {len(self.failed)}")
 
 
-def publish(project: Project, out: Path, records_dir: Path | None = None) -> PublishSummary:
+class PublishError(Exception):
+    """Publishing cannot start: the message says why, in one line."""
+
+
+def publish(project: Project, out: Path | None = None) -> PublishSummary:
+    """Write the public register into out (default: the project's site folder)."""
+    out = (out or project.site).absolute()
+    _refuse_unsafe(project, out)
+    with _publishing(out):
+        return _publish(project, out)
+
+
+def _publish(project: Project, out: Path) -> PublishSummary:
     summary = PublishSummary()
-    records = read_records([records_dir or project.records], project.office)
+    records = read_records([project.records], project.office, slim=True)
     entries: list[Entry] = []
     for record in records:
         if record.decision is None or not record.ok:
@@ -155,46 +188,24 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
             summary.skipped.append(d.reference)
             continue
         entries.append(Entry(d, project.office.place_of(d.date, d.reference)))
+    del records
     entries.sort(key=lambda e: (e.decision.date, e.decision.reference), reverse=True)
+    summary.withheld = [e.decision.reference for e in entries if e.part2]
 
-    # The public papers: rendered again without confidential content, converted in one batch.
-    papers: list[tuple[Entry, Paper]] = []
-    for entry in entries:
-        if entry.part2:
-            summary.withheld.append(entry.decision.reference)
-            continue
-        paper = render_sources(entry.decision, project, ["docx", "html"], public=True)
-        entry.snippet = paper.files["html"].decode("utf-8")
-        papers.append((entry, paper))
-        spec = entry.decision.specification
-        if spec is not None and spec.status == "released":
-            papers.append((entry, render_sources(entry.decision, project, ["docx"], public=True, document="spec")))
-    if papers:
-        from .manifest import MANIFEST
-
-        known = KnownPdfs(project.root / "build" / ".cache" / "public-pdf", project.root / "build" / MANIFEST)
-        with profile_pool(project).lease() as lease:
-            convert_pdfs([p for _, p in papers], project, Converter.leased(lease), known)
-        known.forget_unused()
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
-        for entry, paper in papers:
-            if paper.error:
-                summary.failed.append((entry.decision.reference, paper.error))
-                continue
-            folder = staging / entry.path
-            stem = file_stem(paper, entry.slug)
-            for suffix, kind in (("pdf", "PDF"), ("docx", "Word")):
-                data = paper.files[suffix]
-                write_atomic(folder / f"{stem}.{suffix}", data)
-                what = "decision paper" if paper.document == "decision" else "service specification"
-                entry.files.append({"label": f"The {what} ({kind}, {_size(len(data))})", "href": f"{stem}.{suffix}",
-                                    "kind": kind})
-        published = [e for e in entries if e.part2 or any(f for f in e.files)]
+        (staging / MARK).write_bytes(MARK_TEXT)
+        site = _Site(project, staging, entries)
+        known = KnownPdfs(project.cache / "public-pdf", project.manifest, project.build)
+        public = [e for e in entries if not e.part2]
+        with profile_pool(project).lease() as lease:
+            converter = Converter.leased(lease)
+            for start in range(0, len(public), BATCH):
+                _publish_batch(project, public[start:start + BATCH], converter, known, site, summary)
+        known.forget_unused()
+        published = [e for e in entries if site.published(e)]
         summary.published = [e.decision.reference for e in published if not e.part2]
-        _write_site(project, staging, published)
+        site.write_pages(published)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -202,19 +213,163 @@ def publish(project: Project, out: Path, records_dir: Path | None = None) -> Pub
     return summary
 
 
-def _write_site(project: Project, site: Path, entries: list[Entry]) -> None:
-    office = project.office
-    templates = project.templates("site")
-    base_url = office.publishing.base_url
-    by_reference = {(e.term, e.decision.reference): e for e in entries}
-    rows = [facts(e, base_url) for e in entries]
-    common = {"office": {"name": office.name, "address": list(office.address)}, "register": office.publishing.title,
-              "language": office.language, "style": {"heading_colour": office.style.heading_colour}}
+def _publish_batch(project: Project, batch: list[Entry], converter: Converter, known: "KnownPdfs", site: "_Site",
+                   summary: PublishSummary) -> None:
+    """Render a batch's public papers (without confidential content), convert them in one
+    LibreOffice start (or take PDFs made before from the same .docx), write them and each
+    decision's page, and let their bytes go."""
+    papers: list[tuple[Entry, Paper]] = []
+    for entry in batch:
+        paper = render_sources(entry.decision, project, ["docx", "html"], public=True)
+        site.keep_snippet(entry, paper.files.pop("html").decode("utf-8"))
+        paper.files.pop("preview.html", None)
+        papers.append((entry, paper))
+        spec = entry.decision.specification
+        if spec is not None and spec.status == "released":
+            papers.append((entry, render_sources(entry.decision, project, ["docx"], public=True, document="spec")))
+    todo = []
+    for _, paper in papers:
+        pdf = known.get(paper.files["docx"])
+        if pdf is None:
+            todo.append(paper)
+        else:
+            paper.files["pdf"] = pdf
+    convert_pdfs(todo, project, converter)
+    for paper in todo:
+        if "pdf" in paper.files:
+            known.put(paper.files["docx"], paper.files["pdf"])
+    for entry, paper in papers:
+        if paper.error:
+            summary.failed.append((entry.decision.reference, paper.error))
+            continue
+        folder = site.root / entry.path
+        stem = file_stem(paper, entry.slug)
+        what = "decision paper" if paper.document == "decision" else "service specification"
+        for suffix, kind in (("pdf", "PDF"), ("docx", "Word")):
+            data = paper.files[suffix]
+            write_atomic(folder / f"{stem}.{suffix}", data)
+            entry.files.append({"label": f"The {what} ({kind}, {_size(len(data))})", "href": f"{stem}.{suffix}", "kind": kind})
 
-    def view(entry: Entry) -> dict[str, Any]:
+
+class KnownPdfs:
+    """Finished PDFs by the sha256 of the public .docx they were made from. The same .docx always
+    makes the same PDF, so one made before need not be made again: the build's PDFs, through its
+    manifest (a paper with nothing confidential is the same .docx as the build's), and those that
+    publish made itself, kept in `folder` as <docx sha256>-<pdf sha256>.pdf.
+
+    A PDF is reused only when its bytes hash to what was recorded when it was made from that
+    .docx: a PDF that `render` rewrote, or that a killed build left newer than its manifest, is
+    never taken for the public one. The key is the public .docx, so what is reused was made
+    from public content only."""
+
+    def __init__(self, folder: Path, manifest: Path | None = None, archive: Path | None = None):
+        self.folder = folder
+        self.known: dict[str, list[tuple[Path, str]]] = {}
+        self.used: set[str] = set()
+        if manifest is not None and archive is not None:
+            try:
+                entries = read_manifest(manifest)
+            except ManifestError:
+                entries = {}  # a damaged manifest: make the PDFs again rather than trust it
+            for entry in entries.values():
+                by_path = {o["path"]: o for o in entry.outputs}
+                for path, output in by_path.items():
+                    pdf = by_path.get(path[: -len(".docx")] + ".pdf") if path.endswith(".docx") else None
+                    target = inside(archive, pdf["path"]) if pdf is not None else None
+                    if target is not None:
+                        self.known.setdefault(output["sha256"], []).append((target, pdf["sha256"]))  # type: ignore[index]
+        if folder.is_dir():
+            for path in folder.glob("*.pdf"):
+                docx, _, pdf_hash = path.stem.partition("-")
+                self.known.setdefault(docx, []).append((path, pdf_hash))
+
+    def get(self, docx: bytes) -> bytes | None:
+        key = hashlib.sha256(docx).hexdigest()
+        self.used.add(key)
+        for path, expected in self.known.get(key, []):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if hashlib.sha256(data).hexdigest() == expected:
+                return data
+        return None
+
+    def put(self, docx: bytes, pdf: bytes) -> None:
+        key, pdf_hash = hashlib.sha256(docx).hexdigest(), hashlib.sha256(pdf).hexdigest()
+        path = self.folder / f"{key}-{pdf_hash}.pdf"
+        write_atomic(path, pdf)
+        self.known.setdefault(key, []).append((path, pdf_hash))
+
+    def forget_unused(self) -> None:
+        """Drop the kept PDFs this run did not ask for: their papers changed or went."""
+        if self.folder.is_dir():
+            for path in self.folder.glob("*.pdf"):
+                if path.stem.partition("-")[0] not in self.used:
+                    path.unlink(missing_ok=True)
+
+
+def _refuse_unsafe(project: Project, out: Path) -> None:
+    """Publishing replaces `out` whole: refuse any folder that is not the register's own."""
+    target = out.resolve()
+    protected = {"the project": project.root, "the records": project.records, "the archive": project.build}
+    for name, folder in protected.items():
+        folder = folder.resolve()
+        if target == folder or target in folder.parents:
+            raise PublishError(f"{out} holds {name} ({folder}); publish the register into a folder of its own, e.g. {project.site}")
+    if target == project.records.resolve() or project.records.resolve() in target.parents:
+        raise PublishError(f"{out} is inside the records folder; publish the register into a folder of its own, e.g. {project.site}")
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            raise PublishError(f"{out} is not a folder")
+        if any(target.iterdir()) and not (target / MARK).is_file():
+            raise PublishError(f"{out} holds files that `decisions publish` did not write; it replaces the whole folder, "
+                               "so give it an empty or new folder, or the one it wrote before")
+
+
+@contextmanager
+def _publishing(out: Path) -> Iterator[None]:
+    """One publish at a time per site; sweep what a killed publish left beside it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"another publish is writing {out}; wait for it") from None
+        for leftover in out.parent.glob(f".{out.name}.*"):
+            # Only folders publish made: its staging folders start with the mark (or are still
+            # empty), and the old site it moves aside has it.
+            if leftover.is_dir() and not leftover.is_symlink() and re.fullmatch(rf"\.{re.escape(out.name)}\.(staging-.+|old\.\d+)", leftover.name):
+                if (leftover / MARK).is_file() or not any(leftover.iterdir()):
+                    shutil.rmtree(leftover, ignore_errors=True)
+        yield
+
+
+class _Site:
+    """The register's pages, written into the staging folder as the papers are published."""
+
+    def __init__(self, project: Project, root: Path, entries: list[Entry]):
+        office = project.office
+        self.root = root
+        self.office = office
+        self.templates = project.templates("site")
+        self.base_url = office.publishing.base_url
+        self.common = {"office": {"name": office.name, "address": list(office.address)}, "register": office.publishing.title,
+                       "language": office.language, "style": {"heading_colour": office.style.heading_colour}}
+        self.by_reference = {(e.term, e.decision.reference): e for e in entries}
+        self.addenda: dict[tuple[str, str], list[Entry]] = {}
+        for e in entries:
+            if e.decision.addendum_to:
+                self.addenda.setdefault((e.term, e.decision.addendum_to), []).append(e)
+        self.scratch = root / ".snippets"  # removed before the site is swapped in
+        self.listings: dict[str, list[dict[str, str]]] = {}
+
+    def view(self, entry: Entry) -> dict[str, Any]:
         d = entry.decision
-        parent = by_reference.get((entry.term, d.addendum_to)) if d.addendum_to else None
-        addenda = [e for e in entries if e.term == entry.term and e.decision.addendum_to == d.reference]
+        office = self.office
+        parent = self.by_reference.get((entry.term, d.addendum_to)) if d.addendum_to else None
+        parent = parent if parent is not None and self.published(parent) else None
+        addenda = self.addenda.get((entry.term, d.reference), [])
         return {
             "reference": d.reference, "subject": d.subject, "date": house_date(d.date, office), "iso_date": d.date.isoformat(),
             "path": entry.path, "part2": entry.part2, "withheld_reason": d.publication.reason,
@@ -224,48 +379,71 @@ def _write_site(project: Project, site: Path, entries: list[Entry]) -> None:
             "years": sorted({f.financial_year for f in d.funding}) if not entry.part2 else [],
             "term": entry.term, "status": "Part 2: withheld" if entry.part2 else d.status.value.capitalize(),
             "key_decision": d.key_decision and not entry.part2,
-            "files": entry.files, "snippet": Markup(entry.snippet),
+            "files": entry.files, "snippet": Markup(self.snippet(entry)),
             "parent": {"reference": parent.decision.reference, "path": parent.path} if parent else None,
-            "addenda": [{"reference": a.decision.reference, "path": a.path} for a in addenda],
+            "addenda": [{"reference": a.decision.reference, "path": a.path} for a in addenda if self.published(a)],
         }
 
-    views = [view(e) for e in entries]
-    terms = sorted({v["term"] for v in views}, reverse=True)
-    years = sorted({y for v in views for y in v["years"]}, reverse=True)
-    funds = sorted({f for v in views for f in v["funds"]})
-    listings = {kind: [{"label": value, "slug": _slug(value)} for value in values]
-                for kind, values in (("term", terms), ("year", years), ("fund", funds))}
+    @staticmethod
+    def published(entry: Entry) -> bool:
+        return entry.part2 or bool(entry.files)
 
-    def page(template: str, path: str, **context: Any) -> None:
+    def keep_snippet(self, entry: Entry, html: str) -> None:
+        """Park a public web snippet on disk until the pages are written (they link only to
+        decisions that were published, known once every batch is done)."""
+        write_atomic(self.scratch / f"{entry.slug}.{entry.term}.html", html.encode("utf-8"))
+
+    def snippet(self, entry: Entry) -> str:
+        path = self.scratch / f"{entry.slug}.{entry.term}.html"
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    def page(self, template: str, path: str, **context: Any) -> None:
         depth = path.count("/")
-        html = render_html(templates / template, {**common, **context, "root": "../" * depth, "listings": listings})
-        write_atomic(site / path, html.encode("utf-8"))
+        html = render_html(self.templates / template, {**self.common, **context, "root": "../" * depth, "listings": self.listings})
+        write_atomic(self.root / path, html.encode("utf-8"))
 
-    page("index.html.j2", "index.html", decisions=views, heading=office.publishing.title, filters=True)
-    for kind, values in listings.items():
-        for value in values:
-            chosen = [v for v in views if value["label"] in ({"term": [v["term"]], "year": v["years"], "fund": v["funds"]}[kind])]
-            label = {"term": "commissioner's term", "year": "financial year", "fund": "fund"}[kind]
-            page("index.html.j2", f"by/{kind}/{value['slug']}/index.html", decisions=chosen,
-                 heading=f"{office.publishing.title}: {label} {value['label']}", filters=False)
-    for v in views:
-        page("decision.html.j2", f"{v['path']}index.html", decision=v)
-    feed = render_html(templates / "feed.atom.j2", {**common, "base_url": base_url, "decisions": views[: office.publishing.feed_entries],
-                                                    "updated": views[0]["iso_date"] if views else "1970-01-01"})
-    write_atomic(site / "feed.atom", feed.encode("utf-8"))
-    write_atomic(site / "decisions.json", (json.dumps({"decisions": rows}, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    write_atomic(site / "decisions.csv", _csv(rows).encode("utf-8"))
-    for asset in ("register.css", "register.js"):
-        write_atomic(site / "assets" / asset, (templates / asset).read_bytes())
+    def write_pages(self, entries: list[Entry]) -> None:
+        """A page for each published decision, then the index, browse pages, feed and open data."""
+        office = self.office
+        years = sorted({f.financial_year for e in entries if not e.part2 for f in e.decision.funding}, reverse=True)
+        funds = sorted({f.fund for e in entries if not e.part2 for f in e.decision.funding})
+        terms = sorted({e.term for e in entries}, reverse=True)
+        self.listings.update({kind: [{"label": value, "slug": _slug(value)} for value in values]
+                              for kind, values in (("term", terms), ("year", years), ("fund", funds))})
+        views = []
+        for entry in entries:
+            view = self.view(entry)
+            self.page("decision.html.j2", f"{view['path']}index.html", decision=view)
+            views.append({**view, "snippet": ""})
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        rows = [facts(e, self.base_url) for e in entries]
+        self.page("index.html.j2", "index.html", decisions=views, heading=office.publishing.title, filters=True)
+        for kind, values in self.listings.items():
+            for value in values:
+                chosen = [v for v in views if value["label"] in ({"term": [v["term"]], "year": v["years"], "fund": v["funds"]}[kind])]
+                label = {"term": "commissioner's term", "year": "financial year", "fund": "fund"}[kind]
+                self.page("index.html.j2", f"by/{kind}/{value['slug']}/index.html", decisions=chosen,
+                          heading=f"{office.publishing.title}: {label} {value['label']}", filters=False)
+        feed = render_html(self.templates / "feed.atom.j2", {**self.common, "base_url": self.base_url,
+                                                            "decisions": views[: office.publishing.feed_entries],
+                                                            "updated": views[0]["iso_date"] if views else "1970-01-01"})
+        write_atomic(self.root / "feed.atom", feed.encode("utf-8"))
+        write_atomic(self.root / "decisions.json", (json.dumps({"decisions": rows}, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        write_atomic(self.root / "decisions.csv", _csv(rows).encode("utf-8"))
+        for asset in ("register.css", "register.js"):
+            write_atomic(self.root / "assets" / asset, (self.templates / asset).read_bytes())
 
 
 def _swap_in(staging: Path, out: Path) -> None:
     """Replace the old site with the new one in two renames: a reader sees one or the other."""
     old = None
-    if out.exists():
+    if out.exists() or out.is_symlink():
         old = out.with_name(f".{out.name}.old.{os.getpid()}")
         out.rename(old)
     staging.chmod(0o755)
     staging.rename(out)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)

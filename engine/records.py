@@ -6,7 +6,7 @@ This is the reader stage of the pipeline: it knows YAML and the model, nothing o
 from __future__ import annotations
 
 import gc
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any
 from .model import Decision
 from .office import Office
 from .problems import Problem, RecordError, Severity
-from .rules import run_rules
+from .rules import run_cross_rules, run_rules
 from .yaml_source import Loc, Source, read_yaml, validate
 
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -93,31 +93,6 @@ def _get(data: Any, loc: Loc) -> Any:
     return data
 
 
-def clashes(keys: Iterable[tuple[Hashable, tuple[str, str]]]) -> dict[Hashable, list[Hashable]]:
-    """References are unique within a commissioner's term (Bedfordshire restarts at 001).
-
-    keys: (who, (term, reference)) pairs. Returns, for each who that shares its (term,
-    reference) with others, those others."""
-    holders: dict[tuple[str, str], list[Hashable]] = {}
-    for who, key in keys:
-        holders.setdefault(key, []).append(who)
-    return {who: [o for o in group if o != who] for group in holders.values() if len(group) > 1 for who in group}
-
-
-def term_and_reference(decision: Decision, office: Office) -> tuple[str, str]:
-    return (office.term_name(decision.date), decision.reference)
-
-
-def check_references(records: list[Record], office: Office) -> None:
-    found = clashes((index, term_and_reference(r.decision, office)) for index, r in enumerate(records) if r.decision)
-    for index, others in found.items():
-        record = records[index]  # type: ignore[index]
-        term, reference = term_and_reference(record.decision, office)  # type: ignore[arg-type]
-        paths = ", ".join(str(records[o].path) for o in others)  # type: ignore[index]
-        record.problems.append(record.source.problem(  # type: ignore[union-attr]
-            ("reference",), f"{reference} is used in the {term} term by {paths} too [unique-reference]", rule="unique-reference"))
-
-
 @contextmanager
 def _without_cyclic_gc() -> Iterator[None]:
     # Reading an archive allocates many small, acyclic objects that stay alive; the cyclic
@@ -131,10 +106,28 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def read_records(paths: Iterable[Path], office: Office) -> list[Record]:
+def _slim(source: Source) -> Source:
+    """What the rules across records need of a source: where the reference stands."""
+    keep = {loc: source.locations[loc] for loc in ((), ("reference",)) if loc in source.locations}
+    return Source(source.path, None, "", keep)
+
+
+def read_records(paths: Iterable[Path], office: Office, slim: bool = False) -> list[Record]:
+    """Read and check every record, each alone and then all together (the rules across records).
+
+    slim: keep no record's source text and locations (an archive's worth is hundreds of MB),
+    only its decision and problems."""
+    records = []
     with _without_cyclic_gc():
-        records = [read_record(path, office) for path in find_records(paths)]
-    check_references(records, office)
+        for path in find_records(paths):
+            record = read_record(path, office)
+            if slim and record.source is not None:
+                record.source = _slim(record.source)
+            records.append(record)
+    readable = [(index, r) for index, r in enumerate(records) if r.decision is not None and r.source is not None]
+    found = run_cross_rules([(r.decision, r.source) for _, r in readable], office)  # type: ignore[misc]
+    for position, problems in found.items():
+        readable[position][1].problems.extend(problems)
     for record in records:
         record.problems.sort(key=lambda p: (p.line, p.column))
     return records

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +21,8 @@ from .yaml_source import Loc, Source
 
 Finding = tuple[Loc, str]
 Check = Callable[[Decision, Office, Path], Iterable[Finding]]
+# A rule across records: given every record (decision and file), findings as (record index, field, message).
+CrossCheck = Callable[[Sequence[tuple[Decision, Path]], Office], Iterable[tuple[int, Loc, str]]]
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class Rule:
     name: str
     severity: Severity
     summary: str
-    check: Check
+    check: Check | None = None  # one record
+    across: CrossCheck | None = None  # all the records checked together
+    unwaivable: str | None = None  # why a waiver cannot apply, for rules that protect the outputs
 
 
 RULES: dict[str, Rule] = {}
@@ -36,7 +40,15 @@ RULES: dict[str, Rule] = {}
 
 def rule(name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
-        RULES[name] = Rule(name, severity, summary, check)
+        RULES[name] = Rule(name, severity, summary, check=check)
+        return check
+
+    return register
+
+
+def cross_rule(name: str, severity: Severity, summary: str, unwaivable: str | None = None) -> Callable[[CrossCheck], CrossCheck]:
+    def register(check: CrossCheck) -> CrossCheck:
+        RULES[name] = Rule(name, severity, summary, across=check, unwaivable=unwaivable)
         return check
 
     return register
@@ -47,13 +59,13 @@ def rule(name: str, severity: Severity, summary: str) -> Callable[[Check], Check
 
 @rule("reference-format", Severity.error, "the reference follows the office's pattern")
 def _reference_format(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if not office.references.regex.match(d.reference):
+    if not office.references.regex.fullmatch(d.reference):
         yield ("reference",), f"'{d.reference}' does not follow the office's pattern; write it like {office.references.example}"
 
 
 @rule("addendum-parent", Severity.error, "an addendum names its parent, and only an addendum does")
 def _addendum_parent(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    m = office.references.regex.match(d.reference)
+    m = office.references.regex.fullmatch(d.reference)
     if not m:
         return
     suffix = m.groupdict().get("addendum")
@@ -85,6 +97,32 @@ def _term(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     folders = {t.name for t in office.terms}
     if path.parent.name in folders and path.parent.name != term.name:
         yield ("date",), f"dated in the {term.name} term, but filed under {path.parent.name}/"
+
+
+def output_clashes(places: Iterable[tuple[Hashable, str]]) -> dict[Hashable, list[Hashable]]:
+    """Who writes the same papers as whom: (who, place) pairs, where a place is the archive
+    folder (term/reference-stem) a record's papers go to. Each who that shares its place with
+    others gets those others."""
+    holders: dict[str, list[Hashable]] = {}
+    for who, place in places:
+        holders.setdefault(place, []).append(who)
+    return {who: [o for o in group if o != who] for group in holders.values() if len(group) > 1 for who in group}
+
+
+@cross_rule("unique-reference", Severity.error, "no two records write the same papers (one reference, one term)",
+            unwaivable="two records with one reference would overwrite each other's papers; give one of them its own reference")
+def _unique_reference(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable[tuple[int, Loc, str]]:
+    places = [(index, office.place_of(d.date, d.reference)) for index, (d, _) in enumerate(records)]
+    for index, others in output_clashes(places).items():
+        d, _ = records[index]  # type: ignore[index]
+        term = office.term_name(d.date)
+        paths = ", ".join(str(records[o][1]) for o in others)  # type: ignore[index]
+        same = all(records[o][0].reference == d.reference for o in others)  # type: ignore[index]
+        if same:
+            yield index, ("reference",), f"{d.reference} is used in the {term} term by {paths} too"  # type: ignore[misc]
+        else:
+            yield index, ("reference",), (f"{d.reference} makes the same file names as the reference in {paths} "  # type: ignore[misc]
+                                          f"({office.place_of(d.date, d.reference)}); give each paper its own reference")
 
 
 # --- money and dates ---------------------------------------------------------------------------
@@ -320,7 +358,13 @@ def run_rules(decision: Decision, source: Source, office: Office) -> list[Proble
         if waiver.rule not in RULES:
             known = ", ".join(sorted(RULES))
             problems.append(source.problem(("waivers", index, "rule"), f"no rule named '{waiver.rule}' (rules: {known})"))
+        elif RULES[waiver.rule].unwaivable:
+            problems.append(source.problem(("waivers", index, "rule"),
+                                           f"'{waiver.rule}' cannot be waived: {RULES[waiver.rule].unwaivable}"))
+            used.add(index)
     for rule_ in RULES.values():
+        if rule_.check is None:
+            continue
         for loc, message in rule_.check(decision, office, source.path):
             waived = next(
                 (
@@ -335,8 +379,21 @@ def run_rules(decision: Decision, source: Source, office: Office) -> list[Proble
                 continue
             problems.append(source.problem(loc, f"{message} [{rule_.name}]", rule_.severity, rule_.name))
     for index, waiver in enumerate(decision.waivers):
-        if index not in used and waiver.rule in RULES:
+        if index not in used and waiver.rule in RULES and RULES[waiver.rule].check is not None:
             problems.append(
                 source.problem(("waivers", index), f"waiver for '{waiver.rule}' is not needed: the rule holds", Severity.warning)
             )
     return problems
+
+
+def run_cross_rules(records: Sequence[tuple[Decision, Source]], office: Office) -> dict[int, list[Problem]]:
+    """The findings of the rules across records, by record index. None of them can be waived."""
+    found: dict[int, list[Problem]] = {}
+    pairs = [(decision, source.path) for decision, source in records]
+    for rule_ in RULES.values():
+        if rule_.across is None:
+            continue
+        for index, loc, message in rule_.across(pairs, office):
+            problem = records[index][1].problem(loc, f"{message} [{rule_.name}]", rule_.severity, rule_.name)
+            found.setdefault(index, []).append(problem)
+    return found

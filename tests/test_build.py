@@ -20,27 +20,10 @@ from click.testing import CliRunner
 
 import engine.build
 from benchmarks.archive import make_archive
-from engine.build import build
 from engine.cli import main
 from engine.project import Project
 
-from .conftest import ROOT, SEED
-
-
-def make_project(folder: Path, records: int = 0) -> Project:
-    """office.yaml, the templates and either the seed record or `records` generated ones."""
-    shutil.copy(ROOT / "office.yaml", folder / "office.yaml")
-    shutil.copytree(ROOT / "templates", folder / "templates")
-    if records:
-        make_archive(folder / "records", records)
-    else:
-        (folder / "records" / "2021-2024").mkdir(parents=True)
-        shutil.copy(SEED, folder / "records" / "2021-2024")
-    return Project.load(folder / "office.yaml")
-
-
-def run_build(project: Project, out: Path | None = None, **options: object) -> engine.build.Summary:
-    return build(project, project.root / "office.yaml", out or project.root / "build", **options)
+from .support import SEED, check_archive, make_project, run_build
 
 
 @pytest.fixture
@@ -57,22 +40,6 @@ def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return rendered
 
 
-def check_archive(out: Path) -> dict:
-    """Every output the manifest lists exists, whole, with the recorded hash; nothing half-written."""
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for entry in manifest["records"]:
-        for output in entry["outputs"]:
-            data = (out / output["path"]).read_bytes()
-            assert hashlib.sha256(data).hexdigest() == output["sha256"], output["path"]
-            if output["path"].endswith(".pdf"):
-                with pikepdf.open(io.BytesIO(data)) as pdf:
-                    assert len(pdf.pages) >= 1
-            elif output["path"].endswith(".docx"):
-                assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
-    assert not list(out.rglob(".*.tmp"))
-    return manifest
-
-
 def test_build_lays_out_the_archive_and_a_manifest(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     summary = run_build(project, jobs=1)
@@ -83,8 +50,8 @@ def test_build_lays_out_the_archive_and_a_manifest(tmp_path: Path) -> None:
     assert (entry["reference"], entry["source"], entry["status"]) == ("PCC/D/102", "records/2021-2024/PCC-D-102.yaml", "approved")
     folder = "2021-2024/pcc-d-102/"
     assert [o["path"] for o in entry["outputs"]] == [
-        folder + name for name in ("pcc-d-102-spec.docx", "pcc-d-102-spec.html", "pcc-d-102-spec.pdf", "pcc-d-102-spec.preview.html",
-                                   "pcc-d-102.docx", "pcc-d-102.html", "pcc-d-102.pdf", "pcc-d-102.preview.html")]
+        folder + name for name in ("pcc-d-102-spec.docx", "pcc-d-102-spec.internal-preview.html", "pcc-d-102-spec.internal.html", "pcc-d-102-spec.pdf",
+                                   "pcc-d-102.docx", "pcc-d-102.internal-preview.html", "pcc-d-102.internal.html", "pcc-d-102.pdf")]
 
 
 def test_incremental_rebuilds_only_what_changed(tmp_path: Path, count_renders: list[str]) -> None:
@@ -227,7 +194,7 @@ def test_one_build_at_a_time(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "build"])
     assert result.exit_code == 1
     assert result.output == (f"error: another build is running in {tmp_path / 'build'}; wait for it, "
-                             "or build into another folder with --out\n")
+                             "or build into another folder with --build-dir\n")
 
 
 def test_force_still_removes_deleted_records(tmp_path: Path) -> None:

@@ -22,17 +22,11 @@ from engine.project import Project
 from engine.publish import publish
 
 from .conftest import ROOT, SEED
+from .support import replaced
 
 MARKER = "ZZQ-CONFIDENTIAL-4417"
 DRAFT_SUBJECT = "Draft Subject Never To Be Published"
 AXE = ROOT / "tests" / "accessibility" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def record(text: str, **replace: str) -> str:
-    for old, new in replace.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    return text
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +39,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     seed = SEED.read_text(encoding="utf-8")
     shutil.copy(SEED, term)
     # Confidential paragraphs and a confidential section in an approved, public paper.
-    (term / "PCC-D-103.yaml").write_text(record(
+    (term / "PCC-D-103.yaml").write_text(replaced(
         seed, **{"reference: PCC/D/102": "reference: PCC/D/103",
                  "Sexual Exploitation Support 2023-2024": "Rural Crime Advice 2023-2024",
                  "      - >-\n          The provider will be required": f"      - text: Part 2 detail {MARKER} in a paragraph.\n        confidential: true\n      - >-\n          The provider will be required",
                  "  - heading: Long Term Considerations\n": f"  - heading: Commercial terms {MARKER}\n    confidential: true\n    content:\n      - The rate is {MARKER}.\n  - heading: Long Term Considerations\n"}),
         encoding="utf-8")
     # A Part 2 decision: only its reference, title and the reason it is withheld may appear.
-    (term / "PCC-D-104.yaml").write_text(record(
+    (term / "PCC-D-104.yaml").write_text(replaced(
         seed, **{"reference: PCC/D/102": "reference: PCC/D/104",
                  "Sexual Exploitation Support 2023-2024": "Estates Disposal 2023-2024",
                  "A service to deliver support": f"{MARKER} A service to deliver support",
@@ -60,12 +54,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  "    budget_code: B992": "    budget_code: B99Z"}),
         encoding="utf-8")
     # A draft: never published.
-    (term / "PCC-D-105.yaml").write_text(record(
+    (term / "PCC-D-105.yaml").write_text(replaced(
         seed, **{"reference: PCC/D/102": "reference: PCC/D/105", "status: approved": "status: draft",
                  "Allocation of MoJ Funding for Sexual Exploitation Support 2023-2024": f"{DRAFT_SUBJECT} 2023-2024"}),
         encoding="utf-8")
     # An addendum to PCC/D/102, linked both ways.
-    (term / "PCC-D-102a.yaml").write_text(record(
+    (term / "PCC-D-102a.yaml").write_text(replaced(
         seed, **{"reference: PCC/D/102": "reference: PCC/D/102a\naddendum_to: PCC/D/102",
                  "date: 2023-09-06": "date: 2023-10-02", "Sexual Exploitation Support 2023-2024": "Sexual Exploitation Support 2023-2024 (addendum)"}),
         encoding="utf-8")
@@ -174,7 +168,7 @@ def test_republishing_replaces_the_site_whole_without_converting_again(site: Pat
     (site / "stale.html").write_text("old")
     publish(project, site)
     assert not (site / "stale.html").exists()
-    assert not [p for p in site.parent.iterdir() if p.name.startswith(".site.")]
+    assert not [p for p in site.parent.iterdir() if p.name.startswith(".site.") and p.is_dir()]
     assert {p: p.read_bytes() for p in site.rglob("*.pdf")} == before
 
 
@@ -187,7 +181,7 @@ def test_publish_takes_the_builds_pdfs(tmp_path: Path, monkeypatch: pytest.Monke
     (tmp_path / "records" / "2021-2024").mkdir(parents=True)
     shutil.copy(SEED, tmp_path / "records" / "2021-2024")
     project = Project.load(tmp_path / "office.yaml")
-    build(project, tmp_path / "office.yaml", tmp_path / "build", jobs=1)
+    build(project, jobs=1)
     monkeypatch.setattr(Converter, "convert", lambda self, papers: [] if not papers else pytest.fail("converted again"))
     publish(project, tmp_path / "build" / "site")
     folder = "2021-2024/pcc-d-102/"
@@ -278,7 +272,7 @@ def test_register_with_javascript_off(server: str, browser) -> None:
 
 
 def test_kept_public_pdfs_are_forgotten_once_unused(tmp_path: Path) -> None:
-    from engine.papers import KnownPdfs
+    from engine.publish import KnownPdfs
 
     first = KnownPdfs(tmp_path)
     first.put(b"docx a", b"pdf a")

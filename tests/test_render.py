@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from engine.build import render_papers
+from engine.papers import render_papers
 from engine.cli import main
 from engine.model import Decision
 from engine.project import Project
@@ -23,6 +23,7 @@ from engine.records import read_record
 from engine.render.pdf import ConversionError, Converter, ProfilePool
 from engine.template_check import check_templates
 
+from .support import part_of
 from .conftest import REFERENCE_TEXT, ROOT, SEED, SHARED_REFERENCE
 from .text import docx_text, html_text, missing_in_order, pdf_text, published_lines
 
@@ -63,7 +64,7 @@ def rendered(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict
         out = tmp_path_factory.mktemp(run)
         for (name, decision), (result, files) in zip(decisions.items(), render_papers(list(decisions.values()), project, ["docx", "pdf", "html"], out)):
             assert result.error is None, result.error
-            outputs[f"{run}:{name}"] = {p.name.split(".", 1)[1]: p.read_bytes() for p in files}
+            outputs[f"{run}:{name}"] = {part_of(p): p.read_bytes() for p in files}
     return outputs
 
 
@@ -304,8 +305,8 @@ def test_render_command_writes_the_formats_asked_for(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--office", str(ROOT / "office.yaml"), "render", "PCC/D/102",
                                        "--format", "html,docx", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [str(tmp_path / "pcc-d-102.docx"), str(tmp_path / "pcc-d-102.html"),
-                                          str(tmp_path / "pcc-d-102.preview.html")]
+    assert result.output.splitlines() == [str(tmp_path / "pcc-d-102.docx"), str(tmp_path / "pcc-d-102.internal.html"),
+                                          str(tmp_path / "pcc-d-102.internal-preview.html")]
 
 
 def test_render_reports_record_errors_like_check(seed_copy: Path, tmp_path: Path) -> None:
@@ -321,7 +322,8 @@ def test_render_unknown_reference_and_format(tmp_path: Path) -> None:
     result = runner.invoke(main, ["--office", str(ROOT / "office.yaml"), "render", "PCC/D/999"])
     assert result.exit_code == 1 and result.output.startswith("error: no record PCC/D/999 under ")
     result = runner.invoke(main, ["--office", str(ROOT / "office.yaml"), "render", "PCC/D/102", "--format", "odt"])
-    assert result.exit_code == 1 and result.output == "error: unknown format odt; choose from docx, pdf, html\n"
+    assert result.exit_code == 2  # a usage error, as click gives for every bad option
+    assert result.output.splitlines()[-1] == "Error: Invalid value for '--format': unknown format odt; choose from docx, pdf, html"
 
 
 def test_templates_match_the_model(project: Project) -> None:

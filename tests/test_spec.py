@@ -10,12 +10,13 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from engine.build import render_papers
+from engine.papers import render_papers
 from engine.cli import main
 from engine.model import Decision
 from engine.project import Project
 from engine.records import read_record
 
+from .support import part_of
 from .conftest import ROOT, SEED, edit
 from .test_render import _struct_types
 from .text import docx_text, html_text, pdf_text
@@ -46,7 +47,7 @@ def rendered(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict
             results = render_papers([seed, more, draft], project, ["docx", "pdf", "html"], folder, document=document)
             for name, (paper, files) in zip(("seed", "more", "draft"), results):
                 assert paper.error is None, paper.error
-                out[f"{run}:{document}:{name}"] = {p.name.split(".", 1)[1]: p.read_bytes() for p in files}
+                out[f"{run}:{document}:{name}"] = {part_of(p): p.read_bytes() for p in files}
     return out
 
 
@@ -110,7 +111,7 @@ def test_render_command_for_a_specification(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--office", str(ROOT / "office.yaml"), "render", "PCC/D/102", "--document", "spec",
                                        "--format", "html", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [str(tmp_path / "pcc-d-102-spec.html"), str(tmp_path / "pcc-d-102-spec.preview.html")]
+    assert result.output.splitlines() == [str(tmp_path / "pcc-d-102-spec.internal.html"), str(tmp_path / "pcc-d-102-spec.internal-preview.html")]
 
 
 def test_render_spec_of_a_record_without_one(seed_copy: Path, tmp_path: Path) -> None:
