@@ -22,6 +22,7 @@ from pydantic import (
     Discriminator,
     Field,
     PlainSerializer,
+    Strict,
     StringConstraints,
     Tag,
     WithJsonSchema,
@@ -34,18 +35,59 @@ class Model(BaseModel):
 
 
 Text = Annotated[str, StringConstraints(min_length=1)]
+
+# Counts, weightings and months are whole numbers as written: never true read as 1, nor 12.0 or
+# "12" taken for 12. Flags are true or false as written: never "yes", "off" or 1.
+Count = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
+
+
+def _not_negative_zero(amount: Decimal) -> Decimal:
+    if amount.is_zero() and amount.is_signed():
+        raise ValueError("an amount is never negative: write 0, without the minus sign")
+    return amount
+
+
 Pounds = Annotated[
     Decimal,
     Field(ge=0, max_digits=13, decimal_places=2, description="Pounds as an exact number, e.g. 40000 or 1250.50: no £ sign, no commas."),
+    AfterValidator(_not_negative_zero),
     PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
 ]
 
-_FINANCIAL_YEAR = re.compile(r"^(\d{4})[-/](\d{2}|\d{4})$")
+# --- dates -------------------------------------------------------------------------------------
+
+FIRST_YEAR, LAST_YEAR = 1900, 2099  # a decision paper's dates, and the terms and years they fall in
+YEARS = f"the year must be from {FIRST_YEAR} to {LAST_YEAR}"
+WRITE_DATE = "write dates as YYYY-MM-DD, e.g. 2023-09-06"
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+def _date_alone(value: Any) -> Any:
+    """A date as YYYY-MM-DD, never a time (2023-09-06T00:00:00+05:00 is not silently 2023-09-06),
+    nor a number (pydantic would read 0 as 1970-01-01)."""
+    if isinstance(value, str) and not _DATE_TEXT.fullmatch(value):
+        if _DATE_TEXT.match(value) and value[10:11] in ("T", "t", " "):
+            raise ValueError("give the date alone, without a time or time zone, as YYYY-MM-DD, e.g. 2023-09-06")
+        raise ValueError(WRITE_DATE)
+    if isinstance(value, dt.datetime):
+        raise ValueError("give the date alone, without a time or time zone, as YYYY-MM-DD, e.g. 2023-09-06")
+    if not isinstance(value, (str, dt.date)):
+        raise ValueError(WRITE_DATE)
+    if not FIRST_YEAR <= (int(value[:4]) if isinstance(value, str) else value.year) <= LAST_YEAR:
+        raise ValueError(YEARS)
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_date_alone)]
+
+_FINANCIAL_YEAR = re.compile(r"([0-9]{4})[-/]([0-9]{2}|[0-9]{4})")
 
 
 def _financial_year(value: Any) -> Any:
     if isinstance(value, str):
-        m = _FINANCIAL_YEAR.match(value)
+        m = _FINANCIAL_YEAR.fullmatch(value)
         if not m:
             raise ValueError("a financial year is written 2023-2024 (or 2023/24)")
         first, second = int(m.group(1)), m.group(2)
@@ -69,11 +111,17 @@ def money(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
 
 
+def _year(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(YEARS)
+    return year
+
+
 class Month(Model):
     """A date known only to the month ("approval was given in November 2022")."""
 
-    year: int
-    month: int = Field(ge=1, le=12)
+    year: Annotated[Count, AfterValidator(_year)]
+    month: Count = Field(ge=1, le=12)
 
     @property
     def first_day(self) -> dt.date:
@@ -89,13 +137,22 @@ class Month(Model):
 
 
 def _month(value: Any) -> Any:
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
+    if isinstance(value, str):
+        if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+            raise ValueError(YEARS)
         return {"year": int(value[:4]), "month": int(value[5:])}
     return value
 
 
+def _date_or_month(value: Any) -> str:
+    if isinstance(value, (dict, Month)) or (isinstance(value, str) and _MONTH_TEXT.fullmatch(value)):
+        return "YYYY-MM"
+    return "YYYY-MM-DD"
+
+
 When = Annotated[
-    Union[dt.date, Annotated[Month, BeforeValidator(_month)]],
+    Union[Annotated[Day, Tag("YYYY-MM-DD")], Annotated[Month, BeforeValidator(_month), Tag("YYYY-MM")]],
+    Discriminator(_date_or_month),
     PlainSerializer(lambda v: v.isoformat() if isinstance(v, dt.date) else str(v), return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "description": "A date (2023-03-30) or, when only the month is known, 2022-11"}),
 ]
@@ -122,12 +179,12 @@ class Status(str, Enum):
 
 class Paragraph(Model):
     text: Text
-    confidential: bool = Field(False, description="Part 2 text: left out of every public output")
+    confidential: Flag = Field(False, description="Part 2 text: left out of every public output")
 
 
 class BulletList(Model):
     bullets: list[Text] = Field(min_length=1)
-    confidential: bool = False
+    confidential: Flag = False
 
 
 def _block_kind(value: Any) -> str:
@@ -157,15 +214,15 @@ Block = Annotated[
 class Section(Model):
     heading: Text | None = Field(None, description="As published, without the trailing colon; none for an untitled run of paragraphs")
     content: list[Block] = Field(min_length=1)
-    confidential: bool = False
+    confidential: Flag = False
 
 
 # --- the facts ---------------------------------------------------------------------------------
 
 
 class Period(Model):
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
 
 
 class FundingLine(Model):
@@ -194,8 +251,8 @@ class RouteToMarketMethod(str, Enum):
 class RouteToMarket(Model):
     method: RouteToMarketMethod
     bidding_limit: Pounds | None = None
-    duration_months: int | None = Field(None, ge=1, le=120)
-    pilot: bool = False
+    duration_months: Count | None = Field(None, ge=1, le=120)
+    pilot: Flag = False
     long_term_considerations: list[Text] = Field(default_factory=list, description="In brief; the words as published stay in sections")
 
 
@@ -220,10 +277,10 @@ class Event(Model):
     event: EventKind
     date: When | None = None
     by: Text | None = None
-    received: int | None = Field(None, ge=0, description="applications_received: how many")
-    discounted: int | None = Field(None, ge=0, description="show_stopper: how many failed it")
-    evaluated: int | None = Field(None, ge=0, description="evaluation: how many reached evaluation")
-    awarded: int | None = Field(None, ge=0, description="evaluation or award: how many were awarded")
+    received: Count | None = Field(None, ge=0, description="applications_received: how many")
+    discounted: Count | None = Field(None, ge=0, description="show_stopper: how many failed it")
+    evaluated: Count | None = Field(None, ge=0, description="evaluation: how many reached evaluation")
+    awarded: Count | None = Field(None, ge=0, description="evaluation or award: how many were awarded")
     reason: Text | None = None
     organisations: list[Text] = Field(default_factory=list, description="meeting: who was present")
     note: Text | None = None
@@ -232,7 +289,7 @@ class Event(Model):
 class Approval(Model):
     role: Text | None = Field(None, description="Defaults to the office's commissioner role")
     name: Text | None = None
-    date: dt.date | None = None
+    date: Day | None = None
     statement: Text | None = Field(None, description="Defaults to the office's approval statement")
 
 
@@ -242,7 +299,7 @@ class SignOff(Model):
     role: Text
     name: Text | None = None
     statement: Text | None = None
-    date: dt.date | None = None
+    date: Day | None = None
 
 
 class Publication(Model):
@@ -276,19 +333,19 @@ STAGE_ORDER = ["opportunity_released", "clarification_deadline", "response_deadl
 class Milestone(Model):
     stage: Stage
     date: When
-    stated: bool = Field(True, description="False when the published paper does not give this date")
+    stated: Flag = Field(True, description="False when the published paper does not give this date")
 
 
 class Criterion(Model):
     criterion: Text
-    weighting: int = Field(ge=0, le=100, description="Percent; the weightings add up to 100")
+    weighting: Count = Field(ge=0, le=100, description="Percent; the weightings add up to 100")
     description: Text | None = None
-    stated: bool = Field(True, description="False when the published paper does not give the weighting")
+    stated: Flag = Field(True, description="False when the published paper does not give the weighting")
 
 
 class ShowStopper(Model):
     requirement: Text
-    stated: bool = True
+    stated: Flag = True
 
 
 class Contact(Model):
@@ -303,7 +360,7 @@ class Specification(Model):
     are not fields here: they are taken from the decision, so they cannot disagree."""
 
     status: Literal["draft", "released"] = "draft"
-    funding_line: int = Field(0, ge=0, description="Which funding line is the service (0 = the first)")
+    funding_line: Count = Field(0, ge=0, description="Which funding line is the service (0 = the first)")
     description_section: Text | None = Field(None, description="The heading of the paper's section that describes the service")
     requirements: list[Text] = Field(default_factory=list)
     eligibility: list[Text] = Field(default_factory=list, description="Who must be served, and where")
@@ -322,9 +379,9 @@ class Decision(Model):
     addendum_to: Text | None = Field(None, description="An addendum's parent reference, e.g. PCC/D/072")
     subject: Text
     report_of: Text
-    date: dt.date
+    date: Day
     banners: list[Text] = Field(default_factory=list, description="e.g. KEY DECISION")
-    key_decision: bool = False
+    key_decision: Flag = False
     status: Status
     funding: list[FundingLine] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)

@@ -107,7 +107,8 @@ def _number_problem(value: str) -> str | None:
             decimal = ""
         return f"{value} is {_BASE_NAMES[digits[1].lower()]} number; write numbers in decimal digits{decimal}, {quoted}"
     if _SEXAGESIMAL.fullmatch(value):
-        return f"{value} is a number in base 60 to some YAML tools; write a plain number, {quoted} if it is a time or other text"
+        return (f"{value} is a number in base 60 to some YAML tools; write a plain number, "
+                f"or put it in quotes ('{value}') if it is a time or other text")
     if not _LOOSE.fullmatch(value):
         return None
     if "_" in value:
@@ -414,12 +415,21 @@ def _message(error: dict[str, Any]) -> str:
         return "a record is a set of fields (reference: ..., subject: ...), not a single value or a list"
     message = message.removeprefix("Value error, ")
     if isinstance(value, (str, int, Decimal, bool, dt.date)) and len(repr(value)) < 60:
-        shown = value.isoformat() if isinstance(value, dt.date) else value
-        message += f" (got {shown!r})" if isinstance(shown, str) else f" (got {shown})"
+        if isinstance(value, bool):
+            shown = "true" if value else "false"  # as YAML writes it
+        elif isinstance(value, dt.date):
+            shown = repr(value.isoformat())
+        else:
+            shown = repr(value) if isinstance(value, str) else str(value)
+        message += f" (got {shown})"
     if kind.startswith("decimal_"):
         message += "; write pounds as a plain number such as 40000 or 1250.50, without £, commas or k"
     elif kind.startswith("date_"):
         message += "; write dates as YYYY-MM-DD, e.g. 2023-09-06"
+    elif kind == "int_type":
+        message += "; write a whole number such as 12"
+    elif kind == "bool_type":
+        message += "; write true or false"
     return message
 
 

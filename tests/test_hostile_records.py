@@ -9,6 +9,7 @@ import json
 import os
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ from click.testing import CliRunner
 
 from engine import yaml_source
 from engine.cli import main
+from engine.office import Office
 from engine.problems import Problem, Severity, printable
+from engine.records import read_records
 
 from .conftest import ROOT, SEED, edit
 
@@ -291,3 +294,136 @@ def test_a_second_document_is_refused(tmp_path: Path) -> None:
     assert code == 1
     assert errors(out) == [f"{path}:{line}:1: error: a second YAML document starts here (---); a record is one document: "
                            "remove the --- line and what follows it, or put it in a file of its own"]
+
+
+# --- 6: numbers are never silently changed ----------------------------------------------------
+
+
+def quoted(value: str) -> str:
+    return f"or put it in quotes ('{value}') if it is text"
+
+
+# (the line with {} for the value, the seed's value, the field, the value's column, the field name's
+# column): reading errors point at the value, the model's at the field's name.
+Where = tuple[str, str, str, int, int]
+AMOUNT: Where = ("    amount: {}", "40000", "funding[0].amount", 13, 5)
+MONTHS: Where = ("  duration_months: {}", "12", "route_to_market.duration_months", 20, 3)
+WEIGHTING: Where = ("    - {{criterion: Outcomes, weighting: {}, stated: false}}", "20", "specification.evaluation_criteria[0].weighting", 40, 29)
+PILOT: Where = ("  pilot: {}", "true", "route_to_market.pilot", 10, 3)
+
+
+def check_value(tmp_path: Path, where: Where, value: str) -> tuple[int, list[str], int]:
+    """Check the seed with the value at where replaced: exit code, problem lines, the line."""
+    template, original = where[:2]
+    path = record(tmp_path)
+    line = edit(path, template.format(original), template.format(value))
+    code, out = check(str(path))
+    return code, errors(out), line
+
+AMBIGUOUS_NUMBERS = [
+    (AMOUNT, "040000", f"040000 starts with 0, which some YAML tools read as an octal number; write 40000, {quoted('040000')} such as a code"),
+    (MONTHS, "012", f"012 starts with 0, which some YAML tools read as an octal number; write 12, {quoted('012')} such as a code"),
+    (AMOUNT, "11:06:40", f"11:06:40 is a number in base 60 to some YAML tools; write a plain number, "
+                         "or put it in quotes ('11:06:40') if it is a time or other text"),
+    (AMOUNT, "0x3", f"0x3 is a hexadecimal number; write numbers in decimal digits (3), {quoted('0x3')}"),
+    (AMOUNT, "0o17", f"0o17 is an octal number; write numbers in decimal digits (15), {quoted('0o17')}"),
+    (AMOUNT, "40_000", f"40_000: write numbers without _ (40000), {quoted('40_000')}"),
+    (AMOUNT, "4e4", f"4e4 is not written as a plain number; write it like 40000 or 1250.50, {quoted('4e4')}"),
+    (AMOUNT, ".5", f".5 is not written as a plain number; write it like 40000 or 1250.50, {quoted('.5')}"),
+    (AMOUNT, ".inf", f".inf is not a number a record can hold; write a number such as 40000, {quoted('.inf')}"),
+    (AMOUNT, ".nan", f".nan is not a number a record can hold; write a number such as 40000, {quoted('.nan')}"),
+]
+
+
+@pytest.mark.parametrize("where,value,message", AMBIGUOUS_NUMBERS, ids=[f"{w[2]}:{v}" for w, v, m in AMBIGUOUS_NUMBERS])
+def test_a_number_that_yaml_tools_read_differently_is_refused(tmp_path: Path, where: Where, value: str, message: str) -> None:
+    code, lines, line = check_value(tmp_path, where, value)
+    assert code == 1
+    path = tmp_path / "records" / "2021-2024" / SEED.name
+    assert lines == [f"{path}:{line}:{where[3]}: error: {where[2]}: {message}"]
+
+
+WRONG_NUMBERS = [
+    (AMOUNT, "-0.0", "an amount is never negative: write 0, without the minus sign (got -0.0)"),
+    (WEIGHTING, "yes", "Input should be a valid integer (got 'yes'); write a whole number such as 12"),
+    (WEIGHTING, "true", "Input should be a valid integer (got true); write a whole number such as 12"),
+    (MONTHS, "on", "Input should be a valid integer (got 'on'); write a whole number such as 12"),
+    (MONTHS, "12.0", "Input should be a valid integer (got 12.0); write a whole number such as 12"),
+    (PILOT, "yes", "Input should be a valid boolean (got 'yes'); write true or false"),
+    (PILOT, "1", "Input should be a valid boolean (got 1); write true or false"),
+]
+
+
+@pytest.mark.parametrize("where,value,message", WRONG_NUMBERS, ids=[f"{w[2]}:{v}" for w, v, m in WRONG_NUMBERS])
+def test_a_wrong_kind_of_value_is_not_converted(tmp_path: Path, where: Where, value: str, message: str) -> None:
+    code, lines, line = check_value(tmp_path, where, value)
+    assert code == 1
+    path = tmp_path / "records" / "2021-2024" / SEED.name
+    assert lines == [f"{path}:{line}:{where[4]}: error: {where[2]}: {message}"]
+
+
+def test_yes_no_on_and_off_are_text(tmp_path: Path, office: Office) -> None:
+    path = record(tmp_path, "  - heading: Police and Crime Plan", "  - heading: No")
+    edit(path, "      - >-\n          The provider will be required", "      - off\n      - >-\n          The provider will be required")
+    edit(path, "  - Bedfordshire VERU", "  - Bedfordshire VERU\n  - yes\n  - On")
+    code, out = check(str(path))
+    assert code == 0, out
+    decision = read_records([path], office)[0].decision
+    assert decision.sections[1].heading == "No"
+    assert decision.sections[2].content[0].text == "off"
+    assert decision.partners[-2:] == ["yes", "On"]
+
+
+def test_amounts_stay_exact(tmp_path: Path, office: Office) -> None:
+    path = record(tmp_path, "    amount: 40000", "    amount: 40000.10")
+    edit(path, "  bidding_limit: 40000", "  bidding_limit: 40000.10")
+    decision = read_records([path], office)[0].decision
+    assert decision.funding[0].amount == Decimal("40000.10") and str(decision.funding[0].amount) == "40000.10"
+
+
+TIMESTAMPS = ["2023-09-06T00:00:00+05:00", "2023-09-06 10:00", "2023-09-06T00:00:00", "2023-09-06t10:00:00Z"]
+
+
+@pytest.mark.parametrize("value", TIMESTAMPS)
+def test_a_time_where_a_date_belongs_is_refused_not_truncated(tmp_path: Path, value: str) -> None:
+    path = record(tmp_path)
+    line = edit(path, "date: 2023-09-06", f"date: {value}")
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:{line}:1: error: date: give the date alone, without a time or time zone, "
+                           f"as YYYY-MM-DD, e.g. 2023-09-06 (got '{value}')"]
+
+
+@pytest.mark.parametrize("value,shown", [("20230906", "20230906"), ("2023-9-6", "'2023-9-6'")])
+def test_a_date_written_otherwise_is_refused(tmp_path: Path, value: str, shown: str) -> None:
+    path = record(tmp_path)
+    line = edit(path, "date: 2023-09-06", f"date: {value}")
+    code, out = check(str(path))
+    assert errors(out) == [f"{path}:{line}:1: error: date: write dates as YYYY-MM-DD, e.g. 2023-09-06 (got {shown})"]
+
+
+# --- 9: dates and months outside any paper's years --------------------------------------------
+
+YEARS = "the year must be from 1900 to 2099"
+PREPARED = "  - event: paper_prepared\n    date: {}"
+
+
+@pytest.mark.parametrize("old,new,field,column,message", [
+    (PREPARED.format("2022-11"), PREPARED.format("0000-01"), "procurement_history[0].date", 5, f"{YEARS} (got '0000-01')"),
+    (PREPARED.format("2022-11"), PREPARED.format("9999-12"), "procurement_history[0].date", 5, f"{YEARS} (got '9999-12')"),
+    (PREPARED.format("2022-11"), PREPARED.format("{year: 99999999, month: 1}"), "procurement_history[0].date.year", 12,
+     f"{YEARS} (got 99999999)"),
+    (PREPARED.format("2022-11"), PREPARED.format("{year: 2022, month: 13}"), "procurement_history[0].date.month", 24,
+     "Input should be less than or equal to 12 (got 13)"),
+    ("date: 2023-09-06", "date: 9999-12-31", "date", 1, f"{YEARS} (got '9999-12-31')"),
+    ("date: 2023-09-06", "date: 1899-12-31", "date", 1, f"{YEARS} (got '1899-12-31')"),
+    ("date: 2023-09-06", "date: 0000-01-01", "date", 1, f"{YEARS} (got '0000-01-01')"),
+    ("    date: 2023-03-30", "    date: 2100-01-01", "procurement_history[9].date", 5, f"{YEARS} (got '2100-01-01')"),
+], ids=["month-0000-01", "month-9999-12", "month-year-99999999", "month-13", "date-9999-12-31", "date-1899", "date-0000", "event-2100"])
+def test_dates_and_months_outside_plausible_years_are_refused(tmp_path: Path, old: str, new: str, field: str, column: int,
+                                                              message: str) -> None:
+    path = record(tmp_path)
+    line = edit(path, old, new) + old.count("\n")
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:{line}:{column}: error: {field}: {message}"]
