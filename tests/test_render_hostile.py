@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import io
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from engine.records import read_record
 from engine.render.pdf import Converter
 
 from .conftest import ROOT, SEED
-from .text import docx_text, html_text, normalise, pdf_text
+from .text import docx_text, html_text, missing_in_order, normalise, pdf_text
 
 SEED_DATA: dict[str, Any] = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 
@@ -41,7 +43,7 @@ def marked(field: str, value: str) -> str:
     return f"[{field}] {value}"
 
 
-def everywhere(value: str, fields: tuple[str, ...] = tuple(dict.fromkeys(DECISION_FIELDS + SPEC_FIELDS))) -> Callable[[dict], None]:
+def everywhere(value: str, fields: tuple[str, ...]) -> Callable[[dict], None]:
     """An edit putting `value` (marked) into each of the given fields of the seed."""
 
     def edit(d: dict) -> None:
@@ -111,17 +113,58 @@ def funding_lines(count: int) -> Callable[[dict], None]:
     return edit
 
 
+def forty_sections(d: dict) -> None:
+    d["sections"] = d["sections"][:1] + [
+        {"heading": f"Heading {i}", "content": [f"Paragraph {i}, the first.", {"bullets": [f"Bullet {i}.1", f"Bullet {i}.2"]},
+                                                 f"Paragraph {i}, the last."]}
+        for i in range(2, 41)
+    ]
+
+
+# The title "PCC/D/2xx – <subject>" is 255 characters: as many as a Word property holds.
+SUBJECT_255 = LONG_SUBJECT[:255 - len("PCC/D/200 – ")]
+# A title of 138 characters but 256 UTF-16 code units, which are what Word counts.
+EMOJI_SUBJECT = "Support " + "😀" * 118
+WHITESPACE = "first\tafter a tab\nsecond line"
+EMOJI_SEQUENCES = "flag 🇬🇧 and nurse 👩🏽‍⚕️ end"
+
+
 def subject(text: str) -> Callable[[dict], None]:
     def edit(d: dict) -> None:
         d["subject"] = text
 
     return edit
 
+
+ALL_FIELDS = tuple(dict.fromkeys(DECISION_FIELDS + SPEC_FIELDS))
+LONG = " ".join(f"word{i}" for i in range(1000))[:5000].rstrip()
+assert len(LONG) == 5000
+
+# Text for the fields the papers show: name: (text, fields). The 5,000 characters go into the
+# service on its own: the specification's running header shows it on every page.
+HOSTILE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "5000_characters": (LONG, tuple(f for f in ALL_FIELDS if f != "service")),
+    "5000_character_service": (LONG, ("service",)),
+    "non_bmp": ("emoji 😀 and mathematical 𝕏 end", ALL_FIELDS),
+    "right_to_left": ("Hebrew עברית and Arabic العربية end", ALL_FIELDS),
+    "combining_marks": ("e\u0301 n\u0303 Z\u0336\u0336 a\u0308 end", ALL_FIELDS),
+    "xml_special": ("& < > \" ' &amp; &#38; <w:p> <![CDATA[ x ]]> ]]> end", ALL_FIELDS),
+    "percent_and_braces": ("a lone % and { and } and }} {{ and %} {% and {# not a comment #} end", ALL_FIELDS),
+}
+
 # name: (edit of the seed's data, documents to render)
 CASES: dict[str, tuple[Callable[[dict], None], tuple[str, ...]]] = {
-    "docxtpl": (everywhere(DOCXTPL, ("subject", "paragraph", "bullet")), ("decision",)),
+    "docxtpl": (everywhere(DOCXTPL, ("subject", "paragraph", "bullet")), ("decision", "spec")),
     "long_subject": (subject(LONG_SUBJECT), ("decision",)),
     "six_funding_lines": (funding_lines(6), ("decision", "spec")),
+    "twenty_funding_lines": (funding_lines(20), ("decision", "spec")),
+    "forty_sections": (forty_sections, ("decision", "spec")),
+    "title_of_255": (subject(SUBJECT_255), ("decision",)),
+    "title_of_256": (subject(LONG_SUBJECT[:len(SUBJECT_255) + 1]), ("decision",)),
+    "title_of_255_utf16": (subject(EMOJI_SUBJECT), ("decision",)),
+    "tab_and_newline": (everywhere(WHITESPACE, ("paragraph", "bullet")), ("decision", "spec")),
+    "emoji_sequences": (everywhere(EMOJI_SEQUENCES, ALL_FIELDS), ("decision", "spec")),
+    **{name: (everywhere(value, fields), ("decision", "spec")) for name, (value, fields) in HOSTILE.items()},
 }
 
 
@@ -168,21 +211,42 @@ def files(rendered: dict, case: str, document: str = "decision") -> dict[str, by
     return paper.files
 
 
+FALLBACK_FONT = {"non_bmp", "title_of_255_utf16"}  # cases with characters the house font lacks
+
+
+def pdf_text_by_position(data: bytes) -> str:
+    """The PDF's text in the order it is laid out on the page (poppler's pdftotext).
+
+    LibreOffice draws a line's characters in the house font first and those it takes from a
+    fallback font (an emoji, 𝕏) after them, so pypdf, reading in drawing order, puts them at
+    the end of the line; poppler reads by position."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+_TEXTS: dict[tuple[int, str, str], dict[str, str]] = {}
+
+
 def texts(rendered: dict, case: str, document: str = "decision") -> dict[str, str]:
-    """The text a reader gets from each format, its white space made single spaces."""
-    out = files(rendered, case, document)
-    return {"docx": normalise(docx_text(out["docx"])), "pdf": normalise(pdf_text(out["pdf"])),
-            "html": normalise(html_text(out["html"]))}
+    """The text a reader gets from each format, its white space made single spaces (read once:
+    reading a long PDF takes seconds)."""
+    key = (id(rendered), case, document)
+    if key not in _TEXTS:
+        out = files(rendered, case, document)
+        read_pdf = pdf_text_by_position if case in FALLBACK_FONT else pdf_text
+        _TEXTS[key] = {"docx": normalise(docx_text(out["docx"])), "pdf": normalise(read_pdf(out["pdf"])),
+                       "html": normalise(html_text(out["html"]))}
+    return _TEXTS[key]
 
 
 # --- docxtpl's own escapes in record text ------------------------------------------------------
 
 
-def test_docxtpl_escapes_in_record_text_come_out_as_written(rendered: dict) -> None:
+@pytest.mark.parametrize("document", ["decision", "spec"])
+def test_docxtpl_escapes_in_record_text_come_out_as_written(rendered: dict, document: str) -> None:
     # docxtpl turns {_{ }_} {_% %_} in whatever it renders into {{ }} {% %}: in the Word paper
     # (and so the PDF) but not the web page, which then disagreed.
-    for fmt, text in texts(rendered, "docxtpl").items():
-        for field in ("subject", "paragraph", "bullet"):
+    for fmt, text in texts(rendered, "docxtpl", document).items():
+        for field in ("subject", "paragraph", "bullet") if document == "decision" else ("paragraph", "bullet"):
             assert marked(field, DOCXTPL) in text, (fmt, field)
 
 
@@ -231,3 +295,115 @@ def test_six_funding_lines_render(rendered: dict, project: Project, document: st
                 assert f"{SERVICES[i]} – {FUNDS[i % len(FUNDS)]} B9{i:02d} – £{40000 + 1250 * i:,}" in text[fmt], (fmt, i)
         assert len(paper.properties(project.office)["keywords"]) > 255
     assert_metadata(paper, project)
+
+
+# --- every field the papers show, with hostile text ---------------------------------------------
+
+
+def shown_in_pdf(value: str, text: str, furniture: int = 40) -> bool:
+    """Whether the PDF's text holds value, white space aside (a line may wrap where the value has
+    no space: "<!" then "[CDATA["), whole except that where a table cell runs over a page break
+    the table's repeated header row and the row's other cells (at most `furniture` characters)
+    come between its parts; each part after such a break must match at least 20 characters."""
+    want, have = re.sub(r"\s+", "", value), re.sub(r"\s+", "", text)
+    start = have.find(want[:20])
+    while start >= 0:
+        i, at = 0, start
+        while True:
+            while i < len(want) and at < len(have) and want[i] == have[at]:
+                i, at = i + 1, at + 1
+            if i == len(want):
+                return True
+            anchor = want[i:i + 20]
+            at = have.find(anchor, at, at + furniture + len(anchor))
+            if at < 0:
+                break
+        start = have.find(want[:20], start + 1)
+    return False
+
+
+@pytest.mark.parametrize("document", ["decision", "spec"])
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_every_field_shows_hostile_text_in_every_format(rendered: dict, project: Project, case: str, document: str) -> None:
+    found = texts(rendered, case, document)
+    value, fields = HOSTILE[case]
+    expected = {field: marked(field, value) for field in FIELDS[document] if field in fields}
+    missing = {fmt: [f for f, value in expected.items() if not (shown_in_pdf(value, text) if fmt == "pdf" else normalise(value) in text)]
+               for fmt, text in found.items()}
+    assert missing == {"docx": [], "pdf": [], "html": []}
+    assert_metadata(rendered[case, document], project)
+
+
+def test_the_pdf_check_can_fail() -> None:
+    value = marked("paragraph", LONG)
+    assert shown_in_pdf(value, f"before {value} after")
+    assert shown_in_pdf(value, value.replace("word500 ", "word500\nCriterion Weighting\n"))  # a repeated table header
+    assert not shown_in_pdf(value, value.replace("word500 ", ""))  # a word lost
+    assert not shown_in_pdf(value, value.replace("word500", "word50"))  # a character lost
+    assert not shown_in_pdf(value, value.replace("word500 ", "word500 " + "x" * 41))  # more than furniture between
+    assert not shown_in_pdf(value, value[:-1])  # cut short
+
+
+# --- more cases: funding lines, sections, the 255 boundary, white space, emoji sequences -----------
+
+
+@pytest.mark.parametrize("document", ["decision", "spec"])
+def test_twenty_funding_lines_render(rendered: dict, project: Project, document: str) -> None:
+    text = texts(rendered, "twenty_funding_lines", document)
+    lines = [f"{SERVICES[i]} – {FUNDS[i % len(FUNDS)]} B9{i:02d} – £{40000 + 1250 * i:,}" for i in range(20)]
+    if document == "decision":
+        for fmt in text:
+            assert missing_in_order(text[fmt], lines) == [], fmt
+    else:
+        for fmt in text:
+            assert lines[0] in text[fmt], fmt
+    assert_metadata(rendered["twenty_funding_lines", document], project)
+
+
+@pytest.mark.parametrize("document", ["decision", "spec"])
+def test_forty_sections_render(rendered: dict, project: Project, document: str) -> None:
+    text = texts(rendered, "forty_sections", document)
+    if document == "decision":
+        lines = [line for i in range(2, 41) for line in
+                 (f"Heading {i}:", f"Paragraph {i}, the first.", f"Bullet {i}.1", f"Bullet {i}.2", f"Paragraph {i}, the last.")]
+    else:  # the specification shows the section that describes the service, the first
+        lines = [normalise(SEED_DATA["sections"][0]["content"][0])]
+    for fmt in text:
+        assert missing_in_order(text[fmt], lines) == [], fmt
+    assert_metadata(rendered["forty_sections", document], project)
+
+
+@pytest.mark.parametrize("case,cut", [("title_of_255", False), ("title_of_256", True), ("title_of_255_utf16", True)])
+def test_word_properties_hold_255_utf16_code_units(rendered: dict, project: Project, case: str, cut: bool) -> None:
+    paper = rendered[case, "decision"]
+    full = paper.properties(project.office)["title"]
+    title = docx.Document(io.BytesIO(paper.files["docx"])).core_properties.title
+    assert (title != full) is cut
+    assert_metadata(paper, project)
+    for fmt, text in texts(rendered, case).items():
+        assert shown_in_pdf(paper.decision.subject, text) if fmt == "pdf" else paper.decision.subject in text, fmt
+
+
+@pytest.mark.parametrize("document", ["decision", "spec"])
+def test_a_tab_and_a_line_break_in_a_paragraph(rendered: dict, document: str) -> None:
+    out = files(rendered, "tab_and_newline", document)
+    shown = [p.text for p in docx.Document(io.BytesIO(out["docx"])).paragraphs]
+    pdf = pdf_text(out["pdf"])
+    for field in ("paragraph", "bullet"):
+        assert marked(field, WHITESPACE) in shown, field  # python-docx reads <w:tab/> as \t, <w:br/> as \n
+        assert f"[{field}] first\tafter a tab<br>\nsecond line" in out["html"].decode()
+        # A tab jumps to the next tab stop, which in a bullet can be a hair's breadth away.
+        assert shown_in_pdf(marked(field, WHITESPACE), pdf)
+        assert re.search(rf"\[{field}\] first\s*after a tab\nsecond line", pdf), field
+
+
+@pytest.mark.parametrize("document", ["decision", "spec"])
+def test_emoji_sequences_render(rendered: dict, document: str) -> None:
+    # Word and the web page hold them exactly. The PDF can only draw what the installed fonts
+    # have: with no emoji font (fonts-noto-color-emoji) a flag or a nurse comes out as boxes or
+    # loose pieces, but the paper converts and the words around them are there.
+    text = texts(rendered, "emoji_sequences", document)
+    for field in FIELDS[document]:
+        for fmt in ("docx", "html"):
+            assert marked(field, EMOJI_SEQUENCES) in text[fmt], (fmt, field)
+        assert f"[{field}] flag" in text["pdf"], field
