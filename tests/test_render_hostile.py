@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import re
+import stat
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -18,11 +20,15 @@ import docx
 import pikepdf
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from engine.cli import main
 from engine.papers import Paper, convert_pdfs, render_sources
 from engine.project import Project
 from engine.records import read_record
 from engine.render.pdf import Converter
+from engine import writing
+from engine.writing import write_atomic
 
 from .conftest import ROOT, SEED
 from .text import docx_text, html_text, missing_in_order, normalise, pdf_text
@@ -407,3 +413,32 @@ def test_emoji_sequences_render(rendered: dict, document: str) -> None:
         for fmt in ("docx", "html"):
             assert marked(field, EMOJI_SEQUENCES) in text[fmt], (fmt, field)
         assert f"[{field}] flag" in text["pdf"], field
+
+
+# --- written files follow the umask -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_written_files_follow_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    (tmp_path / "old.pdf").write_bytes(b"old")
+    (tmp_path / "old.pdf").chmod(0o600)
+    previous = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "new.pdf", b"new")
+        write_atomic(tmp_path / "old.pdf", b"replaced")
+        write_atomic(tmp_path / "PCC-D-001.yaml", b"new", exclusive=True)
+        result = CliRunner().invoke(main, ["--office", str(ROOT / "office.yaml"), "render", "PCC/D/102",
+                                           "--format", "docx,html", "--out", str(tmp_path / "out")])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    written = [tmp_path / "new.pdf", tmp_path / "old.pdf", tmp_path / "PCC-D-001.yaml",
+               *(Path(line) for line in result.output.splitlines())]
+    assert {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in written} == {path.name: oct(mode) for path in written}
+
+
+def test_without_proc_the_umask_read_at_import_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writing, "_umask_from_proc", lambda: None)  # not Linux
+    monkeypatch.setattr(writing, "_IMPORT_UMASK", 0o027)
+    write_atomic(tmp_path / "paper.pdf", b"x")
+    assert stat.S_IMODE((tmp_path / "paper.pdf").stat().st_mode) == 0o640
