@@ -25,6 +25,7 @@ from pydantic import (
     Strict,
     StringConstraints,
     Tag,
+    ValidationInfo,
     WithJsonSchema,
 )
 
@@ -35,6 +36,21 @@ class Model(BaseModel):
 
 
 Text = Annotated[str, StringConstraints(min_length=1)]
+
+_SINGULAR = {"banners": "banner", "organisations": "organisation"}
+
+
+def _one_line(value: str, info: ValidationInfo) -> str:
+    if "\n" in value or "\t" in value:
+        name = info.field_name or "text"
+        raise ValueError(f"write the {_SINGULAR.get(name, name.replace('_', ' '))} on one line, without line breaks or tabs")
+    return value
+
+
+# Text that is one line on the paper (a reference, a subject, a heading, a name): a line break or
+# a tab in it would break the title block, a table or the register's feed.
+OneLine = Annotated[str, AfterValidator(_one_line)]
+Line = Annotated[Text, AfterValidator(_one_line)]
 
 # Counts, weightings and months are whole numbers as written: never true read as 1, nor 12.0 or
 # "12" taken for 12. Flags are true or false as written: never "yes", "off" or 1.
@@ -212,7 +228,7 @@ Block = Annotated[
 
 
 class Section(Model):
-    heading: Text | None = Field(None, description="As published, without the trailing colon; none for an untitled run of paragraphs")
+    heading: Line | None = Field(None, description="As published, without the trailing colon; none for an untitled run of paragraphs")
     content: list[Block] = Field(min_length=1)
     confidential: Flag = False
 
@@ -226,17 +242,17 @@ class Period(Model):
 
 
 class FundingLine(Model):
-    service: Text
-    fund: Text = Field(description="MoJ, Community Safety Fund, ...")
-    budget_code: str | None = Field(None, description="e.g. B992")
+    service: Line
+    fund: Line = Field(description="MoJ, Community Safety Fund, ...")
+    budget_code: OneLine | None = Field(None, description="e.g. B992")
     amount: Pounds
     financial_year: FinancialYear
     period: Period | None = None
 
 
 class Priority(Model):
-    number: Text = Field(description="The Police and Crime Plan's numbering, e.g. 4.1")
-    title: Text
+    number: Line = Field(description="The Police and Crime Plan's numbering, e.g. 4.1")
+    title: Line
 
 
 class RouteToMarketMethod(str, Enum):
@@ -276,19 +292,19 @@ class Event(Model):
 
     event: EventKind
     date: When | None = None
-    by: Text | None = None
+    by: Line | None = None
     received: Count | None = Field(None, ge=0, description="applications_received: how many")
     discounted: Count | None = Field(None, ge=0, description="show_stopper: how many failed it")
     evaluated: Count | None = Field(None, ge=0, description="evaluation: how many reached evaluation")
     awarded: Count | None = Field(None, ge=0, description="evaluation or award: how many were awarded")
     reason: Text | None = None
-    organisations: list[Text] = Field(default_factory=list, description="meeting: who was present")
+    organisations: list[Line] = Field(default_factory=list, description="meeting: who was present")
     note: Text | None = None
 
 
 class Approval(Model):
-    role: Text | None = Field(None, description="Defaults to the office's commissioner role")
-    name: Text | None = None
+    role: Line | None = Field(None, description="Defaults to the office's commissioner role")
+    name: Line | None = None
     date: Day | None = None
     statement: Text | None = Field(None, description="Defaults to the office's approval statement")
 
@@ -296,8 +312,8 @@ class Approval(Model):
 class SignOff(Model):
     """A sign-off beyond the commissioner's, e.g. the Chief Finance Officer's (Surrey, Kent)."""
 
-    role: Text
-    name: Text | None = None
+    role: Line
+    name: Line | None = None
     statement: Text | None = None
     date: Day | None = None
 
@@ -305,12 +321,12 @@ class SignOff(Model):
 class Publication(Model):
     part: Literal["public", "part2"] = "public"
     reason: Text | None = Field(None, description="Part 2: why it is withheld, e.g. an FOI exemption")
-    foi_exemption: Text | None = Field(None, description="e.g. Section 43 (commercial interests)")
+    foi_exemption: Line | None = Field(None, description="e.g. Section 43 (commercial interests)")
 
 
 class Waiver(Model):
-    rule: Text
-    field: Text | None = Field(None, description="Waive the rule only for this field path")
+    rule: Line
+    field: Line | None = Field(None, description="Waive the rule only for this field path")
     reason: str = Field(min_length=10, description="Why the published paper is kept as it was")
 
 
@@ -337,7 +353,7 @@ class Milestone(Model):
 
 
 class Criterion(Model):
-    criterion: Text
+    criterion: Line
     weighting: Count = Field(ge=0, le=100, description="Percent; the weightings add up to 100")
     description: Text | None = None
     stated: Flag = Field(True, description="False when the published paper does not give the weighting")
@@ -349,9 +365,9 @@ class ShowStopper(Model):
 
 
 class Contact(Model):
-    role: Text
-    name: Text | None = None
-    email: Text | None = None
+    role: Line
+    name: Line | None = None
+    email: Line | None = None
 
 
 class Specification(Model):
@@ -361,7 +377,7 @@ class Specification(Model):
 
     status: Literal["draft", "released"] = "draft"
     funding_line: Count = Field(0, ge=0, description="Which funding line is the service (0 = the first)")
-    description_section: Text | None = Field(None, description="The heading of the paper's section that describes the service")
+    description_section: Line | None = Field(None, description="The heading of the paper's section that describes the service")
     requirements: list[Text] = Field(default_factory=list)
     eligibility: list[Text] = Field(default_factory=list, description="Who must be served, and where")
     timetable: list[Milestone] = Field(default_factory=list)
@@ -375,12 +391,12 @@ class Specification(Model):
 class Decision(Model):
     """One decision paper, e.g. PCC/D/102."""
 
-    reference: Text = Field(description="As the office's configuration patterns it, e.g. PCC/D/102 or PCC/D/072a")
-    addendum_to: Text | None = Field(None, description="An addendum's parent reference, e.g. PCC/D/072")
-    subject: Text
-    report_of: Text
+    reference: Line = Field(description="As the office's configuration patterns it, e.g. PCC/D/102 or PCC/D/072a")
+    addendum_to: Line | None = Field(None, description="An addendum's parent reference, e.g. PCC/D/072")
+    subject: Line
+    report_of: Line
     date: Day
-    banners: list[Text] = Field(default_factory=list, description="e.g. KEY DECISION")
+    banners: list[Line] = Field(default_factory=list, description="e.g. KEY DECISION")
     key_decision: Flag = False
     status: Status
     funding: list[FundingLine] = Field(default_factory=list)

@@ -126,8 +126,9 @@ def _number_problem(value: str) -> str | None:
 # Control characters (tab and newline aside), the C1 controls, Unicode's noncharacters and lone
 # surrogates: Word and PDF drop them, HTML and CSV keep them raw, and they make XML invalid.
 _NONCHARACTERS = "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000))
-_UNPRINTABLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{_NONCHARACTERS}]")
+_UNPRINTABLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{_NONCHARACTERS}]")
 _LINE_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to libyaml, but not to an editor
+_REFUSED_BY_LIBYAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def _character_problem(char: str) -> str:
@@ -367,17 +368,16 @@ def read_yaml(path: Path) -> Source:
     for char in _LINE_BREAKS:
         at = text.find(char)
         if at >= 0:
-            raise fail(_character_problem(char), *_position(text, at))
+            raise RecordError([_character_at(path, text, at)])
     source = Source(path, None, text)
     parser = CParser(text)
     builder = _Builder(source, parser)
     try:
         data = builder.document()
     except yaml.reader.ReaderError as exc:
-        # libyaml counts the position in bytes of UTF-8.
+        # A character libyaml refuses where it stands; it counts the position in bytes of UTF-8.
         at = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore"))
-        message = _character_problem(chr(exc.character)) if isinstance(exc.character, int) else f"malformed YAML: {exc.reason}"
-        raise RecordError(builder.problems + [Problem(path, *_position(text, at), Severity.error, "", message)]) from None
+        raise RecordError(builder.problems + [_character_at(path, text, at)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -396,6 +396,25 @@ def read_yaml(path: Path) -> Source:
         raise RecordError(builder.problems)
     source.data = data
     return source
+
+
+def _character_at(path: Path, text: str, at: int) -> Problem:
+    """The problem of an unprintable character typed into the file at index at, which libyaml
+    refuses before any value is built: the file is read again without such characters to
+    find the field it stands in."""
+    line, column = _position(text, at)
+    cleaned = _REFUSED_BY_LIBYAML.sub(" ", text)
+    source = Source(path, None, cleaned)
+    parser = CParser(cleaned)
+    try:
+        _Builder(source, parser).document()
+    except (RecordError, yaml.YAMLError):
+        pass  # as far as it can be read
+    finally:
+        parser.dispose()
+    before = [(position, loc) for loc, position in source.locations.items() if position <= (line, column)]
+    loc = max(before, key=lambda item: (item[0], len(item[1])))[1] if before else ()
+    return Problem(path, line, column, Severity.error, field_path(loc), _character_problem(text[at]))
 
 
 def _position(text: str, at: int) -> tuple[int, int]:

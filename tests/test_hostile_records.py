@@ -427,3 +427,106 @@ def test_dates_and_months_outside_plausible_years_are_refused(tmp_path: Path, ol
     code, out = check(str(path))
     assert code == 1
     assert errors(out) == [f"{path}:{line}:{column}: error: {field}: {message}"]
+
+
+# --- 7: characters that cannot be printed, and text that must be one line ---------------------
+
+SUBJECT = "Allocation of MoJ Funding for Sexual Exploitation Support 2023-2024"
+DELETE_IT = "is not allowed in a record; delete it (it is invisible: retype the text around it)"
+
+ESCAPED = [
+    ("\\0", "control character U+0000"), ("\\x01", "control character U+0001"), ("\\a", "control character U+0007"),
+    ("\\f", "control character U+000C"), ("\\r", "control character U+000D"), ("\\e", "control character U+001B"),
+    ("\\x7f", "control character U+007F"), ("\\x80", "control character U+0080"), ("\\N", "control character U+0085"),
+    ("\\x9f", "control character U+009F"), ("\\ufdd0", "noncharacter U+FDD0"), ("\\ufdef", "noncharacter U+FDEF"),
+    ("\\ufffe", "noncharacter U+FFFE"), ("\\uffff", "noncharacter U+FFFF"), ("\\U0001FFFE", "noncharacter U+1FFFE"),
+    ("\\U0010FFFF", "noncharacter U+10FFFF"), ("\\L", "line separator U+2028"), ("\\P", "paragraph separator U+2029"),
+]
+
+
+@pytest.mark.parametrize("escape,named", ESCAPED, ids=[e for e, n in ESCAPED])
+def test_an_unprintable_character_is_refused_at_its_value(tmp_path: Path, escape: str, named: str) -> None:
+    path = record(tmp_path, f"subject: {SUBJECT}", f'subject: "Allocation of MoJ{escape} Funding"')
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:4:10: error: subject: the {named} {DELETE_IT}"]
+
+
+def test_an_unprintable_character_in_a_paragraph_or_a_key(tmp_path: Path) -> None:
+    path = record(tmp_path)
+    paragraph = edit(path, "      - >-\n          The provider will be required",
+                     '      - "Part\\a two"\n      - >-\n          The provider will be required')
+    key = edit(path, "  pilot: true", '  "pi\\x1blot": true')
+    code, out = check(str(path))
+    assert errors(out) == [f"{path}:{paragraph}:9: error: sections[2].content[0]: the control character U+0007 {DELETE_IT}",
+                           f"{path}:{key}:3: error: route_to_market: the control character U+001B {DELETE_IT}"]
+
+
+@pytest.mark.parametrize("raw,named,column", [
+    ("\x07", "control character U+0007", 24), ("\x1b", "control character U+001B", 24), ("\x7f", "control character U+007F", 24),
+    ("\x9f", "control character U+009F", 24), ("\x85", "control character U+0085", 24), ("\u2028", "line separator U+2028", 24),
+    ("\ufffe", "noncharacter U+FFFE", 24), ("\ufdd0", "noncharacter U+FDD0", 10),
+], ids=["bell", "escape", "delete", "c1", "next-line", "line-separator", "fffe", "fdd0"])
+def test_an_unprintable_character_typed_into_the_file_is_refused(tmp_path: Path, raw: str, named: str, column: int) -> None:
+    # libyaml refuses most of these itself, at the character; the rest are refused at their value.
+    path = record(tmp_path, f"subject: {SUBJECT}", f"subject: Allocation of {raw}MoJ Funding")
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:4:{column}: error: subject: the {named} {DELETE_IT}"]
+
+
+def test_an_unpaired_surrogate_is_refused(tmp_path: Path) -> None:
+    path = record(tmp_path, f"subject: {SUBJECT}", 'subject: "Allocation \\ud800"')
+    code, out = check(str(path))
+    assert errors(out) == [f"{path}:4:24: error: malformed YAML: while parsing a quoted scalar, found invalid Unicode character escape code"]
+
+
+def test_a_nul_byte_in_the_file_is_still_a_binary_file(tmp_path: Path) -> None:
+    path = record(tmp_path, f"subject: {SUBJECT}", f"subject: Allocation \x00 of")
+    code, out = check(str(path))
+    assert errors(out) == [f"{path}:1:1: error: binary file, not a YAML record"]
+
+
+def test_tabs_and_line_breaks_are_allowed_where_text_runs_over_lines(tmp_path: Path, office: Office) -> None:
+    path = record(tmp_path, "      - >-\n          The provider will be required",
+                  '      - "One line,\\tthen a tab\\nand a second line."\n      - bullets: ["a\\tb", "c\\nd"]\n'
+                  "      - >-\n          The provider will be required")
+    code, out = check(str(path))
+    assert code == 0, out
+    content = read_records([path], office)[0].decision.sections[2].content
+    assert content[0].text == "One line,\tthen a tab\nand a second line." and content[1].bullets == ["a\tb", "c\nd"]
+
+
+ONE_LINE = [
+    ("reference: PCC/D/102", 'reference: "PCC/D/102\\n"', "reference", "write the reference on one line, without line breaks or tabs (got 'PCC/D/102\\n')"),
+    (f"subject: {SUBJECT}", 'subject: "Allocation of\\tMoJ Funding"', "subject",
+     "write the subject on one line, without line breaks or tabs (got 'Allocation of\\tMoJ Funding')"),
+    ("report_of: Police and Crime Commissioner", "report_of: |\n  Police and\n  Crime Commissioner", "report_of",
+     "write the report of on one line, without line breaks or tabs (got 'Police and\\nCrime Commissioner\\n')"),
+    ("  - heading: Police and Crime Plan", '  - heading: "Police and\\nCrime Plan"', "sections[1].heading",
+     "write the heading on one line, without line breaks or tabs (got 'Police and\\nCrime Plan')"),
+    ("    budget_code: B992", '    budget_code: "B99\\t2"', "funding[0].budget_code",
+     "write the budget code on one line, without line breaks or tabs (got 'B99\\t2')"),
+    ("  - service: Sexual Exploitation Support", '  - service: "Sexual\\nExploitation Support"', "funding[0].service",
+     "write the service on one line, without line breaks or tabs (got 'Sexual\\nExploitation Support')"),
+    ("    fund: MoJ", '    fund: "MoJ\\n"', "funding[0].fund", "write the fund on one line, without line breaks or tabs (got 'MoJ\\n')"),
+    ("    financial_year: 2023-2024", '    financial_year: "2023-2024\\n"', "funding[0].financial_year",
+     "a financial year is written 2023-2024 (or 2023/24) (got '2023-2024\\n')"),
+    ("status: approved", 'status: approved\nbanners: ["KEY\\nDECISION"]', "banners[0]",
+     "write the banner on one line, without line breaks or tabs (got 'KEY\\nDECISION')"),
+    ("  role: Bedfordshire Police and Crime Commissioner", '  role: "Bedfordshire Police\\nand Crime Commissioner"', "approval.role",
+     "write the role on one line, without line breaks or tabs (got 'Bedfordshire Police\\nand Crime Commissioner')"),
+    ("  description_section: Description of Service", '  description_section: "Description of\\nService"',
+     "specification.description_section",
+     "write the description section on one line, without line breaks or tabs (got 'Description of\\nService')"),
+]
+
+
+@pytest.mark.parametrize("old,new,field,message", ONE_LINE, ids=[o[2] for o in ONE_LINE])
+def test_text_that_is_one_line_on_the_paper_must_be_written_on_one_line(tmp_path: Path, old: str, new: str, field: str, message: str) -> None:
+    path = record(tmp_path)
+    line = edit(path, old, new) + new.count("\n") * field.startswith("banners")
+    code, out = check(str(path))
+    assert code == 1
+    column = 11 if field == "banners[0]" else len(old) - len(old.lstrip(" -")) + 1  # the field's name, or the list item
+    assert errors(out) == [f"{path}:{line}:{column}: error: {field}: {message}"]
