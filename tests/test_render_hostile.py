@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import yaml
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.papers import Paper, convert_pdfs, render_sources
+from engine.papers import DOCUMENTS, Paper, convert_pdfs, render_sources
 from engine.project import Project
 from engine.records import read_record
 from engine.render.pdf import Converter
@@ -442,3 +443,80 @@ def test_without_proc_the_umask_read_at_import_is_used(tmp_path: Path, monkeypat
     monkeypatch.setattr(writing, "_IMPORT_UMASK", 0o027)
     write_atomic(tmp_path / "paper.pdf", b"x")
     assert stat.S_IMODE((tmp_path / "paper.pdf").stat().st_mode) == 0o640
+
+
+# --- python-docx's private package writer, which engine/render/docx.py calls ----------------------
+
+PACKAGE_WRITER_CHANGED = (
+    "python-docx {version}: engine/render/docx.py's _fixed_bytes repeats what python-docx's "
+    "OpcPackage.save and PackageWriter.write do (docx/opc/package.py, docx/opc/pkgwriter.py), with a "
+    "zip writer of fixed dates, through PackageWriter's private methods. {problem}. Make _fixed_bytes "
+    "do what this version's save does, then move the python-docx pin in pyproject.toml to this version."
+)
+
+
+def _package_writer_problem(problem: str) -> str:
+    from importlib.metadata import version
+
+    return PACKAGE_WRITER_CHANGED.format(version=version("python-docx"), problem=problem)
+
+
+def test_python_docx_package_writer_is_the_one_docx_py_was_written_for() -> None:
+    import inspect
+
+    from docx.opc.pkgwriter import PackageWriter
+
+    expected = {"_write_content_types_stream": ["phys_writer", "parts"], "_write_pkg_rels": ["phys_writer", "pkg_rels"],
+                "_write_parts": ["phys_writer", "parts"], "write": ["pkg_file", "pkg_rels", "parts"]}
+    for name, parameters in expected.items():
+        method = inspect.getattr_static(PackageWriter, name, None)
+        assert isinstance(method, staticmethod), _package_writer_problem(f"PackageWriter.{name} is no longer a static method")
+        found = list(inspect.signature(method.__func__).parameters)
+        assert found == parameters, _package_writer_problem(f"PackageWriter.{name} now takes ({', '.join(found)})")
+
+
+def _png(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x1f\x38\x64" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("document", ["decision", "spec"])
+def test_fixed_bytes_hold_what_python_docx_saves(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document: str) -> None:
+    """_fixed_bytes must write the same zip members, in the same order, with the same contents
+    and compression as python-docx's own Document.save() of the same rendered document (a
+    paper with a logo, so a picture part too): only the entries' dates and attributes differ."""
+    from engine.render import docx as word
+
+    (tmp_path / "logo.png").write_bytes(_png(40, 20))
+    office = project.office.model_copy(update={"logo": Path("logo.png")})
+    saved: dict[str, bytes] = {}
+    fixed_bytes = word._fixed_bytes
+
+    def both(rendered_document: Any) -> bytes:
+        saved["ours"] = fixed_bytes(rendered_document)
+        buffer = io.BytesIO()
+        rendered_document.save(buffer)
+        saved["python-docx"] = buffer.getvalue()
+        return saved["ours"]
+
+    monkeypatch.setattr(word, "_fixed_bytes", both)
+    decision = read_record(SEED, office).decision
+    make_context, properties, template = DOCUMENTS[document]
+    word.render_docx(project.templates(document) / template, make_context(decision, office), properties(decision, office),
+                     office, tmp_path)
+
+    ours, theirs = (zipfile.ZipFile(io.BytesIO(saved[k])) for k in ("ours", "python-docx"))
+    assert [e.filename for e in ours.infolist()] == [e.filename for e in theirs.infolist()], \
+        _package_writer_problem("The package's members differ from what Document.save() writes")
+    assert "word/media/image1.png" in ours.namelist()
+    for mine, its in zip(ours.infolist(), theirs.infolist()):
+        assert (mine.compress_type, ours.read(mine)) == (its.compress_type, theirs.read(its)), \
+            _package_writer_problem(f"{mine.filename} differs from what Document.save() writes")
+    assert {e.date_time for e in ours.infolist()} == {word.ZIP_EPOCH}

@@ -238,6 +238,9 @@ class _FixedZipWriter:
 def _fixed_bytes(document: Any) -> bytes:
     # What docx.opc.package.OpcPackage.save and PackageWriter.write do, with our zip writer
     # (saving and then rewriting the zip compressed everything twice: a third of the render).
+    # PackageWriter's methods are private, so python-docx is pinned to the minor version this
+    # was written for, and tests/test_render_hostile.py checks their signatures and that the
+    # package written here is, but for zip dates, the one Document.save() writes.
     package = document.part.package
     for part in package.parts:
         part.before_marshal()
