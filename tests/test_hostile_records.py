@@ -530,3 +530,22 @@ def test_text_that_is_one_line_on_the_paper_must_be_written_on_one_line(tmp_path
     assert code == 1
     column = 11 if field == "banners[0]" else len(old) - len(old.lstrip(" -")) + 1  # the field's name, or the list item
     assert errors(out) == [f"{path}:{line}:{column}: error: {field}: {message}"]
+
+
+# --- 18: only the word TODO is a placeholder ----------------------------------------------------
+
+
+def test_words_containing_todo_are_not_placeholders(tmp_path: Path) -> None:
+    path = record(tmp_path, f"subject: {SUBJECT}", "subject: Allocation of MoJ Funding for PHOTODOCUMENTATION 2023-2024")
+    edit(path, "recommendation: To note decision", "recommendation: To note the TODOS list and MASTODON posts")
+    code, out = check(str(path))
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("value", ["TODO", "TODO: the recommendation", "Approve (TODO)", "see TODO."])
+def test_the_word_todo_is_a_placeholder(tmp_path: Path, value: str) -> None:
+    path = record(tmp_path)
+    line = edit(path, "recommendation: To note decision", f"recommendation: '{value}'")
+    code, out = check(str(path))
+    assert code == 1
+    assert errors(out) == [f"{path}:{line}:1: error: recommendation: placeholder not filled in: {value}"]
