@@ -19,7 +19,7 @@ from engine import yaml_source
 from engine.cli import main
 from engine.office import Office
 from engine.problems import Problem, Severity, printable
-from engine.records import read_records
+from engine.records import find_records, read_records
 
 from .conftest import ROOT, SEED, edit
 
@@ -200,6 +200,7 @@ def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
 def test_an_undefined_alias_is_refused(tmp_path: Path) -> None:
     path = record(tmp_path, "recommendation: To note decision", "recommendation: *nothing")
     code, out = check(str(path))
+    assert code == 1
     line = SEED.read_text(encoding="utf-8").splitlines().index("recommendation: To note decision") + 1
     assert errors(out) == [f"{path}:{line}:17: error: recommendation: {ANCHORS}"]
 
@@ -210,6 +211,7 @@ def test_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     start = time.perf_counter()
     code, out = check_within(10, str(path))
+    assert code == 1
     assert time.perf_counter() - start < 5
     assert errors(out) == [f"{path}:1:7: error: lol0: {ANCHORS} (100 in this file, the first here)"]
 
@@ -399,6 +401,7 @@ def test_a_date_written_otherwise_is_refused(tmp_path: Path, value: str, shown: 
     path = record(tmp_path)
     line = edit(path, "date: 2023-09-06", f"date: {value}")
     code, out = check(str(path))
+    assert code == 1
     assert errors(out) == [f"{path}:{line}:1: error: date: write dates as YYYY-MM-DD, e.g. 2023-09-06 (got {shown})"]
 
 
@@ -458,6 +461,7 @@ def test_an_unprintable_character_in_a_paragraph_or_a_key(tmp_path: Path) -> Non
                      '      - "Part\\a two"\n      - >-\n          The provider will be required')
     key = edit(path, "  pilot: true", '  "pi\\x1blot": true')
     code, out = check(str(path))
+    assert code == 1
     assert errors(out) == [f"{path}:{paragraph}:9: error: sections[2].content[0]: the control character U+0007 {DELETE_IT}",
                            f"{path}:{key}:3: error: route_to_market: the control character U+001B {DELETE_IT}"]
 
@@ -478,12 +482,14 @@ def test_an_unprintable_character_typed_into_the_file_is_refused(tmp_path: Path,
 def test_an_unpaired_surrogate_is_refused(tmp_path: Path) -> None:
     path = record(tmp_path, f"subject: {SUBJECT}", 'subject: "Allocation \\ud800"')
     code, out = check(str(path))
+    assert code == 1
     assert errors(out) == [f"{path}:4:24: error: malformed YAML: while parsing a quoted scalar, found invalid Unicode character escape code"]
 
 
 def test_a_nul_byte_in_the_file_is_still_a_binary_file(tmp_path: Path) -> None:
     path = record(tmp_path, f"subject: {SUBJECT}", f"subject: Allocation \x00 of")
     code, out = check(str(path))
+    assert code == 1
     assert errors(out) == [f"{path}:1:1: error: binary file, not a YAML record"]
 
 
@@ -549,3 +555,13 @@ def test_the_word_todo_is_a_placeholder(tmp_path: Path, value: str) -> None:
     code, out = check(str(path))
     assert code == 1
     assert errors(out) == [f"{path}:{line}:1: error: recommendation: placeholder not filled in: {value}"]
+
+
+def test_reading_is_deterministic(tmp_path: Path) -> None:
+    path = record(tmp_path)
+    for name in ("PCC-D-110.yaml", "PCC-D-009.yml", "PCC-D-103.yaml"):
+        (path.parent / name).write_text("- a list\n", encoding="utf-8")
+    first, second = yaml_source.read_yaml(path), yaml_source.read_yaml(path)
+    assert first.data == second.data and list(first.locations.items()) == list(second.locations.items())
+    found = find_records([tmp_path / "records"])
+    assert found == sorted(found) == find_records([tmp_path / "records"])
