@@ -23,7 +23,7 @@ from benchmarks.archive import make_archive
 from engine.cli import main
 from engine.project import Project
 
-from .support import SEED, check_archive, make_project, run_build
+from .support import SEED, blocking_soffice, check_archive, fake_soffice, make_project, run_build
 
 
 @pytest.fixture
@@ -139,6 +139,23 @@ def test_shards_build_disjoint_shares_that_merge_into_the_whole(tmp_path: Path) 
     assert result.output == (tmp_path / "whole" / "manifest.json").read_text()
 
 
+def _soffice_that_blocks_the_second_start(bin_dir: Path, started: Path) -> None:
+    """The first LibreOffice start converts for real; the second writes `started` and blocks."""
+    real = shutil.which("soffice")
+    assert real, "LibreOffice is needed for this test"
+    gate = bin_dir / "first"
+    fake_soffice(bin_dir, f'if mkdir "{gate}" 2>/dev/null; then exec "{real}" "$@"; fi\n'
+                          f'echo "$$ $PPID" > "{started}.tmp" && mv "{started}.tmp" "{started}"\nexec sleep 600')
+
+
+def _wait_for(condition, what: str, seconds: float = 120) -> None:
+    """Poll for an event that must happen; the limit only stops a broken test from hanging."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
 def test_a_killed_build_leaves_old_outputs_whole_and_the_next_build_completes(tmp_path: Path) -> None:
     project = make_project(tmp_path, records=3)
     run_build(project, jobs=1)
@@ -147,14 +164,23 @@ def test_a_killed_build_leaves_old_outputs_whole_and_the_next_build_completes(tm
         shutil.copy(record, tmp_path / "records" / record.parent.name / record.name)
     for record in (tmp_path / "records").rglob("*.yaml"):
         record.write_text(record.read_text().replace("To note decision", "To note the decision"))
+    before = (tmp_path / "build" / "manifest.json").read_text()
+    started = tmp_path / "blocked"
+    _soffice_that_blocks_the_second_start(tmp_path / "bin", started)
+    environment = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
     command = [str(Path(sys.executable).parent / "decisions"), "build", "--jobs", "2"]
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(2.5)  # rendering or converting
+    process = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    # Kill it once one batch is written and recorded and the other is mid-conversion.
+    _wait_for(lambda: started.exists() and (tmp_path / "build" / "manifest.json").read_text() != before, "a batch to finish")
+    blocked = int(started.read_text().split()[0])
     os.killpg(process.pid, signal.SIGKILL)
+    os.kill(blocked, signal.SIGKILL)
     process.wait()
-    check_archive(tmp_path / "build")  # whatever it had done is whole, and the rest as it was
+    manifest = check_archive(tmp_path / "build")  # whatever it had done is whole, and the rest as it was
+    assert manifest != json.loads(before)  # one batch is in it
     summary = run_build(project, jobs=1)
-    assert summary.failed == []
+    assert summary.failed == [] and summary.reused and summary.built
     manifest = check_archive(tmp_path / "build")
     assert len(manifest["records"]) == 6
     text = "".join(zipfile.ZipFile(tmp_path / "build" / o["path"]).read("word/document.xml").decode()
@@ -164,21 +190,22 @@ def test_a_killed_build_leaves_old_outputs_whole_and_the_next_build_completes(tm
 
 def test_ctrl_c_stops_the_build_cleanly(tmp_path: Path) -> None:
     project = make_project(tmp_path, records=4)
+    started = tmp_path / "converting"
+    blocking_soffice(tmp_path / "bin", started)
+    environment = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
     command = [str(Path(sys.executable).parent / "decisions"), "build", "--jobs", "2"]
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    started = tmp_path / "build" / ".build-in-progress"
-    deadline = time.monotonic() + 60
-    while not started.exists() and time.monotonic() < deadline:  # past start-up, into the build
-        time.sleep(0.05)
-    time.sleep(1)  # rendering, or converting
+    process = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    _wait_for(started.exists, "the build to start converting")
+    soffice = int(started.read_text().split()[0])
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err.decode()
     assert err.decode().splitlines()[-1] == ("interrupted: files already written are whole and the rest are as they were; "
                                              "run the command again to finish")
     assert b"Traceback" not in err
-    leftover = subprocess.run(["pgrep", "-f", str(tmp_path / "build" / ".cache")], capture_output=True, text=True).stdout
-    assert leftover == "", "a LibreOffice outlived the interrupted build"
+    _wait_for(lambda: not Path(f"/proc/{soffice}").exists() or "Z" in Path(f"/proc/{soffice}/stat").read_text().split(") ")[1][:1],
+              "the LibreOffice it started to be stopped", 10)
     summary = run_build(project, jobs=1)
     assert summary.failed == [] and len(summary.built) + len(summary.reused) == 4
     check_archive(tmp_path / "build")
