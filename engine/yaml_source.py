@@ -1,7 +1,7 @@
 """Reading YAML with the location of every value, and validating it into a pydantic model.
 
 libyaml (PyYAML's C parser) turns the text into events, the fast part; we build plain Python data
-from the events ourselves, in one pass and without recursion, so that:
+from the events ourselves, in one pass, so that:
 
 - every value keeps its line and column, and duplicate keys are caught (PyYAML keeps the last);
 - plain values are read as YAML 1.2's core schema reads them, and as the editors' schema
@@ -10,8 +10,8 @@ from the events ourselves, in one pass and without recursion, so that:
   number (040000 is octal 16384 to YAML 1.1; 11:06:40 is 40000 in base 60; 0x3, 1e3, 40_000)
   is refused, with how to write it;
 - anchors and aliases, explicit tags, nesting deeper than any record needs, a second document
-  and characters that cannot be printed are refused before they can do harm: nothing is
-  expanded, constructed or recursed into.
+  and characters that cannot be printed are refused before they can do harm: no alias is
+  expanded, no tag constructs anything, and the depth is checked before each level is entered.
 """
 
 from __future__ import annotations
