@@ -157,6 +157,7 @@ HOSTILE: dict[str, tuple[str, tuple[str, ...]]] = {
     "combining_marks": ("e\u0301 n\u0303 Z\u0336\u0336 a\u0308 end", ALL_FIELDS),
     "xml_special": ("& < > \" ' &amp; &#38; <w:p> <![CDATA[ x ]]> ]]> end", ALL_FIELDS),
     "percent_and_braces": ("a lone % and { and } and }} {{ and %} {% and {# not a comment #} end", ALL_FIELDS),
+    "docxtpl_escapes": (DOCXTPL, ALL_FIELDS),  # in the running header and footer too
 }
 
 # name: (edit of the seed's data, documents to render)
@@ -311,7 +312,7 @@ def shown_in_pdf(value: str, text: str, furniture: int = 40) -> bool:
     """Whether the PDF's text holds value, white space aside (a line may wrap where the value has
     no space: "<!" then "[CDATA["), whole except that where a table cell runs over a page break
     the table's repeated header row and the row's other cells (at most `furniture` characters)
-    come between its parts; each part after such a break must match at least 20 characters."""
+    come between its parts, each part after such a break resuming with its next 20 characters."""
     want, have = re.sub(r"\s+", "", value), re.sub(r"\s+", "", text)
     start = have.find(want[:20])
     while start >= 0:
