@@ -50,6 +50,8 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
     try:
         try:
             os.fchmod(fd, file_mode())
+        except OSError:
+            pass  # a file system without Unix modes (vfat, a share): the file keeps mkstemp's 0600
         except BaseException:
             os.close(fd)
             raise

@@ -521,3 +521,12 @@ def test_fixed_bytes_hold_what_python_docx_saves(project: Project, tmp_path: Pat
         assert (mine.compress_type, ours.read(mine)) == (its.compress_type, theirs.read(its)), \
             _package_writer_problem(f"{mine.filename} differs from what Document.save() writes")
     assert {e.date_time for e in ours.infolist()} == {word.ZIP_EPOCH}
+
+
+def test_a_file_system_without_modes_still_gets_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(fd: int, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted")  # e.g. a vfat or SMB mount
+
+    monkeypatch.setattr(writing.os, "fchmod", refuse)
+    write_atomic(tmp_path / "paper.pdf", b"whole")
+    assert (tmp_path / "paper.pdf").read_bytes() == b"whole" and [p.name for p in tmp_path.iterdir()] == ["paper.pdf"]
