@@ -74,7 +74,6 @@ def main() -> None:
     for count in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             project = project_with(Path(tmp), count)
-            out = Path(tmp) / "build"
             per_paper, per_record = naive(project, min(NAIVE_SAMPLE, count))
             papers = count * per_record
             print(f"{count:>8} {'naive (sampled)':<28} {per_paper * papers:>9.1f} {per_paper * 1000:>9.0f} {1:>8.1f}x")
@@ -83,15 +82,15 @@ def main() -> None:
                 ms = seconds / papers * 1000
                 print(f"{count:>8} {name:<28} {seconds:>9.2f} {ms:>9.1f} {per_paper * 1000 / ms:>8.1f}x")
 
-            summary = build(project, project.root / "office.yaml", out, jobs=jobs)
+            summary = build(project, jobs=jobs)
             assert not summary.failed, summary.failed[:3]
             row(f"decisions build, cold (-j{jobs})", summary.seconds)
-            summary = build(project, project.root / "office.yaml", out, jobs=jobs)
+            summary = build(project, jobs=jobs)
             assert summary.built == [] and len(summary.reused) == count
             print(f"{count:>8} {'no-op rebuild':<28} {summary.seconds:>9.3f}")
             one = next(project.records.rglob("*.yaml"))
             one.write_text(one.read_text(encoding="utf-8").replace("To note decision", "To note the decision"), encoding="utf-8")
-            summary = build(project, project.root / "office.yaml", out, jobs=jobs)
+            summary = build(project, jobs=jobs)
             assert len(summary.built) == 1
             print(f"{count:>8} {'one-record rebuild':<28} {summary.seconds:>9.2f}")
     own, children = peak_mib()

@@ -43,7 +43,7 @@ from .manifest import ManifestError, inside, read_manifest
 from .model import Decision, EventKind, Status, money
 from .papers import Paper, convert_pdfs, file_stem, profile_pool, render_sources
 from .project import Project
-from .records import Record, read_records
+from .records import Record, read_record, read_records
 from .render.context import house_date
 from .render.html import render_html
 from .render.pdf import Converter
@@ -58,8 +58,10 @@ BATCH = 50  # public papers converted in one LibreOffice start, then written and
 class Entry:
     """One decision as the register shows it."""
 
-    decision: Decision
+    decision: Decision  # its facts: the narrative is read again when its papers are rendered
     place: str  # 2021-2024/pcc-d-102, as in build/
+    path_of_record: Path | None = None
+    digest: str = ""  # of the record's text as checked
     files: list[dict[str, Any]] = field(default_factory=list)  # label, href, size
 
     @property
@@ -187,7 +189,7 @@ def _publish(project: Project, out: Path) -> PublishSummary:
         if d.status is not Status.approved:
             summary.skipped.append(d.reference)
             continue
-        entries.append(Entry(d, project.office.place_of(d.date, d.reference)))
+        entries.append(Entry(d, project.office.place_of(d.date, d.reference), record.path, record.digest))
     del records
     entries.sort(key=lambda e: (e.decision.date, e.decision.reference), reverse=True)
     summary.withheld = [e.decision.reference for e in entries if e.part2]
@@ -220,13 +222,17 @@ def _publish_batch(project: Project, batch: list[Entry], converter: Converter, k
     decision's page, and let their bytes go."""
     papers: list[tuple[Entry, Paper]] = []
     for entry in batch:
-        paper = render_sources(entry.decision, project, ["docx", "html"], public=True)
+        decision = _as_checked(project, entry)
+        if decision is None:
+            summary.failed.append((str(entry.path_of_record), "the record changed while the register was being published; publish again"))
+            continue
+        paper = render_sources(decision, project, ["docx", "html"], public=True)
         site.keep_snippet(entry, paper.files.pop("html").decode("utf-8"))
         paper.files.pop("preview.html", None)
         papers.append((entry, paper))
-        spec = entry.decision.specification
+        spec = decision.specification
         if spec is not None and spec.status == "released":
-            papers.append((entry, render_sources(entry.decision, project, ["docx"], public=True, document="spec")))
+            papers.append((entry, render_sources(decision, project, ["docx"], public=True, document="spec")))
     todo = []
     for _, paper in papers:
         pdf = known.get(paper.files["docx"])
@@ -249,6 +255,19 @@ def _publish_batch(project: Project, batch: list[Entry], converter: Converter, k
             data = paper.files[suffix]
             write_atomic(folder / f"{stem}.{suffix}", data)
             entry.files.append({"label": f"The {what} ({kind}, {_size(len(data))})", "href": f"{stem}.{suffix}", "kind": kind})
+
+
+def _as_checked(project: Project, entry: Entry) -> Decision | None:
+    """The whole decision, read again, if its text is still the text that was checked (and found
+    public, approved and clean); None if it changed since."""
+    if entry.path_of_record is None:
+        return entry.decision
+    record = read_record(entry.path_of_record, project.office)
+    if record.source is None or record.decision is None or not record.ok:
+        return None
+    if hashlib.sha256(record.source.text.encode("utf-8")).hexdigest() != entry.digest:
+        return None
+    return record.decision
 
 
 class KnownPdfs:
