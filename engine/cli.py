@@ -65,6 +65,13 @@ class Engine(click.Group):
             raise Failure(f"{where}{exc.strerror or exc}") from None
         except KeyboardInterrupt:
             raise Interrupted("") from None
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last resort: still one line, never a traceback
+            if os.environ.get("DECISIONS_DEBUG"):
+                raise
+            raise Failure(f"unexpected {type(exc).__name__}: {exc}. This is a bug in the engine: please report it "
+                          "with the command you ran (set DECISIONS_DEBUG=1 to see where it happened)") from None
 
 
 class ShardType(click.ParamType):

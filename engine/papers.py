@@ -92,8 +92,11 @@ def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter
     for paper, result in zip(papers, results):
         if isinstance(result, ConversionError):
             paper.error = str(result)
-        else:
+            continue
+        try:
             paper.files["pdf"] = finish_pdf(result, paper.properties(project.office))
+        except Exception as exc:  # noqa: BLE001 - e.g. pikepdf on a PDF it cannot rewrite: this paper fails alone
+            paper.error = f"cannot finish the PDF: {exc or type(exc).__name__}"
 
 
 # --- where papers go -----------------------------------------------------------------------------

@@ -226,13 +226,22 @@ def _publish_batch(project: Project, batch: list[Entry], converter: Converter, k
         if decision is None:
             summary.failed.append((str(entry.path_of_record), "the record changed while the register was being published; publish again"))
             continue
-        paper = render_sources(decision, project, ["docx", "html"], public=True)
+        try:
+            paper = render_sources(decision, project, ["docx", "html"], public=True)
+            spec = decision.specification
+            if spec is not None and spec.status == "released":
+                spec_paper = render_sources(decision, project, ["docx"], public=True, document="spec")
+            else:
+                spec_paper = None
+        except Exception as exc:  # noqa: BLE001 - one paper must not stop the register updating
+            problems = getattr(exc, "problems", None)
+            summary.failed.append((str(entry.path_of_record), str(problems[0]) if problems else f"cannot render: {exc}"))
+            continue
         site.keep_snippet(entry, paper.files.pop("html").decode("utf-8"))
         paper.files.pop("preview.html", None)
         papers.append((entry, paper))
-        spec = decision.specification
-        if spec is not None and spec.status == "released":
-            papers.append((entry, render_sources(decision, project, ["docx"], public=True, document="spec")))
+        if spec_paper is not None:
+            papers.append((entry, spec_paper))
     todo = []
     for _, paper in papers:
         pdf = known.get(paper.files["docx"])

@@ -409,3 +409,35 @@ def test_publish_holds_no_more_than_a_batch_of_papers(tmp_path: Path, monkeypatc
     assert summary.failed == [] and len(summary.published) + len(summary.skipped) == 5
     assert batches and max(batches) <= 4  # two decisions, each with at most a paper and a specification
     assert not (tmp_path / "build" / "site" / ".snippets").exists()
+
+
+# --- 10 and 22: one record never stops the register; nothing ends in a traceback -----------------
+
+
+def test_a_paper_that_fails_to_render_fails_alone_in_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.publish
+
+    project = make_project(tmp_path, records=3)
+    real = engine.publish.render_sources
+
+    def broken(decision, *args, **kwargs):
+        if decision.reference == "PCC/D/002":
+            raise ValueError("a renderer bug")
+        return real(decision, *args, **kwargs)
+
+    monkeypatch.setattr(engine.publish, "render_sources", broken)
+    summary = publish(project)
+    assert summary.failed == [(str(tmp_path / "records" / "2016-2021" / "PCC-D-002.yaml"), "cannot render: a renderer bug")]
+    assert summary.published == ["PCC/D/003", "PCC/D/001"]
+    assert not (tmp_path / "build" / "site" / "decisions" / "2016-2021" / "pcc-d-002").exists()
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.records
+
+    make_project(tmp_path)
+    monkeypatch.delenv("DECISIONS_DEBUG", raising=False)
+    monkeypatch.setattr(engine.records, "run_cross_rules", lambda *args: (_ for _ in ()).throw(ValueError("boom")))
+    code, out = cli(tmp_path, "check")
+    assert (code, out) == (1, "error: unexpected ValueError: boom. This is a bug in the engine: please report it with the "
+                              "command you ran (set DECISIONS_DEBUG=1 to see where it happened)\n")
