@@ -47,7 +47,7 @@ from .records import Record, read_record, read_records
 from .render.context import house_date
 from .render.html import render_html
 from .render.pdf import Converter
-from .writing import write_atomic
+from .writing import file_mode, write_atomic
 
 MARK = ".decision-register"  # in every site publish writes: the folder is its to replace
 MARK_TEXT = b"Written by `decisions publish`, which replaces this folder whole on every run.\n"
@@ -468,7 +468,8 @@ def _swap_in(staging: Path, out: Path) -> None:
     if out.exists() or out.is_symlink():
         old = out.with_name(f".{out.name}.old.{os.getpid()}")
         out.rename(old)
-    staging.chmod(0o755)
+    mode = file_mode()
+    staging.chmod(mode | (mode & 0o444) >> 2)  # mkdtemp's 0700, as a new folder would be: 0755 under umask 022
     staging.rename(out)
     if old is not None:
         if old.is_dir() and not old.is_symlink():

@@ -441,3 +441,19 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(tmp_path: Path, monkeyp
     code, out = cli(tmp_path, "check")
     assert (code, out) == (1, "error: unexpected ValueError: boom. This is a bug in the engine: please report it with the "
                               "command you ran (set DECISIONS_DEBUG=1 to see where it happened)\n")
+
+
+# --- 19. the published site is readable by the web server ----------------------------------------
+
+
+@pytest.mark.parametrize("umask,file_mode,folder_mode", [(0o022, 0o644, 0o755), (0o027, 0o640, 0o750)])
+def test_the_site_follows_the_umask(tmp_path: Path, umask: int, file_mode: int, folder_mode: int) -> None:
+    project = make_project(tmp_path)
+    old = os.umask(umask)
+    try:
+        publish(project)
+    finally:
+        os.umask(old)
+    site = tmp_path / "build" / "site"
+    modes = {p.relative_to(site).as_posix(): p.stat().st_mode & 0o777 for p in [site, *site.rglob("*")]}
+    assert {path for path, mode in modes.items() if mode != (folder_mode if (site / path).is_dir() else file_mode)} == set()

@@ -23,7 +23,7 @@ from engine.records import read_record
 from engine.render.pdf import ConversionError, Converter, ProfilePool
 from engine.template_check import check_templates
 
-from .support import part_of
+from .support import fake_soffice, part_of
 from .conftest import REFERENCE_TEXT, ROOT, SEED, SHARED_REFERENCE
 from .text import docx_text, html_text, missing_in_order, pdf_text, published_lines
 
@@ -207,13 +207,6 @@ def test_pdf_is_a4_in_one_font_family(rendered: dict) -> None:
 # --- LibreOffice missing, failing, hanging, and run twice at once -------------------------------
 
 
-def _fake_soffice(folder: Path, body: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "soffice"
-    script.write_text(f"#!/bin/sh\n{body}\n")
-    script.chmod(0o755)
-
-
 def test_missing_libreoffice_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     result = CliRunner().invoke(main, ["--office", str(ROOT / "office.yaml"), "render", str(SEED), "--out", str(tmp_path / "out")])
@@ -224,7 +217,7 @@ def test_missing_libreoffice_is_one_clear_line(tmp_path: Path, monkeypatch: pyte
 
 
 def test_hanging_libreoffice_is_stopped_within_the_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_soffice(tmp_path / "bin", "sleep 60")
+    fake_soffice(tmp_path / "bin", "sleep 60")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
     paper = tmp_path / "a.docx"
     paper.write_bytes(b"PK")
@@ -234,7 +227,7 @@ def test_hanging_libreoffice_is_stopped_within_the_timeout(tmp_path: Path, monke
 
 
 def test_libreoffice_that_writes_nothing_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_soffice(tmp_path / "bin", "exit 0")  # soffice exits 0 when an input is missing
+    fake_soffice(tmp_path / "bin", "exit 0")  # soffice exits 0 when an input is missing
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
     paper = tmp_path / "a.docx"
     paper.write_bytes(b"PK")
@@ -357,7 +350,7 @@ def _ordered_soffice(tmp_path: Path, bad: str, failure: str, monkeypatch: pytest
     good = pikepdf.new()
     good.add_blank_page()
     good.save(tmp_path / "good.pdf")
-    _fake_soffice(tmp_path / "bin", f"""
+    fake_soffice(tmp_path / "bin", f"""
 out=""; prev=""
 for arg in "$@"; do
   if [ "$prev" = "--outdir" ]; then out="$arg"; fi
