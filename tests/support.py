@@ -6,7 +6,11 @@ import hashlib
 import io
 import json
 import shutil
+import struct
+import time
 import zipfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -85,3 +89,21 @@ _PARTS = {name.format(stem="").lstrip("."): part for part, name in FILE_NAMES.it
 def part_of(path: Path) -> str:
     """Which rendered part a written file is: pcc-d-102.internal.html -> html."""
     return _PARTS[path.name.split(".", 1)[1]]
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
+    """Poll for an event that must happen; the limit only stops a broken test from hanging."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def png(width: int, height: int) -> bytes:
+    """A small PNG of the house colour, e.g. for a logo."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x1f\x38\x64" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))

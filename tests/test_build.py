@@ -23,7 +23,7 @@ from benchmarks.archive import make_archive
 from engine.cli import main
 from engine.project import Project
 
-from .support import SEED, blocking_soffice, check_archive, fake_soffice, make_project, run_build
+from .support import SEED, blocking_soffice, check_archive, fake_soffice, make_project, run_build, wait_for
 
 
 @pytest.fixture
@@ -148,14 +148,6 @@ def _soffice_that_blocks_the_second_start(bin_dir: Path, started: Path) -> None:
                           f'echo "$$ $PPID" > "{started}.tmp" && mv "{started}.tmp" "{started}"\nexec sleep 600')
 
 
-def _wait_for(condition, what: str, seconds: float = 120) -> None:
-    """Poll for an event that must happen; the limit only stops a broken test from hanging."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def test_a_killed_build_leaves_old_outputs_whole_and_the_next_build_completes(tmp_path: Path) -> None:
     project = make_project(tmp_path, records=3)
     run_build(project, jobs=1)
@@ -172,7 +164,7 @@ def test_a_killed_build_leaves_old_outputs_whole_and_the_next_build_completes(tm
     process = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     # Kill it once one batch is written and recorded and the other is mid-conversion.
-    _wait_for(lambda: started.exists() and (tmp_path / "build" / "manifest.json").read_text() != before, "a batch to finish")
+    wait_for(lambda: started.exists() and (tmp_path / "build" / "manifest.json").read_text() != before, "a batch to finish")
     blocked = int(started.read_text().split()[0])
     os.killpg(process.pid, signal.SIGKILL)
     os.kill(blocked, signal.SIGKILL)
@@ -196,7 +188,7 @@ def test_ctrl_c_stops_the_build_cleanly(tmp_path: Path) -> None:
     command = [str(Path(sys.executable).parent / "decisions"), "build", "--jobs", "2"]
     process = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                start_new_session=True)
-    _wait_for(started.exists, "the build to start converting")
+    wait_for(started.exists, "the build to start converting")
     soffice = int(started.read_text().split()[0])
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
     _, err = process.communicate(timeout=60)
@@ -204,7 +196,7 @@ def test_ctrl_c_stops_the_build_cleanly(tmp_path: Path) -> None:
     assert err.decode().splitlines()[-1] == ("interrupted: files already written are whole and the rest are as they were; "
                                              "run the command again to finish")
     assert b"Traceback" not in err
-    _wait_for(lambda: not Path(f"/proc/{soffice}").exists() or "Z" in Path(f"/proc/{soffice}/stat").read_text().split(") ")[1][:1],
+    wait_for(lambda: not Path(f"/proc/{soffice}").exists() or "Z" in Path(f"/proc/{soffice}/stat").read_text().split(") ")[1][:1],
               "the LibreOffice it started to be stopped", 10)
     summary = run_build(project, jobs=1)
     assert summary.failed == [] and len(summary.built) + len(summary.reused) == 4

@@ -25,7 +25,7 @@ from engine.cli import main
 from engine.project import Project
 from engine.publish import MARK, publish
 
-from .support import SEED, blocking_soffice, check_archive, make_project, replaced, run_build
+from .support import SEED, blocking_soffice, check_archive, make_project, replaced, run_build, wait_for
 
 MARKER = "ZZQ-CONFIDENTIAL-9001"
 DECISIONS = str(Path(sys.executable).parent / "decisions")
@@ -250,14 +250,6 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _wait_for(condition, what: str, seconds: float = 60) -> None:
-    """Poll for an event that must happen; the limit only stops a broken test from hanging."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def test_workers_die_with_a_killed_build_and_the_next_build_runs(tmp_path: Path) -> None:
     make_project(tmp_path, records=4)
     started = tmp_path / "converting"
@@ -265,12 +257,12 @@ def test_workers_die_with_a_killed_build_and_the_next_build_runs(tmp_path: Path)
     environment = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     build = subprocess.Popen([DECISIONS, "build", "--jobs", "2"], cwd=tmp_path, env=environment,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    _wait_for(started.exists, "a worker to start converting")
+    wait_for(started.exists, "a worker to start converting")
     soffice, worker = (int(n) for n in started.read_text().split())
     try:
         build.send_signal(signal.SIGKILL)  # the build alone, not its process group
         build.wait()
-        _wait_for(lambda: not _alive(worker), "the worker to die with its build", 10)
+        wait_for(lambda: not _alive(worker), "the worker to die with its build", 10)
         code, out = cli(tmp_path, "build", "--jobs", "1")
         assert "another build is running" not in out
         assert code == 0, out

@@ -23,7 +23,7 @@ from engine.records import read_record
 from engine.render.pdf import ConversionError, Converter, ProfilePool
 from engine.template_check import check_templates
 
-from .support import fake_soffice, part_of
+from .support import fake_soffice, part_of, png
 from .conftest import REFERENCE_TEXT, ROOT, SEED, SHARED_REFERENCE
 from .text import docx_text, html_text, missing_in_order, pdf_text, published_lines
 
@@ -378,23 +378,11 @@ def test_a_paper_that_hangs_libreoffice_fails_alone(tmp_path: Path, monkeypatch:
     assert str(results[2]) == "LibreOffice did not finish within 1 s and was stopped"
 
 
-def _png(width: int, height: int) -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\x1f\x38\x64" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
 def test_house_style_comes_from_the_office_configuration(tmp_path: Path) -> None:
     import shutil
 
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    (tmp_path / "logo.png").write_bytes(_png(40, 20))
+    (tmp_path / "logo.png").write_bytes(png(40, 20))
     office = (ROOT / "office.yaml").read_text(encoding="utf-8")
     office = (office.replace("logo: null", "logo: logo.png").replace("font: Liberation Sans", "font: Carlito")
               .replace("heading_colour: 1F3864", "heading_colour: 7B2C83").replace("date_format: '%d/%m/%Y'", "date_format: '%d %B %Y'")

@@ -31,6 +31,7 @@ from engine.render.pdf import Converter
 from engine import writing
 from engine.writing import write_atomic
 
+from .support import png
 from .conftest import ROOT, SEED
 from .text import docx_text, html_text, missing_in_order, normalise, pdf_text
 
@@ -476,18 +477,6 @@ def test_python_docx_package_writer_is_the_one_docx_py_was_written_for() -> None
         assert found == parameters, _package_writer_problem(f"PackageWriter.{name} now takes ({', '.join(found)})")
 
 
-def _png(width: int, height: int) -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\x1f\x38\x64" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
 @pytest.mark.parametrize("document", ["decision", "spec"])
 def test_fixed_bytes_hold_what_python_docx_saves(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document: str) -> None:
     """_fixed_bytes must write the same zip members, in the same order, with the same contents
@@ -495,7 +484,7 @@ def test_fixed_bytes_hold_what_python_docx_saves(project: Project, tmp_path: Pat
     paper with a logo, so a picture part too): only the entries' dates and attributes differ."""
     from engine.render import docx as word
 
-    (tmp_path / "logo.png").write_bytes(_png(40, 20))
+    (tmp_path / "logo.png").write_bytes(png(40, 20))
     office = project.office.model_copy(update={"logo": Path("logo.png")})
     saved: dict[str, bytes] = {}
     fixed_bytes = word._fixed_bytes
