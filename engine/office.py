@@ -10,17 +10,25 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from .model import Model, Text
+from .model import Day, Line, Model, Text
 from .yaml_source import read_yaml, validate
 
 
 class Term(Model):
     """A commissioner's term: references restart at 001 in each (Bedfordshire: 2016, 2021, 2024)."""
 
-    name: Text = Field(description="Also the folder under records/ and build/, e.g. 2021-2024")
-    commissioner: Text
-    start: dt.date
-    end: dt.date | None = None
+    # A folder name: the papers of the term are written under it, so it must not lead elsewhere.
+    name: Line = Field(description="Also the folder under records/ and build/, e.g. 2021-2024: letters, digits, '.', '_' and '-'")
+    commissioner: Line
+    start: Day
+    end: Day | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value, re.ASCII):
+            raise ValueError("a term's name is also its folder's: use letters, digits, '.', '_' and '-' only, e.g. 2021-2024")
+        return value
 
     def holds(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -118,8 +126,8 @@ class Register(Model):
 
 
 class Office(Model):
-    name: Text = Field(description="e.g. Office of the Bedfordshire Police and Crime Commissioner")
-    author: Text = Field(description="Author in document metadata")
+    name: Line = Field(description="e.g. Office of the Bedfordshire Police and Crime Commissioner")
+    author: Line = Field(description="Author in document metadata")
     address: list[Text] = Field(min_length=1)
     contact: Text | None = None
     logo: Path | None = Field(None, description="Image for the letterhead, relative to office.yaml")

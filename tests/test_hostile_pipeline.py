@@ -449,3 +449,14 @@ def test_the_site_follows_the_umask(tmp_path: Path, umask: int, file_mode: int, 
     site = tmp_path / "build" / "site"
     modes = {p.relative_to(site).as_posix(): p.stat().st_mode & 0o777 for p in [site, *site.rglob("*")]}
     assert {path for path, mode in modes.items() if mode != (folder_mode if (site / path).is_dir() else file_mode)} == set()
+
+
+@pytest.mark.parametrize("name", ["../../elsewhere", "/tmp/x", ".hidden", "a/b"])
+def test_a_terms_name_is_a_folder_name_that_stays_in_the_archive(tmp_path: Path, name: str) -> None:
+    make_project(tmp_path)
+    office = tmp_path / "office.yaml"
+    office.write_text(replaced(office.read_text(encoding="utf-8"), **{"name: 2021-2024": f"name: '{name}'"}), encoding="utf-8")
+    code, out = cli(tmp_path, "build", "--jobs", "1")
+    assert code == 1 and len(out.splitlines()) == 1 and (": error: terms[1].name: a term's name is also its folder's: use letters, digits, '.', '_' and '-' only, "
+                                                          "e.g. 2021-2024") in out, out
+    assert not (tmp_path / "build").exists()
