@@ -203,17 +203,15 @@ def build(project: Project, jobs: int = 1, force: bool = False, shard: tuple[int
     Raises BuildBusy when another build holds the folder, ManifestError for a damaged manifest."""
     started = time.perf_counter()
     summary = Summary()
-    out = project.build
-    manifest_path = project.manifest
-    out.mkdir(parents=True, exist_ok=True)
-    lock = _exclusive(out, summary.notes)
+    project.check_build_dir()
+    project.build.mkdir(parents=True, exist_ok=True)
+    lock = _exclusive(project.build, summary.notes)
     try:
         _build(project, jobs, force, shard, progress, summary, lock)
     finally:
         lock.close()
     summary.failed.sort(key=lambda f: f.source)
     summary.seconds = time.perf_counter() - started
-    del manifest_path
     return summary
 
 

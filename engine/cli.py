@@ -52,13 +52,14 @@ class Engine(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from .build import BuildBusy
         from .manifest import ManifestError
+        from .project import ProjectError
         from .publish import PublishError
 
         try:
             return super().invoke(ctx)
         except RecordError as exc:
             raise Problems(exc.problems) from None
-        except (ConversionError, BuildBusy, ManifestError, PublishError) as exc:
+        except (ConversionError, BuildBusy, ManifestError, ProjectError, PublishError) as exc:
             raise Failure(str(exc)) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
@@ -240,6 +241,8 @@ def render(ctx: click.Context, record: str, formats: list[str], out: Path | None
     assert loaded.decision is not None
     if document == "spec" and loaded.decision.specification is None:
         raise Failure(f"{loaded.path}: {loaded.decision.reference} has no specification (add `specification:` to the record)")
+    if out is None:
+        project.check_build_dir()
     [(paper, files)] = render_papers([loaded.decision], project, formats, out or project.build, flat=out is not None,
                                      document=document)
     if paper.error:

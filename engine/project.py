@@ -19,6 +19,10 @@ BUILD = "build"
 MANIFEST = "manifest.json"
 
 
+class ProjectError(Exception):
+    """The project's folders are set up in a way that would lose or mix files."""
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
@@ -31,6 +35,16 @@ class Project:
         resolved = office_path.resolve()
         root = resolved.parent
         return cls(root, load_office(office_path), resolved, (build or root / BUILD).absolute())
+
+    def check_build_dir(self) -> None:
+        """The archive is written, swept and pruned: it must be a folder of its own, never the
+        project, the records or a folder holding either."""
+        archive = self.build.resolve()
+        for name, folder in (("the project", self.root), ("the records", self.records)):
+            folder = folder.resolve()
+            if archive == folder or archive in folder.parents or folder in archive.parents:
+                raise ProjectError(f"the archive folder {self.build} would mix its files with {name} ({folder}); "
+                                   "give --build-dir a folder of its own, e.g. build/")
 
     def templates(self, document: str = "decision") -> Path:
         return self.root / getattr(self.office.templates, document)

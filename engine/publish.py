@@ -170,6 +170,7 @@ class PublishError(Exception):
 
 def publish(project: Project, out: Path | None = None) -> PublishSummary:
     """Write the public register into out (default: the project's site folder)."""
+    project.check_build_dir()
     out = (out or project.site).absolute()
     _refuse_unsafe(project, out)
     with _publishing(out):

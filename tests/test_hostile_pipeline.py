@@ -460,3 +460,13 @@ def test_a_terms_name_is_a_folder_name_that_stays_in_the_archive(tmp_path: Path,
     assert code == 1 and len(out.splitlines()) == 1 and (": error: terms[1].name: a term's name is also its folder's: use letters, digits, '.', '_' and '-' only, "
                                                           "e.g. 2021-2024") in out, out
     assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize("build_dir", [".", "records", "records/2021-2024", ".."])
+def test_the_archive_is_never_the_project_or_its_records(tmp_path: Path, build_dir: str) -> None:
+    (tmp_path / "p").mkdir()
+    make_project(tmp_path / "p")
+    before = tree(tmp_path)
+    code, out = cli(tmp_path / "p", "--build-dir", str(tmp_path / "p" / build_dir), "build", "--jobs", "1")
+    assert code == 1 and out.startswith("error: the archive folder ") and "give --build-dir a folder of its own" in out, out
+    assert tree(tmp_path) == before
