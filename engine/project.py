@@ -40,9 +40,9 @@ class Project:
         """The archive is written, swept and pruned: it must be a folder of its own, never the
         project, the records or a folder holding either."""
         archive = self.build.resolve()
-        for name, folder in (("the project", self.root), ("the records", self.records)):
-            folder = folder.resolve()
-            if archive == folder or archive in folder.parents or folder in archive.parents:
+        root, records = self.root.resolve(), self.records.resolve()
+        for name, folder, inside_too in (("the project", root, False), ("the records", records, True)):
+            if archive == folder or archive in folder.parents or (inside_too and folder in archive.parents):
                 raise ProjectError(f"the archive folder {self.build} would mix its files with {name} ({folder}); "
                                    "give --build-dir a folder of its own, e.g. build/")
 

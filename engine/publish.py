@@ -51,7 +51,7 @@ from .writing import file_mode, write_atomic
 
 MARK = ".decision-register"  # in every site publish writes: the folder is its to replace
 MARK_TEXT = b"Written by `decisions publish`, which replaces this folder whole on every run.\n"
-BATCH = 50  # public papers converted in one LibreOffice start, then written and let go
+BATCH = 100  # public papers converted in one LibreOffice start, then written and let go
 
 
 @dataclass

@@ -462,7 +462,7 @@ def test_a_terms_name_is_a_folder_name_that_stays_in_the_archive(tmp_path: Path,
     assert not (tmp_path / "build").exists()
 
 
-@pytest.mark.parametrize("build_dir", [".", "records", "records/2021-2024", ".."])
+@pytest.mark.parametrize("build_dir", [".", "records", "records/2021-2024", "..", "records/../.."])
 def test_the_archive_is_never_the_project_or_its_records(tmp_path: Path, build_dir: str) -> None:
     (tmp_path / "p").mkdir()
     make_project(tmp_path / "p")
@@ -470,3 +470,11 @@ def test_the_archive_is_never_the_project_or_its_records(tmp_path: Path, build_d
     code, out = cli(tmp_path / "p", "--build-dir", str(tmp_path / "p" / build_dir), "build", "--jobs", "1")
     assert code == 1 and out.startswith("error: the archive folder ") and "give --build-dir a folder of its own" in out, out
     assert tree(tmp_path) == before
+
+
+def test_an_archive_of_its_own_anywhere_is_fine(tmp_path: Path) -> None:
+    make_project(tmp_path)
+    for build_dir in (tmp_path / "build", tmp_path / "archives" / "bedfordshire", tmp_path.parent / f"{tmp_path.name}-archive"):
+        code, out = cli(tmp_path, "--build-dir", str(build_dir), "build", "--jobs", "2")
+        assert code == 0, out
+        assert (build_dir / "2021-2024" / "pcc-d-102" / "pcc-d-102.pdf").is_file()
