@@ -69,6 +69,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "records" / "2021-2024" / "PCC-D-102.yaml"
 MEMORY_KB = 2 * 1024 * 1024  # ulimit -v for check and render: 2 GiB
 LOAD_MEMORY_LIMIT_MB = 1024  # publish of the load archive above this is reported
+ORPHAN_GRACE = 15.0  # seconds what a killed command started may run on (finishing its batch)
 
 KINDS = ["leak", "traceback", "hang", "crash", "memory", "changed", "injection", "data-loss", "bad-exit", "message", "orphan",
          "harness"]
@@ -84,6 +85,7 @@ KIND_LABELS = {"leak": "leaks", "traceback": "tracebacks", "hang": "hangs", "cra
 class Failure:
     kind: str
     what: str
+    detail: str = ""  # e.g. the whole traceback; in --json only
 
 
 @dataclass
@@ -95,10 +97,10 @@ class Case:
     seconds: float = 0.0
     seen: str = ""  # what the main call answered, for --verbose
 
-    def fail(self, kind: str, what: str) -> None:
+    def fail(self, kind: str, what: str, detail: str = "") -> None:
         assert kind in KINDS, kind
         if not any(f.kind == kind and f.what == what for f in self.failures):
-            self.failures.append(Failure(kind, what))
+            self.failures.append(Failure(kind, what, detail))
 
     @property
     def passed(self) -> bool:
@@ -318,6 +320,14 @@ def processes_under(root: Path) -> list[tuple[int, str]]:
     return found
 
 
+def what_process(command: str) -> str:
+    if "soffice" in command:
+        return "LibreOffice"
+    if "decisions" in command or "engine.cli" in command or "python" in command:
+        return "decisions worker"
+    return command[:40]
+
+
 def holds_file(pid: int, name: str) -> bool:
     try:
         return any(os.readlink(f"/proc/{pid}/fd/{fd}").endswith(name) for fd in os.listdir(f"/proc/{pid}/fd"))
@@ -359,14 +369,23 @@ LOCATED = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|
 
 
 def traceback_excerpt(text: str) -> str:
+    """The exception and the deepest engine frame (else the deepest frame) of the last traceback."""
     lines = text.splitlines()
     start = max(i for i, line in enumerate(lines) if "Traceback" in line)
     body = lines[start:]
     frames = [line.strip() for line in body if line.strip().startswith("File ")]
     engine = [f for f in frames if "/engine/" in f] or frames
     last = next((line.strip() for line in reversed(body) if line.strip() and not line.startswith(" ")), "")
-    where = re.sub(r'File ".*?/(engine/[^"]+)"', r"\1", engine[-1]) if engine else ""
-    return f"{last[:160]}  [{where[:120]}]" if where else last[:200]
+    where = re.sub(r'File ".*?/((?:engine|lib/python[\d.]+)/[^"]+)"', r"\1", engine[-1]) if engine else ""
+    ignored = lines[start - 1].strip() if start and lines[start - 1].startswith("Exception ignored in") else ""
+    excerpt = f"{last[:160]}  [{where[:120]}]" if where else last[:200]
+    return f"{ignored[:80]}: {excerpt}" if ignored else excerpt
+
+
+def traceback_text(text: str) -> str:
+    start = text.find("Traceback")
+    start = text.rfind("\n", 0, max(0, text.rfind("Exception ignored in", 0, start + 1))) + 1 if "Exception ignored in" in text[:start] else start
+    return text[max(0, start):][-4000:]
 
 
 def judge_basics(case: Case, r: Run, what: str) -> bool:
@@ -376,7 +395,7 @@ def judge_basics(case: Case, r: Run, what: str) -> bool:
         return False
     ok = True
     if "Traceback" in r.text:
-        case.fail("traceback", f"{what}: {traceback_excerpt(r.text)}")
+        case.fail("traceback", f"{what}: {traceback_excerpt(r.text)}", traceback_text(r.text))
         ok = False
     if r.rc is not None and r.rc < 0:
         case.fail("crash", f"{what}: killed by signal {-r.rc} ({signal.Signals(-r.rc).name})")
@@ -1745,13 +1764,12 @@ def kill_project(ctx: "Context") -> tuple[Path, Path]:
     from benchmarks.archive import make_archive  # type: ignore[import-not-found]
 
     base = make_project(ctx.work / "kills" / "base", seed=False)
-    paths = make_archive(base / "records", 14 if ctx.quick else 18)
-    for index, path in enumerate(paths):
-        if index % 2 == 0:
-            text = path.read_text(encoding="utf-8")
-            path.write_text(edit(text, ("      - >-\n          The provider will be required",
-                                        "      - text: A Part 2 paragraph.\n        confidential: true\n"
-                                        "      - >-\n          The provider will be required")), encoding="utf-8")
+    paths = make_archive(base / "records", 16 if ctx.quick else 22)
+    for path in paths:  # publish converts both papers of every record again, for the public
+        text = path.read_text(encoding="utf-8")
+        path.write_text(edit(text, ("      - >-\n          A service to deliver support",
+                                    "      - text: A Part 2 paragraph.\n        confidential: true\n"
+                                    "      - >-\n          A service to deliver support")), encoding="utf-8")
     built = copy_project(base, ctx.work / "kills" / "built")
     b = cli(built, "build", "--jobs", "2", timeout=ctx.long_timeout)
     if b.rc != 0:
@@ -1760,6 +1778,7 @@ def kill_project(ctx: "Context") -> tuple[Path, Path]:
     if p.rc != 0:
         raise SetupError(f"the kill project does not publish: {first_line(p.text)}")
     ctx.figures.append(f"kill project: {len(paths)} records; cold build -j2 {b.seconds:.1f} s, first publish {p.seconds:.1f} s")
+    ctx.durations = {"build": b.seconds, "publish": p.seconds}
     # base keeps LibreOffice's profiles (a new profile costs seconds), not the archive
     shutil.copytree(built / "build" / ".cache" / "libreoffice", base / "build" / ".cache" / "libreoffice",
                     ignore=shutil.ignore_patterns("*.lock"))
@@ -1774,8 +1793,14 @@ def attack_kills(ctx: "Context") -> list[Case]:
     else:
         plan = [(command, sig, when) for command in ("build", "publish") for sig in (signal.SIGKILL, signal.SIGINT)
                 for when in (0.5, 1.0, 2.0, 4.0, "pdf")]
+        plan += [("build", signal.SIGINT, 0.15), ("publish", signal.SIGINT, 0.15)]  # Ctrl-C while it starts up
     cases = []
     for index, (command, sig, when) in enumerate(plan):
+        # A kill after the command has ended attacks nothing: a point past 90% of its measured
+        # length moves to 75% of it.
+        length = ctx.durations.get(command, 0)
+        if isinstance(when, float) and length and when > 0.9 * length:
+            when = round(0.75 * length, 1)
         cases.append(kill_case(ctx, index, command, sig, when, base, built))
     return cases
 
@@ -1821,13 +1846,14 @@ def kill_case(ctx: "Context", index: int, command: str, sig: int, when: float | 
         proc.signal_main(signal.SIGKILL)
     else:
         proc.signal_group(signal.SIGINT)
+    killed_at = time.monotonic()
     stopped = proc.wait(20)
     killed = proc.result(timed_out=not stopped)
     if not stopped:
         case.fail("hang", f"still running 20 s after {how}")
         proc.stop()
     if sig == signal.SIGINT and "Traceback" in killed.text:
-        case.fail("traceback", f"Ctrl-C printed a traceback: {traceback_excerpt(killed.text)}")
+        case.fail("traceback", f"Ctrl-C printed a traceback: {traceback_excerpt(killed.text)}", traceback_text(killed.text))
     time.sleep(1.0)
     build = project / "build"
     orphans = processes_under(project)
@@ -1843,17 +1869,19 @@ def kill_case(ctx: "Context", index: int, command: str, sig: int, when: float | 
     again = cli(project, "build", "--jobs", "2", timeout=ctx.long_timeout, reap_group=True)
     if "another build is running" in again.text:
         case.fail("orphan", f"the next build says another build is running: {len(holders)} orphaned process(es) hold "
-                            f"build/.build.lock: {', '.join(c[:60] for p, c in orphans if p in holders)[:200]}")
-    still = [(pid, c) for pid, c in processes_under(project)]
+                            f"build/.build.lock ({', '.join(f'pid {p}: {what_process(c)}' for p, c in orphans if p in holders)})")
+    # What the killed command left running may finish its batch and go; not 15 s after the kill.
+    deadline = killed_at + ORPHAN_GRACE
+    still = processes_under(project)
+    while still and time.monotonic() < deadline:
+        time.sleep(0.25)
+        still = processes_under(project)
     if orphans and not still:
-        case.notes.append(f"{len(orphans)} process(es) outlived the kill by a second or more, gone by the end of the next build")
+        case.notes.append(f"{len(orphans)} process(es) ({', '.join(sorted({what_process(c) for _, c in orphans}))}) "
+                          f"outlived the kill, gone within {ORPHAN_GRACE:.0f} s")
     if still:
-        names = sorted({("soffice" if "soffice" in c else "python worker" if "decisions" in c or "python" in c else c[:30]) for _, c in still})
-        kind = "orphan"
-        if sig == signal.SIGKILL and all("soffice" in c for _, c in still):
-            case.notes.append(f"LibreOffice ({len(still)} process(es)) outlived the kill -9 (killed by the harness)")
-        else:
-            case.fail(kind, f"{len(still)} process(es) left running after the kill: {', '.join(names)}")
+        names = sorted({what_process(c) for _, c in still})
+        case.fail("orphan", f"{len(still)} process(es) still running {ORPHAN_GRACE:.0f} s after the kill: {', '.join(names)}")
     kill_under(project)
     if "another build is running" in again.text:
         again = cli(project, "build", "--jobs", "2", timeout=ctx.long_timeout)
@@ -1959,6 +1987,7 @@ class Context:
     long_timeout: float
     load_records: int
     figures: list[str] = field(default_factory=list)
+    durations: dict[str, float] = field(default_factory=dict)  # the kill project's build and publish, in seconds
 
 
 CATEGORIES: dict[str, tuple[str, Callable[[Context], list[Case]]]] = {
@@ -2026,6 +2055,19 @@ def print_report(cases: list[Case], seconds: float, figures: list[str], categori
             for n in c.notes:
                 out.write(f"  {c.category} | {printable(c.name)} | {printable(n)[:220]}\n")
     out.flush()
+
+
+def git_commit() -> str:
+    """The attacked tree's commit, and whether it has uncommitted changes (read-only git calls)."""
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "engine", "templates"],
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    if head.returncode != 0:
+        return "not a git checkout"
+    return head.stdout.strip() + (" + uncommitted changes to engine/ or templates/" if dirty.stdout.strip() else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -2103,10 +2145,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(WORK, ignore_errors=True)
     seconds = time.monotonic() - started
+    print(f"\nattacked: {ROOT} at {git_commit()}")
     print_report(cases, seconds, ctx.figures, categories, args.verbose)
     if args.json:
         args.json.write_text(json.dumps({
             "seconds": round(seconds, 1), "quick": args.quick,
+            "engine": str(ROOT), "commit": git_commit(),
             "cases": [{"category": c.category, "case": c.name, "passed": c.passed, "seconds": round(c.seconds, 2), "seen": c.seen,
                        "failures": [f.__dict__ for f in c.failures], "notes": c.notes} for c in cases],
             "figures": ctx.figures}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
