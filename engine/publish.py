@@ -82,8 +82,20 @@ class Entry:
         return f"decisions/{self.place}/"
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+def _slugs(values: list[str]) -> dict[str, str]:
+    """A folder name for each browse value ("MoJ" -> moj): short, ASCII, and one a value. A value
+    with no ASCII letters or digits, a long one, or one whose slug another value has already
+    taken gets a short hash of the value after it, so two funds never share a page and no name
+    passes a file system's limit."""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for value in values:
+        slug = re.sub(r"[^a-z0-9]+", "-", value.lower(), flags=re.ASCII).strip("-")
+        if not slug or len(slug) > 60 or slug in taken:
+            slug = f"{slug[:60].rstrip('-')}-{hashlib.sha256(value.encode('utf-8')).hexdigest()[:10]}".lstrip("-")
+        slugs[value] = slug
+        taken.add(slug)
+    return slugs
 
 
 def _size(n: int) -> str:
@@ -437,7 +449,7 @@ class _Site:
         years = sorted({f.financial_year for e in entries if not e.part2 for f in e.decision.funding}, reverse=True)
         funds = sorted({f.fund for e in entries if not e.part2 for f in e.decision.funding})
         terms = sorted({e.term for e in entries}, reverse=True)
-        self.listings.update({kind: [{"label": value, "slug": _slug(value)} for value in values]
+        self.listings.update({kind: [{"label": value, "slug": slug} for value, slug in _slugs(values).items()]
                               for kind, values in (("term", terms), ("year", years), ("fund", funds))})
         views = []
         for entry in entries:

@@ -4,6 +4,8 @@ each answered with a clear error, nothing confidential out and nothing lost."""
 from __future__ import annotations
 
 import csv
+import html
+import re
 import errno
 import hashlib
 import io
@@ -478,3 +480,20 @@ def test_an_archive_of_its_own_anywhere_is_fine(tmp_path: Path) -> None:
         code, out = cli(tmp_path, "--build-dir", str(build_dir), "build", "--jobs", "2")
         assert code == 0, out
         assert (build_dir / "2021-2024" / "pcc-d-102" / "pcc-d-102.pdf").is_file()
+
+
+def test_every_fund_gets_a_browse_page_of_its_own(tmp_path: Path) -> None:
+    """Funds whose names make no folder name, too long a one, or the same one as another fund's."""
+    project = make_project(tmp_path)
+    funds = ["x" * 300, "Фонд громади", "MoJ", "moj", "M.o.J."]
+    for number, fund in enumerate(funds, start=103):
+        (tmp_path / "records" / "2021-2024" / f"PCC-D-{number}.yaml").write_text(replaced(
+            SEED.read_text(encoding="utf-8"), **{"reference: PCC/D/102": f"reference: PCC/D/{number}", "    fund: MoJ": f"    fund: '{fund}'"}),
+            encoding="utf-8")
+    summary = publish(project)
+    assert summary.failed == []
+    pages = sorted((tmp_path / "build" / "site" / "by" / "fund").iterdir())
+    assert len(pages) == len(funds)  # "MoJ" of the seed and PCC/D/105 share one page
+    headings = sorted(re.search(r"<h1>Decision register: fund (.*?)</h1>", (page / "index.html").read_text()).group(1) for page in pages)
+    assert headings == sorted(html.escape(f, quote=False) for f in ["x" * 300, "Фонд громади", "MoJ", "moj", "M.o.J."])
+    assert all(len(page.name) <= 71 for page in pages)
