@@ -321,11 +321,12 @@ def processes_under(root: Path) -> list[tuple[int, str]]:
 
 
 def what_process(command: str) -> str:
-    if "soffice" in command:
+    program = command.split(" ", 1)[0]
+    if any(name in program for name in ("soffice", "oosplash", "libreoffice")):
         return "LibreOffice"
-    if "decisions" in command or "engine.cli" in command or "python" in command:
+    if "python" in program or program.endswith("/decisions"):
         return "decisions worker"
-    return command[:40]
+    return program.rsplit("/", 1)[-1][:40]
 
 
 def holds_file(pid: int, name: str) -> bool:
