@@ -307,14 +307,16 @@ def _exclusive(out: Path, notes: list[str]) -> Any:
     import fcntl
 
     path = out / ".build.lock"
-    lock = open(path, "a+")
+    # Never through a link: the pid is written into the lock file.
+    lock = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644), "r+")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        lock.seek(0)
         owner = lock.read().strip()
         holders = _holders(path)
-        if owner.isdigit() and int(owner) in holders or not holders:
+        # Stale only when the build that wrote its pid is gone: a build that has just taken the
+        # lock and not yet written its pid, or one whose pid is unknown, is running.
+        if not (owner.isdigit() and not _alive(int(owner)) and holders):
             lock.close()
             raise BuildBusy(f"another build is running in {out}; wait for it, or build into another folder with --build-dir") from None
         for pid in holders:
@@ -332,13 +334,25 @@ def _exclusive(out: Path, notes: list[str]) -> Any:
                     lock.close()
                     raise BuildBusy(f"the lock in {out} is held by processes that will not stop: {sorted(holders)}") from None
                 time.sleep(0.05)
-        gone = f"build {owner}" if owner else "a build"
-        notes.append(f"took over the lock of {gone}, which is no longer running (stopped {len(holders)} leftover process(es))")
+        notes.append(f"took over the lock of build {owner}, which is no longer running (stopped {len(holders)} leftover process(es))")
     lock.seek(0)
     lock.truncate()
     lock.write(f"{os.getpid()}\n")
     lock.flush()
     return lock
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    try:  # a zombie is dead for our purposes
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _holders(path: Path) -> set[int]:

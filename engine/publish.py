@@ -372,7 +372,8 @@ def _refuse_unsafe(project: Project, out: Path) -> None:
 def _publishing(out: Path) -> Iterator[None]:
     """One publish at a time per site; sweep what a killed publish left beside it."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out.parent / f".{out.name}.lock", "a") as lock:
+    lock_fd = os.open(out.parent / f".{out.name}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(lock_fd, "r+") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -497,3 +497,30 @@ def test_every_fund_gets_a_browse_page_of_its_own(tmp_path: Path) -> None:
     headings = sorted(re.search(r"<h1>Decision register: fund (.*?)</h1>", (page / "index.html").read_text()).group(1) for page in pages)
     assert headings == sorted(html.escape(f, quote=False) for f in ["x" * 300, "Фонд громади", "MoJ", "moj", "M.o.J."])
     assert all(len(page.name) <= 71 for page in pages)
+
+
+def test_a_running_build_whose_pid_is_not_yet_written_is_not_taken_for_stale(tmp_path: Path) -> None:
+    make_project(tmp_path)
+    (tmp_path / "build").mkdir()
+    lock = tmp_path / "build" / ".build.lock"
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, time\n"
+                               f"f = open({str(lock)!r}, 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(600)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        code, out = cli(tmp_path, "build", "--jobs", "1")
+        assert (code, out) == (1, f"error: another build is running in {tmp_path / 'build'}; wait for it, or build into "
+                                  "another folder with --build-dir\n")
+        assert holder.poll() is None
+    finally:
+        holder.kill()
+
+
+def test_the_lock_is_never_written_through_a_link(tmp_path: Path) -> None:
+    make_project(tmp_path)
+    (tmp_path / "build").mkdir()
+    (tmp_path / "precious.txt").write_text("keep")
+    (tmp_path / "build" / ".build.lock").symlink_to(tmp_path / "precious.txt")
+    code, out = cli(tmp_path, "build", "--jobs", "1")
+    assert code == 1 and out.startswith("error: ") and "Too many levels of symbolic links" in out, out
+    assert (tmp_path / "precious.txt").read_text() == "keep"
