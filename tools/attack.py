@@ -1795,7 +1795,7 @@ def attack_kills(ctx: "Context") -> list[Case]:
         plan = [(command, sig, when) for command in ("build", "publish") for sig in (signal.SIGKILL, signal.SIGINT)
                 for when in (0.5, 1.0, 2.0, 4.0, "pdf")]
         plan += [("build", signal.SIGINT, 0.15), ("publish", signal.SIGINT, 0.15)]  # Ctrl-C while it starts up
-    cases = []
+    cases = [sigint_sweep(ctx, command, base, built) for command in ("build", "publish")]
     for index, (command, sig, when) in enumerate(plan):
         # A kill after the command has ended attacks nothing: a point past 90% of its measured
         # length moves to 75% of it.
@@ -1804,6 +1804,45 @@ def attack_kills(ctx: "Context") -> list[Case]:
             when = round(0.75 * length, 1)
         cases.append(kill_case(ctx, index, command, sig, when, base, built))
     return cases
+
+
+SWEEP = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+
+
+def sigint_sweep(ctx: "Context", command: str, base: Path, built: Path) -> Case:
+    """Ctrl-C early in a command's life, at many points: what it prints then depends on timing
+    (an import, a Word file half written), so one point is not enough to see it."""
+    points = SWEEP[::2] if ctx.quick else SWEEP
+    case = Case("kills", f"Ctrl-C of `decisions {command}` swept over its first second ({len(points)} tries, "
+                         f"{', '.join(f'{p:g}' for p in points)} s)")
+    root = ctx.work / "kills" / f"sweep-{command}"
+    project = copy_project(base if command == "build" else built, root / "proj", with_build=command != "build")
+    env = env_for(project)
+    args = ["build", "--jobs", "2"] if command == "build" else ["publish"]
+    seen = []
+    for when in points:
+        if command == "publish":
+            shutil.rmtree(project / "build" / ".cache" / "public-pdf", ignore_errors=True)
+        else:
+            for folder in (project / "build").iterdir() if (project / "build").is_dir() else []:
+                if folder.name != ".cache":
+                    shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink()
+        proc = Proc([*DECISIONS, *args], project, env)
+        proc.wait(when)
+        finished = proc.poll()
+        proc.signal_group(signal.SIGINT)
+        stopped = proc.wait(20)
+        r = proc.result(timed_out=not stopped)
+        if not stopped:
+            case.fail("hang", f"Ctrl-C at {when:g} s: still running 20 s later")
+            proc.stop()
+        if "Traceback" in r.text:
+            case.fail("traceback", f"Ctrl-C at {when:g} s: {traceback_excerpt(r.text)}", traceback_text(r.text))
+        seen.append(f"{when:g} s: {'done' if finished else f'exit {r.rc}'}")
+        kill_under(project)
+    case.seen = "; ".join(seen)
+    shutil.rmtree(root, ignore_errors=True)
+    return case
 
 
 def first_pdf(project: Path, tmp: Path, command: str) -> bool:
