@@ -2,8 +2,10 @@
 """The adversarial harness: attack the `decisions` command as a hostile or careless user would,
 and count what fails.
 
-    .venv/bin/python tools/attack.py              # everything (about 8-10 minutes on 2 cores)
+    .venv/bin/python tools/attack.py              # everything (7-9 minutes on 2 cores)
     .venv/bin/python tools/attack.py --quick      # a smaller run (about 3 minutes), no load test
+    .venv/bin/python tools/attack.py --tree DIR   # attack another checkout, e.g. an earlier commit:
+                                                  #   git archive COMMIT | tar -x -C DIR
     .venv/bin/python tools/attack.py --only leaks --only data-loss
     .venv/bin/python tools/attack.py --list       # the categories
     .venv/bin/python tools/attack.py --json report.json --keep
@@ -376,7 +378,8 @@ def traceback_excerpt(text: str) -> str:
     body = lines[start:]
     frames = [line.strip() for line in body if line.strip().startswith("File ")]
     engine = [f for f in frames if "/engine/" in f] or frames
-    last = next((line.strip() for line in reversed(body) if line.strip() and not line.startswith(" ")), "")
+    # the exception: the first line after the header that is not indented (a frame or its source)
+    last = next((line.strip() for line in body[1:] if line.strip() and not line.startswith(" ")), "")
     where = re.sub(r'File ".*?/((?:engine|lib/python[\d.]+)/[^"]+)"', r"\1", engine[-1]) if engine else ""
     ignored = lines[start - 1].strip() if start and lines[start - 1].startswith("Exception ignored in") else ""
     excerpt = f"{last[:160]}  [{where[:120]}]" if where else last[:200]
