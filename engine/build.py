@@ -14,7 +14,11 @@ written fails alone, with its file named, and the others build."""
 
 from __future__ import annotations
 
+import ctypes
+import dataclasses
+import fcntl
 import hashlib
+import multiprocessing
 import os
 import signal
 import time
@@ -24,22 +28,24 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .manifest import Entry, Fingerprints, ManifestError, fingerprints, inside, manifest_text, read_manifest
-from .papers import DOCUMENTS, FORMATS, Paper, convert_pdfs, documents_of, file_stem, paper_folder, profile_pool, render_sources, write_paper
-from .problems import Severity
+from .model import Decision
+from .papers import (BATCH, DOCUMENTS, FORMATS, Paper, convert_pdfs, documents_of, file_stem, paper_folder, profile_pool,
+                     render_sources, write_paper)
+from .problems import Problem, Severity
 from .project import Project
 from .records import find_records, read_record
-from .render.pdf import Converter
+from .render.pdf import Converter, stop_all
 from .rules import output_clashes
 from .writing import write_atomic
 
-BATCH = 100  # papers a LibreOffice start converts; starting costs about a second
-
 
 @dataclass
-class Failure:
+class RecordFailure:
+    """A record that did not build, and why (a located problem already names its file)."""
+
     source: str
     reason: str
 
@@ -48,7 +54,7 @@ class Failure:
 class Summary:
     built: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
-    failed: list[Failure] = field(default_factory=list)
+    failed: list[RecordFailure] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. a stale lock taken over
     seconds: float = 0.0
@@ -70,6 +76,8 @@ def in_shard(source: str, shard: tuple[int, int] | None) -> bool:
 
 
 def _outputs_intact(entry: Entry, out: str) -> bool:
+    """Every output the entry lists is there at its size. Sizes, not hashes: a no-op rebuild of
+    a thousand records must not read every paper; publish checks hashes before reusing one."""
     for output in entry.outputs:
         try:
             if os.stat(f"{out}/{output['path']}").st_size != output["size"]:
@@ -95,7 +103,7 @@ class _Job:
     fingerprints: Fingerprints
 
 
-def _read_checked(project: Project, source: str, checked: str) -> tuple[bytes, Any]:
+def _read_checked(project: Project, source: str, checked: str) -> tuple[bytes, Decision]:
     """The record's bytes and decision, if the file is still the one that was checked."""
     path = project.root / source
     data = path.read_bytes()
@@ -114,24 +122,50 @@ class _Changed(Exception):
     pass
 
 
-def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
+_BUSY = False  # a worker running a batch: see _on_interrupt
+
+
+def _run_job(job: _Job) -> list[tuple[str, Entry | RecordFailure]]:
+    global _BUSY
+    _BUSY = True
+    try:
+        return _run_batch(job)
+    finally:
+        _BUSY = False
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C reaches the build and its workers at once. A worker stops its LibreOffice first,
+    whatever it is doing; a busy one then unwinds (its temporary files go), an idle one just ends
+    (Python would print a traceback from the pool's queue)."""
+    stop_all()
+    if _BUSY:
+        raise KeyboardInterrupt
+    os._exit(130)
+
+
+def _run_batch(job: _Job) -> list[tuple[str, Entry | RecordFailure]]:
     project = job.project
     out = project.build
-    results: list[tuple[str, Entry | Failure]] = []
+    results: list[tuple[str, Entry | RecordFailure]] = []
     papers: list[tuple[str, str, list[Paper]]] = []
     for source, checked in job.sources.items():
         try:
             data, decision = _read_checked(project, source, checked)
-            kinds = documents_of(decision)
-            documents = [render_sources(decision, project, FORMATS, document=d) for d in kinds]
         except _Changed:
-            results.append((source, Failure(source, "the record changed while the archive was being built; build again")))
+            results.append((source, RecordFailure(source, "the record changed while the archive was being built; build again")))
             continue
         except OSError as exc:
-            results.append((source, Failure(source, f"cannot read the record: {exc.strerror or exc}")))
+            results.append((source, RecordFailure(source, f"cannot read the record: {exc.strerror or exc}")))
+            continue
+        kinds = documents_of(decision)
+        try:
+            documents = [render_sources(decision, project, FORMATS, document=d) for d in kinds]
+        except OSError as exc:  # e.g. the office's logo is missing: say which file, not the record
+            results.append((source, RecordFailure(source, f"cannot render: {exc.filename or ''}: {exc.strerror or exc}")))
             continue
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
-            results.append((source, Failure(source, _reason(exc))))
+            results.append((source, RecordFailure(source, _reason(exc))))
             continue
         papers.append((source, job.fingerprints.inputs(data, kinds), documents))
     every = [paper for _, _, documents in papers for paper in documents]
@@ -145,7 +179,7 @@ def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
     for source, inputs, documents in papers:
         failed = [p.error for p in documents if p.error]
         if failed:
-            results.append((source, Failure(source, failed[0])))
+            results.append((source, RecordFailure(source, failed[0])))
             continue
         decision = documents[0].decision
         folder = paper_folder(project, decision, out)
@@ -155,7 +189,7 @@ def _run_job(job: _Job) -> list[tuple[str, Entry | Failure]]:
                 for path, data in write_paper(paper, folder, FORMATS, file_stem(paper, folder.name)):
                     outputs.append({"path": path.relative_to(out).as_posix(), "sha256": _sha256(data), "size": len(data)})
         except OSError as exc:
-            results.append((source, Failure(source, f"cannot write {exc.filename}: {exc.strerror}")))
+            results.append((source, RecordFailure(source, f"cannot write {exc.filename}: {exc.strerror}")))
             continue
         outputs.sort(key=lambda o: o["path"])
         results.append((source, Entry(source, decision.reference, folder.parent.name, decision.status.value, inputs, outputs,
@@ -167,7 +201,7 @@ def _reason(exc: BaseException) -> str:
     problems = getattr(exc, "problems", None)
     if problems:
         return str(problems[0])
-    return str(exc) or type(exc).__name__
+    return f"cannot render: {exc or type(exc).__name__}"
 
 
 def _chunks(items: list[Any], jobs: int) -> Iterator[list[Any]]:
@@ -178,15 +212,15 @@ def _chunks(items: list[Any], jobs: int) -> Iterator[list[Any]]:
 
 def _worker_start(parent: int, lock_fd: int) -> None:
     """Each worker dies with the build: a worker that outlived a killed build would go on
-    writing into the archive, and would keep the build's lock held for ever."""
-    import ctypes
-
+    writing into the archive, and would keep the build's lock held for ever. The pool forks
+    (see _build), so the worker's parent is the build itself."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the lock's owner check below still holds
         pass
     if os.getppid() != parent:  # the build died before prctl took effect
         os._exit(1)
+    signal.signal(signal.SIGINT, _on_interrupt)
     try:
         os.close(lock_fd)  # the lock is the build's, not the worker's
     except OSError:
@@ -209,6 +243,8 @@ def build(project: Project, jobs: int = 1, force: bool = False, shard: tuple[int
     try:
         _build(project, jobs, force, shard, progress, summary, lock)
     finally:
+        lock.seek(0)
+        lock.truncate()  # released: the pid of a finished build must never look like a dead owner's
         lock.close()
     summary.failed.sort(key=lambda f: f.source)
     summary.seconds = time.perf_counter() - started
@@ -216,13 +252,13 @@ def build(project: Project, jobs: int = 1, force: bool = False, shard: tuple[int
 
 
 def _build(project: Project, jobs: int, force: bool, shard: tuple[int, int] | None,
-           progress: Callable[[int, int, str], None] | None, summary: Summary, lock: Any) -> None:
+           progress: Callable[[int, int, str], None] | None, summary: Summary, lock: IO[str]) -> None:
     out = project.build
     manifest_path = project.manifest
     previous = read_manifest(manifest_path)
     in_progress = out / ".build-in-progress"
     if in_progress.exists():  # the last build was killed: sweep its temporary files
-        _remove_leftovers(out)
+        _remove_leftovers(project)
     in_progress.touch()
     prints = fingerprints(project, list(DOCUMENTS))
     sources = [p.relative_to(project.root).as_posix() for p in find_records([project.records])]
@@ -246,12 +282,20 @@ def _build(project: Project, jobs: int, force: bool, shard: tuple[int, int] | No
 
     shard_text = f"{shard[0]}/{shard[1]}" if shard else None
     done = 0
+    # Check changed records here, before any rendering: a bad record fails alone, and two records
+    # that would write one folder must not overwrite each other's papers.
+    valid, failures = _validate(project, todo, entries, previous)
+    for source, _ in failures:
+        if source in summary.reused:  # an unchanged record that clashes with a changed one
+            summary.reused.remove(source)
+            entries.pop(source)
+    total = len(valid) + len(failures)
 
-    def absorb(results: list[tuple[str, Entry | Failure]], save: bool = True) -> None:
+    def absorb(results: list[tuple[str, Entry | RecordFailure]], save: bool = True) -> None:
         nonlocal done
         for source, result in results:
             done += 1
-            if isinstance(result, Failure):
+            if isinstance(result, RecordFailure):
                 summary.failed.append(result)
                 if source in previous:  # keep the last good papers, and know them as ours
                     entries[source] = previous[source]
@@ -259,18 +303,10 @@ def _build(project: Project, jobs: int, force: bool, shard: tuple[int, int] | No
                 entries[source] = result
                 summary.built.append(source)
             if progress:
-                progress(done, len(todo), source)
+                progress(done, total, source)
         if save:
             write_atomic(manifest_path, manifest_text({**_kept(previous, sources), **entries}, shard_text).encode())
 
-    # Check changed records here, before any rendering: a bad record fails alone, and two records
-    # that would write one folder must not overwrite each other's papers.
-    valid, failures = _validate(project, todo, entries)
-    for source, _ in failures:
-        entries.pop(source, None)
-        if source in summary.reused:
-            summary.reused.remove(source)
-            done -= 1  # counted again below
     absorb(failures, save=False)
     batches = [_Job(project, dict(chunk), prints) for chunk in _chunks(list(valid.items()), jobs)]
 
@@ -278,14 +314,17 @@ def _build(project: Project, jobs: int, force: bool, shard: tuple[int, int] | No
         for batch in batches:
             absorb(_run_job(batch))
     elif batches:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(os.getpid(), lock.fileno())) as pool:
-            futures: dict[Future[list[tuple[str, Entry | Failure]]], _Job] = {pool.submit(_run_job, b): b for b in batches}
+        # fork, whatever the platform's default (forkserver from Python 3.14): the workers are the
+        # build's own children, so they die with it, and start without re-importing the engine.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_worker_start, initargs=(os.getpid(), lock.fileno())) as pool:
+            futures: dict[Future[list[tuple[str, Entry | RecordFailure]]], _Job] = {pool.submit(_run_job, b): b for b in batches}
             for future in as_completed(futures):
                 try:
                     results = future.result()
                 except BrokenProcessPool:
                     reason = "the worker building it stopped unexpectedly (out of memory?); build again"
-                    results = [(s, Failure(s, reason)) for s in futures[future].sources]
+                    results = [(s, RecordFailure(s, reason)) for s in futures[future].sources]
                 absorb(results)
 
     summary.removed = _remove_deleted(previous, entries, sources, out, shard)
@@ -298,13 +337,12 @@ class BuildBusy(Exception):
     """Another build holds the archive folder."""
 
 
-def _exclusive(out: Path, notes: list[str]) -> Any:
+def _exclusive(out: Path, notes: list[str]) -> IO[str]:
     """One build at a time in an archive folder: a second one would race the first's renames.
 
     The lock file names the build that holds it. A build killed with -9 releases its lock when it
     dies (its workers die with it and never hold the lock); if something it left still holds the
     lock, the lock is stale: those processes are stopped and the lock taken over, with a note."""
-    import fcntl
 
     path = out / ".build.lock"
     # Never through a link: the pid is written into the lock file.
@@ -314,8 +352,15 @@ def _exclusive(out: Path, notes: list[str]) -> Any:
     except BlockingIOError:
         owner = lock.read().strip()
         holders = _holders(path)
-        # Stale only when the build that wrote its pid is gone: a build that has just taken the
-        # lock and not yet written its pid, or one whose pid is unknown, is running.
+        if owner.isdigit() and not _alive(int(owner)) and holders:
+            # A build that has just taken the lock writes its pid at once: give it a moment, so
+            # that the pid left by a killed build is never taken for the new build's.
+            time.sleep(1)
+            lock.seek(0)
+            if lock.read().strip() != owner:
+                owner = ""
+        # Stale only when the build that wrote its pid is gone and something still holds the
+        # lock: a build whose pid is not (yet) written is running.
         if not (owner.isdigit() and not _alive(int(owner)) and holders):
             lock.close()
             raise BuildBusy(f"another build is running in {out}; wait for it, or build into another folder with --build-dir") from None
@@ -372,11 +417,14 @@ def _holders(path: Path) -> set[int]:
     return found
 
 
-def _remove_leftovers(out: Path) -> None:
-    """Temporary files of a build that was killed before it could rename them."""
-    if out.is_dir():
-        for leftover in out.rglob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
+def _remove_leftovers(project: Project) -> None:
+    """Temporary files of a build that was killed before it could rename them: in the term
+    folders only, never in the site or the caches, which a running publish may be writing."""
+    for term in project.office.terms:
+        folder = project.build / term.name
+        if folder.is_dir() and not folder.is_symlink():
+            for leftover in folder.rglob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
 
 
 def _kept(previous: dict[str, Entry], sources: list[str]) -> dict[str, Entry]:
@@ -385,34 +433,47 @@ def _kept(previous: dict[str, Entry], sources: list[str]) -> dict[str, Entry]:
     return {k: v for k, v in previous.items() if k in present}
 
 
-def _validate(project: Project, todo: list[str], reused: dict[str, Entry]
-              ) -> tuple[dict[str, str], list[tuple[str, Entry | Failure]]]:
+def _validate(project: Project, todo: list[str], reused: dict[str, Entry], previous: dict[str, Entry]
+              ) -> tuple[dict[str, str], list[tuple[str, Entry | RecordFailure]]]:
     """The records to build (with the sha256 of the bytes checked), and the failures: records
-    with errors, and every record that would write the same folder as another (all of them, the
-    unchanged ones included: which one is meant is for a person to say)."""
+    with errors, and every record that would write the same folder as another. The others are
+    the records checked now, the unchanged ones, and the failing ones whose last good papers
+    stay in the archive; all in a clash fail, since which one is meant is for a person to say."""
     valid: dict[str, str] = {}
     places: list[tuple[str, str]] = []
-    failures: list[tuple[str, Entry | Failure]] = []
+    failures: list[tuple[str, Entry | RecordFailure]] = []
     for source in todo:
         path = project.root / source
         try:
             data = path.read_bytes()
         except OSError as exc:
-            failures.append((source, Failure(source, f"cannot read the record: {exc.strerror or exc}")))
+            failures.append((source, RecordFailure(source, f"cannot read the record: {exc.strerror or exc}")))
             continue
         record = read_record(path, project.office)
         errors = [p for p in record.problems if p.severity is Severity.error]
         if record.decision is None or errors:
             more = f" (and {len(errors) - 1} more: run `decisions check {source}`)" if len(errors) > 1 else ""
-            failures.append((source, Failure(source, f"{errors[0]}{more}")))
+            failures.append((source, RecordFailure(source, f"{_located(errors[0], source)}{more}")))
             continue
         valid[source] = _sha256(data)
         places.append((source, project.office.place_of(record.decision.date, record.decision.reference)))
-    places += [(source, f"{entry.term}/{Path(entry.outputs[0]['path']).parent.name}") for source, entry in reused.items() if entry.outputs]
+    kept = {**{s: previous[s] for s, _ in failures if s in previous}, **reused}
+    places += [(source, _place_of(entry)) for source, entry in kept.items() if entry.outputs]
     for source, others in output_clashes(places).items():
-        valid.pop(source, None)
-        failures.append((source, Failure(source, f"writes the same papers as {', '.join(others)}: give each record its own reference")))
+        if source in valid or source in reused:
+            valid.pop(source, None)
+            failures.append((source, RecordFailure(source, f"writes the same papers as {', '.join(others)}: give each record its own reference")))
     return valid, failures
+
+
+def _place_of(entry: Entry) -> str:
+    """2021-2024/pcc-d-102: the folder of a record's papers, from what the manifest says it wrote."""
+    return Path(entry.outputs[0]["path"]).parent.as_posix()
+
+
+def _located(problem: Problem, source: str) -> str:
+    """A problem as printed, naming the record as the build does (relative to the project)."""
+    return str(dataclasses.replace(problem, path=Path(source)))
 
 
 def _remove_deleted(previous: dict[str, Entry], entries: dict[str, Entry], sources: list[str], out: Path,

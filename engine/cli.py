@@ -15,7 +15,8 @@ import click
 
 from . import __version__
 from .project import Project
-from .problems import ConversionError, Problem, RecordError, Severity, printable
+from .records import RECORD_SUFFIXES
+from .problems import INTERRUPTED, ConversionError, Problem, RecordError, Severity, printable
 
 SCHEMA_PATH = Path("schema/decision.schema.json")
 
@@ -41,8 +42,10 @@ class Interrupted(click.ClickException):
     exit_code = 130
 
     def show(self, file: Any = None) -> None:
-        click.echo("interrupted: files already written are whole and the rest are as they were; "
-                   "run the command again to finish", err=True)
+        from .console import quiet_after_interrupt
+
+        quiet_after_interrupt()
+        click.echo(INTERRUPTED, err=True)
 
 
 class Engine(click.Group):
@@ -196,16 +199,18 @@ def schema(out: Path) -> None:
 
 
 def find_record(project: Project, what: str) -> Path:
-    """A record's path, from its path or its reference."""
+    """A record's file, from its path or its reference."""
     path = Path(what)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if what and (path.suffix in RECORD_SUFFIXES or path.exists()):
+        if path.is_dir():
+            raise Failure(f"{what or '.'} is a folder; give a record's file or its reference, e.g. {project.office.references.example}")
         return path
     stem = project.office.references.file_stem(what)
-    matches = sorted(project.records.rglob(f"{stem}.yaml"))
-    if not matches:
-        raise Failure(f"no record {what} under {project.records} (looked for {stem}.yaml)")
+    matches = sorted(p for suffix in RECORD_SUFFIXES for p in project.records.rglob(f"{stem}{suffix}"))
+    if not stem or not matches:
+        raise Failure(f"no record {what!r} under {project.records} (looked for {stem or '?'}.yaml)")
     if len(matches) > 1:
-        raise Failure(f"{what} is in more than one term: {', '.join(map(str, matches))}; give the path")
+        raise Failure(f"{what} is in more than one file: {', '.join(map(str, matches))}; give the path")
     return matches[0]
 
 
@@ -289,7 +294,7 @@ def build(ctx: click.Context, jobs: int | None, force: bool, shard: tuple[int, i
         for note in summary.notes:
             click.echo(f"note: {note}", err=True)
         for failure in summary.failed:
-            line = failure.reason if failure.reason.startswith(failure.source) else f"{failure.source}: {failure.reason}"
+            line = failure.reason if failure.reason.startswith(f"{failure.source}:") else f"{failure.source}: {failure.reason}"
             click.echo(f"failed: {printable(line)}", err=True)
         click.echo(summary.line())
     ctx.exit(1 if summary.failed else 0)
@@ -354,7 +359,7 @@ def publish(ctx: click.Context, out: Path | None) -> None:
     out = out or project.site
     summary = publish_site(project, out)
     for source, reason in summary.failed:
-        line = reason if reason.startswith(source) else f"{source}: {reason}"
+        line = reason if reason.startswith(f"{source}:") else f"{source}: {reason}"
         click.echo(f"failed: {printable(line)}", err=True)
     click.echo(f"{summary.line()}: {say(out)}")
     ctx.exit(1 if summary.failed else 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ def merge_manifests(paths: Sequence[Path]) -> str:
     """One manifest from the manifests of a build's shards; a missing or damaged one is an error,
     never a shard silently dropped."""
     merged: dict[str, Entry] = {}
+    owners: dict[str, str] = {}  # output path -> the record that wrote it
     for path in paths:
         if not path.is_file():
             raise ManifestError(f"{path}: no such manifest")
@@ -141,6 +143,11 @@ def merge_manifests(paths: Sequence[Path]) -> str:
             if key in merged and merged[key].as_json() != entry.as_json():
                 raise ManifestError(f"{path}: {key} is also in another shard's manifest, with other outputs")
             merged[key] = entry
+            for output in entry.outputs:
+                owner = owners.setdefault(output["path"], key)
+                if owner != key:  # two records of different shards made the same papers
+                    raise ManifestError(f"{path}: {key} and {owner} both wrote {output['path']}: "
+                                        "give each record its own reference, then build again")
     return manifest_text(merged)
 
 
@@ -150,7 +157,7 @@ def merge_manifests(paths: Sequence[Path]) -> str:
 def _digest(paths: Sequence[Path], root: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(paths):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        h.update(os.path.relpath(path, root).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -178,13 +185,19 @@ class Fingerprints:
 
 
 def fingerprints(project: Project, documents: Sequence[str]) -> Fingerprints:
-    def files(folder: Path) -> list[Path]:
-        return sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
+    """The shared part covers the engine, office.yaml, the files it names (the logo) and the
+    templates beside the documents' folders; each document's part its own folder, all of it."""
+    def files(folder: Path, deep: bool) -> list[Path]:
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in (folder.rglob("*") if deep else folder.glob("*")) if p.is_file())
 
     folders = {document: project.templates(document) for document in documents}
-    shared = sorted({p for folder in folders.values() for p in files(folder.parent)})
+    shared = {p for folder in folders.values() for p in files(folder.parent, deep=False)}
+    if project.office.logo is not None and (project.root / project.office.logo).is_file():
+        shared.add(project.root / project.office.logo)
     office = project.office_path.read_bytes().hex()
     return Fingerprints(
-        hashlib.sha256(f"{engine_fingerprint()}\0{office}\0{_digest(shared, project.root)}".encode()).hexdigest(),
-        {document: _digest(files(folder), project.root) for document, folder in folders.items()},
+        hashlib.sha256(f"{engine_fingerprint()}\0{office}\0{_digest(sorted(shared), project.root)}".encode()).hexdigest(),
+        {document: _digest(files(folder, deep=True), project.root) for document, folder in folders.items()},
     )

@@ -28,6 +28,8 @@ class Term(Model):
     def _folder_name(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value, re.ASCII):
             raise ValueError("a term's name is also its folder's: use letters, digits, '.', '_' and '-' only, e.g. 2021-2024")
+        if value.lower() == "site":  # the archive's folder for the public register (project.SITE)
+            raise ValueError("a term may not be named 'site': the archive keeps the public register in that folder")
         return value
 
     def holds(self, day: dt.date) -> bool:

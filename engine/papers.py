@@ -26,6 +26,7 @@ from .render.pdf import ConversionError, Converter, ProfilePool, finish_pdf
 from .writing import write_atomic
 
 FORMATS = ("docx", "pdf", "html")
+BATCH = 100  # papers one LibreOffice start converts: a start costs about a second, a paper ~0.1 s
 
 # The file each rendered part is written to. The web fragment and the preview page hold Part 2
 # paragraphs: their names say so, so that nobody pastes them into a public page (the public

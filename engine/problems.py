@@ -58,6 +58,10 @@ class Problem:
         return data
 
 
+INTERRUPTED = ("interrupted: files already written are whole and the rest are as they were; "
+               "run the command again to finish")
+
+
 class RecordError(Exception):
     """Raised when a record cannot be used at all; carries the problems that say why."""
 

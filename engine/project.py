@@ -17,6 +17,13 @@ from .office import Office, load_office
 
 BUILD = "build"
 MANIFEST = "manifest.json"
+SITE = "site"  # a term may not be named so: its papers would land in the public register
+MARK = ".decision-register"  # in every site publish writes: the folder is publish's to replace
+
+
+def holds(folder: Path, other: Path) -> bool:
+    """Whether folder is other or one of the folders around it (both resolved)."""
+    return folder == other or folder in other.parents
 
 
 class ProjectError(Exception):
@@ -38,13 +45,18 @@ class Project:
 
     def check_build_dir(self) -> None:
         """The archive is written, swept and pruned: it must be a folder of its own, never the
-        project, the records or a folder holding either."""
+        project, the records, the templates, a public site, or a folder holding any of them."""
         archive = self.build.resolve()
-        root, records = self.root.resolve(), self.records.resolve()
-        for name, folder, inside_too in (("the project", root, False), ("the records", records, True)):
-            if archive == folder or archive in folder.parents or (inside_too and folder in archive.parents):
+        mine = {"the project": self.root, "the records": self.records,
+                **{f"the {name} templates": self.templates(name) for name in ("decision", "spec", "site")}}
+        for name, folder in mine.items():
+            folder = folder.resolve()
+            if holds(archive, folder) or (name != "the project" and holds(folder, archive)):
                 raise ProjectError(f"the archive folder {self.build} would mix its files with {name} ({folder}); "
                                    "give --build-dir a folder of its own, e.g. build/")
+        if any((folder / MARK).is_file() for folder in (archive, *archive.parents)):
+            raise ProjectError(f"the archive folder {self.build} is inside a public site that `decisions publish` wrote; "
+                               "give --build-dir a folder of its own, e.g. build/")
 
     def templates(self, document: str = "decision") -> Path:
         return self.root / getattr(self.office.templates, document)
@@ -59,7 +71,7 @@ class Project:
 
     @property
     def site(self) -> Path:
-        return self.build / "site"
+        return self.build / SITE
 
     @property
     def cache(self) -> Path:

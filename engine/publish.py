@@ -41,27 +41,25 @@ from markupsafe import Markup
 
 from .manifest import ManifestError, inside, read_manifest
 from .model import Decision, EventKind, Status, money
-from .papers import Paper, convert_pdfs, file_stem, profile_pool, render_sources
-from .project import Project
-from .records import Record, read_record, read_records
+from .papers import BATCH, Paper, convert_pdfs, file_stem, profile_pool, render_sources
+from .project import MARK, Project, holds
+from .records import read_record, read_records
 from .render.context import house_date
 from .render.html import render_html
 from .render.pdf import Converter
 from .writing import file_mode, write_atomic
 
-MARK = ".decision-register"  # in every site publish writes: the folder is its to replace
 MARK_TEXT = b"Written by `decisions publish`, which replaces this folder whole on every run.\n"
-BATCH = 100  # public papers converted in one LibreOffice start, then written and let go
 
 
 @dataclass
-class Entry:
+class RegisterEntry:
     """One decision as the register shows it."""
 
     decision: Decision  # its facts: the narrative is read again when its papers are rendered
     place: str  # 2021-2024/pcc-d-102, as in build/
-    path_of_record: Path | None = None
-    digest: str = ""  # of the record's text as checked
+    record: Path  # the record's file
+    digest: str  # of the record's text as checked
     files: list[dict[str, Any]] = field(default_factory=list)  # label, href, size
 
     @property
@@ -92,7 +90,10 @@ def _slugs(values: list[str]) -> dict[str, str]:
     for value in values:
         slug = re.sub(r"[^a-z0-9]+", "-", value.lower(), flags=re.ASCII).strip("-")
         if not slug or len(slug) > 60 or slug in taken:
-            slug = f"{slug[:60].rstrip('-')}-{hashlib.sha256(value.encode('utf-8')).hexdigest()[:10]}".lstrip("-")
+            digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
+            slug = f"{slug[:60].rstrip('-')}-{digest[:10]}".lstrip("-")
+            if slug in taken:  # a value that looks like another's hashed slug
+                slug = f"{slug[:60].rstrip('-')}-{digest}".lstrip("-")
         slugs[value] = slug
         taken.add(slug)
     return slugs
@@ -102,11 +103,7 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def publishable(record: Record) -> bool:
-    return record.ok and record.decision is not None and record.decision.status is Status.approved
-
-
-def facts(entry: Entry, base_url: str) -> dict[str, Any]:
+def facts(entry: RegisterEntry, base_url: str) -> dict[str, Any]:
     """The open-data fields of a decision; a Part 2 decision gives only what may be known."""
     d = entry.decision
     row: dict[str, Any] = {
@@ -192,17 +189,17 @@ def publish(project: Project, out: Path | None = None) -> PublishSummary:
 def _publish(project: Project, out: Path) -> PublishSummary:
     summary = PublishSummary()
     records = read_records([project.records], project.office, slim=True)
-    entries: list[Entry] = []
+    entries: list[RegisterEntry] = []
     for record in records:
         if record.decision is None or not record.ok:
             errors = [p for p in record.problems if p.severity.value == "error"]
-            summary.failed.append((str(record.path), str(errors[0]) if errors else "unreadable"))
+            summary.failed.append((_relative(project, record.path), str(errors[0]) if errors else "unreadable"))
             continue
         d = record.decision
         if d.status is not Status.approved:
             summary.skipped.append(d.reference)
             continue
-        entries.append(Entry(d, project.office.place_of(d.date, d.reference), record.path, record.digest))
+        entries.append(RegisterEntry(d, project.office.place_of(d.date, d.reference), record.path, record.digest))
     del records
     entries.sort(key=lambda e: (e.decision.date, e.decision.reference), reverse=True)
     summary.withheld = [e.decision.reference for e in entries if e.part2]
@@ -220,6 +217,11 @@ def _publish(project: Project, out: Path) -> PublishSummary:
         known.forget_unused()
         published = [e for e in entries if site.published(e)]
         summary.published = [e.decision.reference for e in published if not e.part2]
+        if public and not summary.published:
+            # Every paper failed (a broken template, a missing logo, LibreOffice gone): keep the
+            # register as it was rather than replace it with an empty one.
+            raise PublishError(f"no paper could be published ({summary.failed[0][0]}: {summary.failed[0][1]}); "
+                               f"the register in {out} is left as it was")
         site.write_pages(published)
         _swap_in(staging, out)
     except BaseException:
@@ -228,35 +230,31 @@ def _publish(project: Project, out: Path) -> PublishSummary:
     return summary
 
 
-def _publish_batch(project: Project, batch: list[Entry], converter: Converter, known: "KnownPdfs", site: "_Site",
+def _publish_batch(project: Project, batch: list[RegisterRegisterEntry], converter: Converter, known: "KnownPdfs", site: "_Site",
                    summary: PublishSummary) -> None:
     """Render a batch's public papers (without confidential content), convert them in one
-    LibreOffice start (or take PDFs made before from the same .docx), write them and each
-    decision's page, and let their bytes go."""
-    papers: list[tuple[Entry, Paper]] = []
-    for entry in batch:
+    LibreOffice start (or take PDFs made before from the same .docx), write them, and let their
+    bytes go. A decision is published with all its papers or not at all."""
+    papers: dict[int, list[Paper]] = {}
+    for index, entry in enumerate(batch):
         decision = _as_checked(project, entry)
         if decision is None:
-            summary.failed.append((str(entry.path_of_record), "the record changed while the register was being published; publish again"))
+            summary.failed.append((site.name(entry), "the record changed while the register was being published; publish again"))
             continue
+        spec = decision.specification
         try:
-            paper = render_sources(decision, project, ["docx", "html"], public=True)
-            spec = decision.specification
+            mine = [render_sources(decision, project, ["docx", "html"], public=True)]
             if spec is not None and spec.status == "released":
-                spec_paper = render_sources(decision, project, ["docx"], public=True, document="spec")
-            else:
-                spec_paper = None
+                mine.append(render_sources(decision, project, ["docx"], public=True, document="spec"))
         except Exception as exc:  # noqa: BLE001 - one paper must not stop the register updating
             problems = getattr(exc, "problems", None)
-            summary.failed.append((str(entry.path_of_record), str(problems[0]) if problems else f"cannot render: {exc}"))
+            summary.failed.append((site.name(entry), str(problems[0]) if problems else f"cannot render: {exc}"))
             continue
-        site.keep_snippet(entry, paper.files.pop("html").decode("utf-8"))
-        paper.files.pop("preview.html", None)
-        papers.append((entry, paper))
-        if spec_paper is not None:
-            papers.append((entry, spec_paper))
+        site.keep_snippet(entry, mine[0].files.pop("html").decode("utf-8"))
+        mine[0].files.pop("preview.html", None)
+        papers[index] = mine
     todo = []
-    for _, paper in papers:
+    for paper in (p for mine in papers.values() for p in mine):
         pdf = known.get(paper.files["docx"])
         if pdf is None:
             todo.append(paper)
@@ -266,25 +264,34 @@ def _publish_batch(project: Project, batch: list[Entry], converter: Converter, k
     for paper in todo:
         if "pdf" in paper.files:
             known.put(paper.files["docx"], paper.files["pdf"])
-    for entry, paper in papers:
-        if paper.error:
-            summary.failed.append((entry.decision.reference, paper.error))
+    for index, mine in papers.items():
+        entry = batch[index]
+        failed = [p.error for p in mine if p.error]
+        if failed:
+            summary.failed.append((site.name(entry), failed[0]))
             continue
         folder = site.root / entry.path
-        stem = file_stem(paper, entry.slug)
-        what = "decision paper" if paper.document == "decision" else "service specification"
-        for suffix, kind in (("pdf", "PDF"), ("docx", "Word")):
-            data = paper.files[suffix]
-            write_atomic(folder / f"{stem}.{suffix}", data)
-            entry.files.append({"label": f"The {what} ({kind}, {_size(len(data))})", "href": f"{stem}.{suffix}", "kind": kind})
+        for paper in mine:
+            stem = file_stem(paper, entry.slug)
+            what = "decision paper" if paper.document == "decision" else "service specification"
+            for suffix, kind in (("pdf", "PDF"), ("docx", "Word")):
+                data = paper.files[suffix]
+                write_atomic(folder / f"{stem}.{suffix}", data)
+                entry.files.append({"label": f"The {what} ({kind}, {_size(len(data))})", "href": f"{stem}.{suffix}", "kind": kind})
 
 
-def _as_checked(project: Project, entry: Entry) -> Decision | None:
+def _relative(project: Project, path: Path) -> str:
+    """A record's file as failures name it: relative to the project, as the build does."""
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _as_checked(project: Project, entry: RegisterEntry) -> Decision | None:
     """The whole decision, read again, if its text is still the text that was checked (and found
     public, approved and clean); None if it changed since."""
-    if entry.path_of_record is None:
-        return entry.decision
-    record = read_record(entry.path_of_record, project.office)
+    record = read_record(entry.record, project.office)
     if record.source is None or record.decision is None or not record.ok:
         return None
     if hashlib.sha256(record.source.text.encode("utf-8")).hexdigest() != entry.digest:
@@ -353,13 +360,13 @@ class KnownPdfs:
 def _refuse_unsafe(project: Project, out: Path) -> None:
     """Publishing replaces `out` whole: refuse any folder that is not the register's own."""
     target = out.resolve()
-    protected = {"the project": project.root, "the records": project.records, "the archive": project.build}
-    for name, folder in protected.items():
-        folder = folder.resolve()
-        if target == folder or target in folder.parents:
+    mine = {"the project": project.root, "the records": project.records, "the archive": project.build}
+    for name, folder in mine.items():
+        if holds(target, folder.resolve()):
             raise PublishError(f"{out} holds {name} ({folder}); publish the register into a folder of its own, e.g. {project.site}")
-    if target == project.records.resolve() or project.records.resolve() in target.parents:
-        raise PublishError(f"{out} is inside the records folder; publish the register into a folder of its own, e.g. {project.site}")
+    for name, folder in (("the records", project.records), ("the archive", project.build)):
+        if holds(folder.resolve(), target) and target != project.site.resolve():
+            raise PublishError(f"{out} is inside {name}; publish the register into {project.site} or a folder of its own")
     if target.exists() or target.is_symlink():
         if not target.is_dir():
             raise PublishError(f"{out} is not a folder")
@@ -390,7 +397,7 @@ def _publishing(out: Path) -> Iterator[None]:
 class _Site:
     """The register's pages, written into the staging folder as the papers are published."""
 
-    def __init__(self, project: Project, root: Path, entries: list[Entry]):
+    def __init__(self, project: Project, root: Path, entries: list[RegisterEntry]):
         office = project.office
         self.root = root
         self.office = office
@@ -399,14 +406,15 @@ class _Site:
         self.common = {"office": {"name": office.name, "address": list(office.address)}, "register": office.publishing.title,
                        "language": office.language, "style": {"heading_colour": office.style.heading_colour}}
         self.by_reference = {(e.term, e.decision.reference): e for e in entries}
-        self.addenda: dict[tuple[str, str], list[Entry]] = {}
+        self.addenda: dict[tuple[str, str], list[RegisterEntry]] = {}
         for e in entries:
             if e.decision.addendum_to:
                 self.addenda.setdefault((e.term, e.decision.addendum_to), []).append(e)
+        self.project = project
         self.scratch = root / ".snippets"  # removed before the site is swapped in
         self.listings: dict[str, list[dict[str, str]]] = {}
 
-    def view(self, entry: Entry) -> dict[str, Any]:
+    def view(self, entry: RegisterEntry) -> dict[str, Any]:
         d = entry.decision
         office = self.office
         parent = self.by_reference.get((entry.term, d.addendum_to)) if d.addendum_to else None
@@ -426,16 +434,19 @@ class _Site:
             "addenda": [{"reference": a.decision.reference, "path": a.path} for a in addenda if self.published(a)],
         }
 
+    def name(self, entry: RegisterEntry) -> str:
+        return _relative(self.project, entry.record)
+
     @staticmethod
-    def published(entry: Entry) -> bool:
+    def published(entry: RegisterEntry) -> bool:
         return entry.part2 or bool(entry.files)
 
-    def keep_snippet(self, entry: Entry, html: str) -> None:
+    def keep_snippet(self, entry: RegisterEntry, html: str) -> None:
         """Park a public web snippet on disk until the pages are written (they link only to
         decisions that were published, known once every batch is done)."""
         write_atomic(self.scratch / f"{entry.slug}.{entry.term}.html", html.encode("utf-8"))
 
-    def snippet(self, entry: Entry) -> str:
+    def snippet(self, entry: RegisterEntry) -> str:
         path = self.scratch / f"{entry.slug}.{entry.term}.html"
         return path.read_text(encoding="utf-8") if path.exists() else ""
 
@@ -444,7 +455,7 @@ class _Site:
         html = render_html(self.templates / template, {**self.common, **context, "root": "../" * depth, "listings": self.listings})
         write_atomic(self.root / path, html.encode("utf-8"))
 
-    def write_pages(self, entries: list[Entry]) -> None:
+    def write_pages(self, entries: list[RegisterEntry]) -> None:
         """A page for each published decision, then the index, browse pages, feed and open data."""
         office = self.office
         years = sorted({f.financial_year for e in entries if not e.part2 for f in e.decision.funding}, reverse=True)

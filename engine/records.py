@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,7 +45,6 @@ def find_records(paths: Iterable[Path]) -> list[Path]:
     pipe or a device named like a record is reported when it is read, not passed over. Linked
     folders are followed once each, so a link leading back up the tree neither loops nor repeats
     records. Raises RecordError for a path that does not exist or a directory that holds no records."""
-    import os
 
     def inside(folder: Path) -> Iterator[Path]:
         seen = {os.path.realpath(folder)}

@@ -421,7 +421,7 @@ def test_a_paper_that_fails_to_render_fails_alone_in_publish(tmp_path: Path, mon
 
     monkeypatch.setattr(engine.publish, "render_sources", broken)
     summary = publish(project)
-    assert summary.failed == [(str(tmp_path / "records" / "2016-2021" / "PCC-D-002.yaml"), "cannot render: a renderer bug")]
+    assert summary.failed == [("records/2016-2021/PCC-D-002.yaml", "cannot render: a renderer bug")]
     assert summary.published == ["PCC/D/003", "PCC/D/001"]
     assert not (tmp_path / "build" / "site" / "decisions" / "2016-2021" / "pcc-d-002").exists()
 
@@ -524,3 +524,166 @@ def test_the_lock_is_never_written_through_a_link(tmp_path: Path) -> None:
     code, out = cli(tmp_path, "build", "--jobs", "1")
     assert code == 1 and out.startswith("error: ") and "Too many levels of symbolic links" in out, out
     assert (tmp_path / "precious.txt").read_text() == "keep"
+
+
+# --- found by a review of the fixes above ----------------------------------------------------------
+
+
+def test_no_term_is_named_site(tmp_path: Path) -> None:
+    make_project(tmp_path)
+    office = tmp_path / "office.yaml"
+    office.write_text(replaced(office.read_text(encoding="utf-8"), **{"name: 2021-2024": "name: site"}), encoding="utf-8")
+    code, out = cli(tmp_path, "build")
+    assert code == 1 and "terms[1].name: a term may not be named 'site': the archive keeps the public register in that folder" in out
+
+
+@pytest.mark.parametrize("args", [["publish", "--out", "build/2021-2024"], ["publish", "--out", "build/.cache"],
+                                  ["--build-dir", "build/site", "build"], ["--build-dir", "templates", "build"],
+                                  ["--build-dir", "templates/decision/x", "build"]])
+def test_the_archive_and_the_site_never_share_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    project = make_project(tmp_path)
+    run_build(project, jobs=1)
+    publish(project)
+    before = tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out = cli(tmp_path, *args)
+    assert code == 1 and out.startswith("error: ") and len(out.splitlines()) == 1, out
+    assert tree(tmp_path) == before
+
+
+def test_a_publish_where_every_paper_fails_keeps_the_register(tmp_path: Path) -> None:
+    project = make_project(tmp_path, records=3)
+    assert publish(project).failed == []
+    before = tree(tmp_path / "build" / "site")
+    (tmp_path / "templates" / "decision" / "decision.docx").write_bytes(b"broken")
+    code, out = cli(tmp_path, "publish")
+    assert code == 1 and out.startswith("error: no paper could be published (records/2016-2021/PCC-D-003.yaml: ") and out.endswith(
+        f"the register in {tmp_path / 'build' / 'site'} is left as it was\n"), out
+    assert tree(tmp_path / "build" / "site") == before
+
+
+def test_a_decision_whose_specification_fails_is_not_half_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.publish
+
+    project = make_project(tmp_path)
+    real = engine.publish.convert_pdfs
+
+    def spec_fails(papers, *args, **kwargs):
+        real(papers, *args, **kwargs)
+        for paper in papers:
+            if paper.document == "spec":
+                paper.error = "LibreOffice failed (exit 81): stand-in"
+
+    monkeypatch.setattr(engine.publish, "convert_pdfs", spec_fails)
+    monkeypatch.setattr(engine.publish.KnownPdfs, "get", lambda self, docx: None)
+    (tmp_path / "records" / "2021-2024" / "PCC-D-101.yaml").write_text(
+        SEED.read_text(encoding="utf-8").replace("reference: PCC/D/102", "reference: PCC/D/101").replace("  status: released", "  status: draft"),
+        encoding="utf-8")
+    summary = publish(project)
+    assert summary.failed == [("records/2021-2024/PCC-D-102.yaml", "LibreOffice failed (exit 81): stand-in")]
+    assert summary.published == ["PCC/D/101"]
+    assert not (tmp_path / "build" / "site" / "decisions" / "2021-2024" / "pcc-d-102").exists()
+
+
+def test_the_lock_of_a_finished_build_names_no_one(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    run_build(project, jobs=1)
+    assert (tmp_path / "build" / ".build.lock").read_text() == ""
+
+
+def test_parallel_builds_work_whatever_the_default_start_method(tmp_path: Path) -> None:
+    make_project(tmp_path, records=3)
+    script = ("import multiprocessing, sys\nmultiprocessing.set_start_method('forkserver', force=True)\n"
+              "from engine.cli import main\nsys.exit(main(['build', '--jobs', '2']))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(SEED.parents[2])})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built 3, reused 0, failed 0"), done.stdout
+
+
+def test_merging_shards_that_made_the_same_papers_fails(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (tmp_path / "records" / "2021-2024" / "PCC-D-102.yml").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    sources = ("records/2021-2024/PCC-D-102.yaml", "records/2021-2024/PCC-D-102.yml")
+    # the smallest number of shards that puts the two records in different shards
+    count = next(n for n in range(2, 50)
+                 if len({next(k for k in range(1, n + 1) if engine.build.in_shard(s, (k, n))) for s in sources}) == 2)
+    manifests = []
+    for k in range(1, count + 1):
+        assert run_build(project, tmp_path / f"b{k}", jobs=1, shard=(k, count)).failed == []
+        manifests.append(str(tmp_path / f"b{k}" / "manifest.json"))
+    code, out = cli(tmp_path, "manifest", "merge", *manifests)
+    assert code == 1 and "both wrote 2021-2024/pcc-d-102/" in out, out
+
+
+def test_a_failing_records_last_papers_are_not_overwritten_by_a_newcomer(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    run_build(project, jobs=1)
+    folder = tmp_path / "build" / "2021-2024" / "pcc-d-102"
+    before = tree(folder)
+    record = tmp_path / "records" / "2021-2024" / SEED.name
+    record.write_text(record.read_text(encoding="utf-8").replace("    received: 3", "    received: 4"), encoding="utf-8")
+    (tmp_path / "records" / "2021-2024" / "PCC-D-102.yml").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    summary = run_build(project, jobs=1)
+    assert sorted(f.source for f in summary.failed) == ["records/2021-2024/PCC-D-102.yaml", "records/2021-2024/PCC-D-102.yml"]
+    assert tree(folder) == before
+
+
+def test_a_new_logo_rebuilds_the_papers(tmp_path: Path) -> None:
+    from .support import png
+
+    make_project(tmp_path)
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "logo.png").write_bytes(png(40, 20))
+    office = tmp_path / "office.yaml"
+    office.write_text(re.sub(r"(?m)^logo:.*$", "logo: assets/logo.png", office.read_text(encoding="utf-8")), encoding="utf-8")
+    project = Project.load(office)
+    assert run_build(project, jobs=1).built
+    (tmp_path / "assets" / "logo.png").write_bytes(png(60, 20))
+    assert run_build(project, jobs=1).built == ["records/2021-2024/PCC-D-102.yaml"]
+    (tmp_path / "assets" / "logo.png").unlink()
+    summary = run_build(project, jobs=1)
+    assert [f.reason for f in summary.failed] == [f"cannot render: {tmp_path / 'assets' / 'logo.png'}: No such file or directory"]
+
+
+def test_build_failures_name_the_record_once(tmp_path: Path) -> None:
+    make_project(tmp_path)
+    record = tmp_path / "records" / "2021-2024" / SEED.name
+    record.write_text(record.read_text(encoding="utf-8").replace("    received: 3", "    received: 4"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "build", "--jobs", "1"])
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
+    assert line.startswith("failed: records/2021-2024/PCC-D-102.yaml:") and line.count("PCC-D-102.yaml") == 1, line
+
+
+def test_progress_counts_every_record_once(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    run_build(project, jobs=1)
+    (tmp_path / "records" / "2021-2024" / "PCC-D-102.yml").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    run_build(project, jobs=1, progress=lambda done, total, source: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+
+
+def test_a_build_never_sweeps_a_running_publishs_files(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    run_build(project, jobs=1)
+    (tmp_path / "build" / ".build-in-progress").touch()  # as a killed build leaves it
+    staging = tmp_path / "build" / ".site.staging-xyz" / "decisions"
+    staging.mkdir(parents=True)
+    (staging / ".index.html.abc.tmp").write_text("being written")
+    (tmp_path / "build" / "2021-2024" / "pcc-d-102" / ".pcc-d-102.pdf.abc.tmp").write_text("left by the killed build")
+    run_build(project, jobs=1)
+    assert (staging / ".index.html.abc.tmp").exists()
+    assert not (tmp_path / "build" / "2021-2024" / "pcc-d-102" / ".pcc-d-102.pdf.abc.tmp").exists()
+
+
+def test_ctrl_c_while_the_engine_is_loading_is_one_line(tmp_path: Path) -> None:
+    """What Ctrl-C in the first tenth of a second meets: the engine's modules still importing."""
+    script = ("import builtins, sys\nreal = builtins.__import__\n"
+              "def interrupted(name, *args, **kwargs):\n"
+              "    if name in ('cli', 'engine.cli'):\n        raise KeyboardInterrupt\n    return real(name, *args, **kwargs)\n"
+              "builtins.__import__ = interrupted\nfrom engine.console import run\nrun()")
+    done = subprocess.run([sys.executable, "-c", script, "check"], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(SEED.parents[2])})
+    assert (done.returncode, done.stdout, done.stderr) == (
+        130, "", "interrupted: files already written are whole and the rest are as they were; run the command again to finish\n")

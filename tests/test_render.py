@@ -313,7 +313,7 @@ def test_render_reports_record_errors_like_check(seed_copy: Path, tmp_path: Path
 def test_render_unknown_reference_and_format(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["--office", str(ROOT / "office.yaml"), "render", "PCC/D/999"])
-    assert result.exit_code == 1 and result.output.startswith("error: no record PCC/D/999 under ")
+    assert result.exit_code == 1 and result.output.startswith("error: no record 'PCC/D/999' under ")
     result = runner.invoke(main, ["--office", str(ROOT / "office.yaml"), "render", "PCC/D/102", "--format", "odt"])
     assert result.exit_code == 2  # a usage error, as click gives for every bad option
     assert result.output.splitlines()[-1] == "Error: Invalid value for '--format': unknown format odt; choose from docx, pdf, html"

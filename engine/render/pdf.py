@@ -32,6 +32,24 @@ EXPORT_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
     },
     separators=(",", ":"),
 )
+# The process groups of the LibreOffices this process is running: stop_all() kills them from a
+# signal handler, before anything else can go wrong.
+RUNNING: set[int] = set()
+
+
+def _kill_group(group: int) -> None:
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except OSError:  # already gone
+        pass
+
+
+def stop_all() -> None:
+    """Kill every LibreOffice this process started; safe in a signal handler (no waiting)."""
+    for group in list(RUNNING):
+        _kill_group(group)
+
+
 TIMEOUT_SECONDS = 60.0  # for one paper, start-up included: a paper takes well under a second
 
 
@@ -102,6 +120,7 @@ class Converter:
                                            pass_fds=(self.lock.fileno(),) if self.lock else ())
             except OSError as exc:
                 return ConversionError(f"cannot start LibreOffice: {exc.strerror}")
+            RUNNING.add(process.pid)
             try:
                 self._wait(process, outputs)
                 if process.returncode != 0:
@@ -110,9 +129,9 @@ class Converter:
             except subprocess.TimeoutExpired:
                 error = ConversionError(f"LibreOffice did not finish within {self.timeout:.0f} s and was stopped")
             finally:
-                if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+                _kill_group(process.pid)  # the whole group: soffice.bin outlives its launcher
+                process.wait()
+                RUNNING.discard(process.pid)
         for index, paper in batch:
             pdf = outputs / f"{index:06d}.pdf"
             if pdf.exists():
