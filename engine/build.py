@@ -502,4 +502,4 @@ def _remove_deleted(previous: dict[str, Entry], entries: dict[str, Entry], sourc
     return removed
 
 
-__all__ = ["BuildBusy", "Failure", "ManifestError", "Summary", "build", "in_shard"]
+__all__ = ["BuildBusy", "ManifestError", "RecordFailure", "Summary", "build", "in_shard"]

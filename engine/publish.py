@@ -230,7 +230,7 @@ def _publish(project: Project, out: Path) -> PublishSummary:
     return summary
 
 
-def _publish_batch(project: Project, batch: list[RegisterRegisterEntry], converter: Converter, known: "KnownPdfs", site: "_Site",
+def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Converter, known: "KnownPdfs", site: "_Site",
                    summary: PublishSummary) -> None:
     """Render a batch's public papers (without confidential content), convert them in one
     LibreOffice start (or take PDFs made before from the same .docx), write them, and let their

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
-import pikepdf
 import pytest
 from click.testing import CliRunner
 
 import engine.build
 from benchmarks.archive import make_archive
 from engine.cli import main
-from engine.project import Project
 
 from .support import SEED, blocking_soffice, check_archive, fake_soffice, make_project, run_build, wait_for
 

@@ -325,7 +325,7 @@ def check_value(tmp_path: Path, where: Where, value: str) -> tuple[int, list[str
 AMBIGUOUS_NUMBERS = [
     (AMOUNT, "040000", f"040000 starts with 0, which some YAML tools read as an octal number; write 40000, {quoted('040000')} such as a code"),
     (MONTHS, "012", f"012 starts with 0, which some YAML tools read as an octal number; write 12, {quoted('012')} such as a code"),
-    (AMOUNT, "11:06:40", f"11:06:40 is a number in base 60 to some YAML tools; write a plain number, "
+    (AMOUNT, "11:06:40", "11:06:40 is a number in base 60 to some YAML tools; write a plain number, "
                          "or put it in quotes ('11:06:40') if it is a time or other text"),
     (AMOUNT, "0x3", f"0x3 is a hexadecimal number; write numbers in decimal digits (3), {quoted('0x3')}"),
     (AMOUNT, "0o17", f"0o17 is an octal number; write numbers in decimal digits (15), {quoted('0o17')}"),
@@ -487,7 +487,7 @@ def test_an_unpaired_surrogate_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_nul_byte_in_the_file_is_still_a_binary_file(tmp_path: Path) -> None:
-    path = record(tmp_path, f"subject: {SUBJECT}", f"subject: Allocation \x00 of")
+    path = record(tmp_path, f"subject: {SUBJECT}", "subject: Allocation \x00 of")
     code, out = check(str(path))
     assert code == 1
     assert errors(out) == [f"{path}:1:1: error: binary file, not a YAML record"]

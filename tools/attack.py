@@ -846,7 +846,7 @@ def bad_inputs(quick: bool) -> list[Input]:
     for depth in ((990, 100_000) if not quick else (990, 100_000)):
         add(Input(f"flow nesting {depth:,} deep", seed + f"\nlol: {'[' * depth}{']' * depth}\n"))
     add(Input("recursive alias &r [*r]", seed + "\nlol: &r [*r]\n"))
-    laughs = "\n".join([f'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'] +
+    laughs = "\n".join(['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'] +
                        [f"l{i}: &l{i} [{','.join(['*l' + str(i - 1)] * 9)}]" for i in range(1, 10)])
     add(Input("billion laughs (under ulimit -v 2 GiB)", seed + "\n" + laughs + "\n"))
     big = re.sub(r"(?m)^partners:\n(?:  - .*\n)+",
