@@ -15,7 +15,6 @@ written fails alone, with its file named, and the others build."""
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 import fcntl
 import hashlib
 import multiprocessing
@@ -34,7 +33,7 @@ from .manifest import Entry, Fingerprints, ManifestError, fingerprints, inside, 
 from .model import Decision
 from .papers import (BATCH, DOCUMENTS, FORMATS, Paper, convert_pdfs, documents_of, file_stem, paper_folder, profile_pool,
                      render_sources, write_paper)
-from .problems import Problem, Severity
+from .problems import Severity
 from .project import Project
 from .records import find_records, read_record
 from .render.pdf import Converter, stop_all
@@ -175,7 +174,7 @@ def _run_batch(job: _Job) -> list[tuple[str, Entry | RecordFailure]]:
                 convert_pdfs(every, project, Converter.leased(lease))
         except Exception as exc:  # noqa: BLE001 - e.g. LibreOffice missing: every paper fails
             for paper in every:
-                paper.error = _reason(exc)
+                paper.error = str(exc) or type(exc).__name__
     for source, inputs, documents in papers:
         failed = [p.error for p in documents if p.error]
         if failed:
@@ -350,18 +349,13 @@ def _exclusive(out: Path, notes: list[str]) -> IO[str]:
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        owner = lock.read().strip()
-        holders = _holders(path)
-        if owner.isdigit() and not _alive(int(owner)) and holders:
+        owner, holders = _owner(lock), _holders(path)
+        if _stale(owner, holders):
             # A build that has just taken the lock writes its pid at once: give it a moment, so
             # that the pid left by a killed build is never taken for the new build's.
             time.sleep(1)
-            lock.seek(0)
-            if lock.read().strip() != owner:
-                owner = ""
-        # Stale only when the build that wrote its pid is gone and something still holds the
-        # lock: a build whose pid is not (yet) written is running.
-        if not (owner.isdigit() and not _alive(int(owner)) and holders):
+            owner = owner if _owner(lock) == owner else ""
+        if not _stale(owner, holders):
             lock.close()
             raise BuildBusy(f"another build is running in {out}; wait for it, or build into another folder with --build-dir") from None
         for pid in holders:
@@ -385,6 +379,18 @@ def _exclusive(out: Path, notes: list[str]) -> IO[str]:
     lock.write(f"{os.getpid()}\n")
     lock.flush()
     return lock
+
+
+def _owner(lock: IO[str]) -> str:
+    """The pid the lock file names ("" if none); a few bytes at most, whatever the file holds."""
+    lock.seek(0)
+    return lock.read(32).strip()
+
+
+def _stale(owner: str, holders: set[int]) -> bool:
+    """Stale: the build that wrote its pid is gone, and something it left still holds the lock.
+    A build whose pid is not (yet) written is running."""
+    return owner.isdigit() and not _alive(int(owner)) and bool(holders)
 
 
 def _alive(pid: int) -> bool:
@@ -453,7 +459,7 @@ def _validate(project: Project, todo: list[str], reused: dict[str, Entry], previ
         errors = [p for p in record.problems if p.severity is Severity.error]
         if record.decision is None or errors:
             more = f" (and {len(errors) - 1} more: run `decisions check {source}`)" if len(errors) > 1 else ""
-            failures.append((source, RecordFailure(source, f"{_located(errors[0], source)}{more}")))
+            failures.append((source, RecordFailure(source, f"{errors[0].named(Path(source))}{more}")))
             continue
         valid[source] = _sha256(data)
         places.append((source, project.office.place_of(record.decision.date, record.decision.reference)))
@@ -469,11 +475,6 @@ def _validate(project: Project, todo: list[str], reused: dict[str, Entry], previ
 def _place_of(entry: Entry) -> str:
     """2021-2024/pcc-d-102: the folder of a record's papers, from what the manifest says it wrote."""
     return Path(entry.outputs[0]["path"]).parent.as_posix()
-
-
-def _located(problem: Problem, source: str) -> str:
-    """A problem as printed, naming the record as the build does (relative to the project)."""
-    return str(dataclasses.replace(problem, path=Path(source)))
 
 
 def _remove_deleted(previous: dict[str, Entry], entries: dict[str, Entry], sources: list[str], out: Path,

@@ -16,7 +16,7 @@ import click
 from . import __version__
 from .project import Project
 from .records import RECORD_SUFFIXES
-from .problems import INTERRUPTED, ConversionError, Problem, RecordError, Severity, printable
+from .problems import INTERRUPTED, ConversionError, Problem, RecordError, Severity, failure_line, printable
 
 SCHEMA_PATH = Path("schema/decision.schema.json")
 
@@ -294,8 +294,7 @@ def build(ctx: click.Context, jobs: int | None, force: bool, shard: tuple[int, i
         for note in summary.notes:
             click.echo(f"note: {note}", err=True)
         for failure in summary.failed:
-            line = failure.reason if failure.reason.startswith(f"{failure.source}:") else f"{failure.source}: {failure.reason}"
-            click.echo(f"failed: {printable(line)}", err=True)
+            click.echo(f"failed: {printable(failure_line(failure.source, failure.reason))}", err=True)
         click.echo(summary.line())
     ctx.exit(1 if summary.failed else 0)
 
@@ -359,7 +358,6 @@ def publish(ctx: click.Context, out: Path | None) -> None:
     out = out or project.site
     summary = publish_site(project, out)
     for source, reason in summary.failed:
-        line = reason if reason.startswith(f"{source}:") else f"{source}: {reason}"
-        click.echo(f"failed: {printable(line)}", err=True)
+        click.echo(f"failed: {printable(failure_line(source, reason))}", err=True)
     click.echo(f"{summary.line()}: {say(out)}")
     ctx.exit(1 if summary.failed else 0)

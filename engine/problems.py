@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import Enum
 from pathlib import Path
 
@@ -51,6 +51,10 @@ class Problem:
         field = f"{self.field}: " if self.field else ""
         return printable(f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {field}{self.message}")
 
+    def named(self, path: Path) -> "Problem":
+        """The same problem, its file named otherwise (e.g. relative to the project)."""
+        return replace(self, path=path)
+
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["path"] = str(self.path)
@@ -60,6 +64,11 @@ class Problem:
 
 INTERRUPTED = ("interrupted: files already written are whole and the rest are as they were; "
                "run the command again to finish")
+
+
+def failure_line(source: str, reason: str) -> str:
+    """A record's failure as one line: a located problem names the record already."""
+    return reason if reason.startswith(f"{source}:") else f"{source}: {reason}"
 
 
 class RecordError(Exception):

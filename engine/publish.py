@@ -43,6 +43,7 @@ from .manifest import ManifestError, inside, read_manifest
 from .model import Decision, EventKind, Status, money
 from .papers import BATCH, Paper, convert_pdfs, file_stem, profile_pool, render_sources
 from .project import MARK, Project, holds
+from .problems import failure_line
 from .records import read_record, read_records
 from .render.context import house_date
 from .render.html import render_html
@@ -193,7 +194,8 @@ def _publish(project: Project, out: Path) -> PublishSummary:
     for record in records:
         if record.decision is None or not record.ok:
             errors = [p for p in record.problems if p.severity.value == "error"]
-            summary.failed.append((_relative(project, record.path), str(errors[0]) if errors else "unreadable"))
+            name = _relative(project, record.path)
+            summary.failed.append((name, str(errors[0].named(Path(name))) if errors else "unreadable"))
             continue
         d = record.decision
         if d.status is not Status.approved:
@@ -217,10 +219,10 @@ def _publish(project: Project, out: Path) -> PublishSummary:
         known.forget_unused()
         published = [e for e in entries if site.published(e)]
         summary.published = [e.decision.reference for e in published if not e.part2]
-        if public and not summary.published:
-            # Every paper failed (a broken template, a missing logo, LibreOffice gone): keep the
-            # register as it was rather than replace it with an empty one.
-            raise PublishError(f"no paper could be published ({summary.failed[0][0]}: {summary.failed[0][1]}); "
+        if summary.failed and not (summary.published or summary.withheld):
+            # Everything failed (a broken template or logo, LibreOffice gone, every record broken
+            # by a new rule): keep the register as it was rather than replace it with an empty one.
+            raise PublishError(f"no paper could be published ({failure_line(*summary.failed[0])}); "
                                f"the register in {out} is left as it was")
         site.write_pages(published)
         _swap_in(staging, out)

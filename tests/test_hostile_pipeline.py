@@ -117,7 +117,8 @@ def test_two_records_for_one_folder_fail_both_whatever_their_extensions(tmp_path
     summary = run_build(project, jobs=1)
     assert sorted(f.source for f in summary.failed) == ["records/2021-2024/PCC-D-102.yaml", "records/2021-2024/PCC-D-102.yml"]
     assert tree(folder) == before  # neither overwrote the papers
-    publish(project)
+    code, out = cli(project.root, "publish")  # both fail, so nothing can be published
+    assert code == 1 and out.startswith("error: no paper could be published"), out
     assert not (tmp_path / "build" / "site" / "decisions" / "2021-2024" / "pcc-d-102").exists()
 
 
@@ -686,3 +687,15 @@ def test_ctrl_c_while_the_engine_is_loading_is_one_line(tmp_path: Path) -> None:
                           env={**os.environ, "PYTHONPATH": str(SEED.parents[2])})
     assert (done.returncode, done.stdout, done.stderr) == (
         130, "", "interrupted: files already written are whole and the rest are as they were; run the command again to finish\n")
+
+
+def test_a_publish_where_every_record_fails_check_keeps_the_register(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    assert publish(project).failed == []
+    before = tree(tmp_path / "build" / "site")
+    record = tmp_path / "records" / "2021-2024" / SEED.name
+    record.write_text(record.read_text(encoding="utf-8").replace("    received: 3", "    received: 4"), encoding="utf-8")
+    code, out = cli(tmp_path, "publish")
+    assert code == 1 and out.startswith("error: no paper could be published (records/2021-2024/PCC-D-102.yaml:"), out
+    assert out.count("PCC-D-102.yaml") == 1, out
+    assert tree(tmp_path / "build" / "site") == before
