@@ -462,7 +462,7 @@ def _validate(project: Project, todo: list[str], reused: dict[str, Entry], previ
             failures.append((source, RecordFailure(source, f"{errors[0].named(Path(source))}{more}")))
             continue
         valid[source] = _sha256(data)
-        places.append((source, project.office.place_of(record.decision.date, record.decision.reference)))
+        places.append((source, project.office.place_of(record.decision)))
     kept = {**{s: previous[s] for s, _ in failures if s in previous}, **reused}
     places += [(source, _place_of(entry)) for source, entry in kept.items() if entry.outputs]
     for source, others in output_clashes(places).items():

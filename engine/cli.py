@@ -203,9 +203,9 @@ def find_record(project: Project, what: str) -> Path:
     path = Path(what)
     if what and (path.suffix in RECORD_SUFFIXES or path.exists()):
         if path.is_dir():
-            raise Failure(f"{what or '.'} is a folder; give a record's file or its reference, e.g. {project.office.references.example}")
+            raise Failure(f"{what or '.'} is a folder; give a record's file or its reference, e.g. {project.office.scheme_at(None).example}")
         return path
-    stem = project.office.references.file_stem(what)
+    stem = project.office.file_stem(what)
     matches = sorted(p for suffix in RECORD_SUFFIXES for p in project.records.rglob(f"{stem}{suffix}"))
     if not stem or not matches:
         raise Failure(f"no record {what!r} under {project.records} (looked for {stem or '?'}.yaml)")

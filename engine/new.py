@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from .model import financial_year_of
 from .office import Office
 from .problems import Problem, RecordError, Severity
 from .writing import write_atomic
@@ -14,6 +15,7 @@ from .yaml_source import read_yaml
 SKELETON = """\
 # yaml-language-server: $schema={schema}
 # Fill in every TODO; `decisions check` reports each one until it is filled.
+kind: "TODO: kind of decision, e.g. funding_allocation"
 reference: {reference}
 subject: "TODO: subject"
 report_of: Police and Crime Commissioner
@@ -42,11 +44,6 @@ route_to_market:
 
 recommendation: "TODO: the recommendation, e.g. To note decision"
 """
-
-
-def financial_year_of(day: dt.date) -> str:
-    first = day.year if day.month >= 4 else day.year - 1
-    return f"{first}-{first + 1}"
 
 
 def next_reference(office: Office, folder: Path) -> str:

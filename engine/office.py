@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Union
+
+if TYPE_CHECKING:
+    from .model import Decision
 
 from pydantic import Field, field_validator
 
-from .model import Day, Line, Model, Text
+from .kinds import ENGINE_KINDS, Kind, check_kind_name
+from .model import Count, Day, Line, Model, Text, earliest, financial_year_of, latest
 from .yaml_source import read_yaml, validate
 
 
@@ -36,10 +42,24 @@ class Term(Model):
         return self.start <= day and (self.end is None or day <= self.end)
 
 
+class LastUsed(Model):
+    """The last number an office used in a period, where its archive in the engine is incomplete."""
+
+    period: Line = Field(description="A term's name (2024-2028), a year (2023) or a financial year (2023-24), as the scheme numbers")
+    number: Count = Field(ge=0)
+
+
+Numbering = Literal["term", "calendar_year", "financial_year"]
+_FORMAT_FIELDS = {"number", "year", "financial_year", "term"}
+
+
 class ReferenceScheme(Model):
     pattern: Text = Field(description="A regular expression with the groups 'number' and, for addenda, 'addendum'")
-    format: Text = Field(description="How a new reference is written, e.g. PCC/D/{number:03d}")
+    format: Text = Field(description="How a new reference is written: PCC/D/{number:03d}, {number:02d}/{year}, PCC/D/{year}/{number:02d} or {number}/{financial_year}")
     example: Text
+    numbering: Numbering = Field("term", description="When numbers restart: each commissioner's term, calendar year or financial year")
+    since: Day | None = Field(None, description="The first date this scheme was used, where the office changed its scheme")
+    last_used: list[LastUsed] = Field(default_factory=list, description="Numbers already published outside the engine, so `new` never offers them")
 
     @field_validator("pattern")
     @classmethod
@@ -52,12 +72,40 @@ class ReferenceScheme(Model):
             raise ValueError("the pattern needs a group named 'number', e.g. (?P<number>\\d{3})")
         return value
 
+    @field_validator("format")
+    @classmethod
+    def _formats(cls, value: str) -> str:
+        try:
+            fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"not a reference format: {exc}") from None
+        unknown = fields - _FORMAT_FIELDS
+        if unknown or "number" not in fields:
+            raise ValueError("a reference format takes {number} and may take {year}, {financial_year} and {term}, "
+                             "e.g. PCC/D/{number:03d} or {number:02d}/{year}")
+        try:
+            value.format(number=1, year=2024, financial_year="2024-25", term="2024-2028")
+        except (ValueError, TypeError, IndexError, KeyError) as exc:
+            raise ValueError(f"not a reference format: {exc}") from None
+        return value
+
     @cached_property
     def regex(self) -> re.Pattern[str]:
         """Matched whole (fullmatch), ASCII only: `$` alone lets a trailing newline through, and
         Unicode \\d lets full-width digits through; either would give a second record the same
         papers as the first."""
         return re.compile(self.pattern, re.ASCII)
+
+    def period_of(self, day: dt.date, term: str) -> str:
+        """The period a number is counted in: the term, the calendar year or the financial year."""
+        if self.numbering == "calendar_year":
+            return str(day.year)
+        if self.numbering == "financial_year":
+            return financial_year_of(day)
+        return term
+
+    def write(self, number: int, day: dt.date, term: str) -> str:
+        return self.format.format(number=number, year=day.year, financial_year=financial_year_of(day), term=term)
 
     def file_stem(self, reference: str) -> str:
         """PCC/D/102 -> PCC-D-102: the record's file name, and (lower-cased) its build folder."""
@@ -70,6 +118,8 @@ class Labels(Model):
     report_of: Text = "Report of:"
     date: Text = "Date:"
     recommendation: Text | None = None
+    author: Text = "Author and Job Role:"
+    protective_marking: Text = "Protective Marking:"
     draft: Text = "DRAFT – NOT APPROVED"
     part2: Text = "PART 2 – NOT FOR PUBLICATION"
 
@@ -134,12 +184,62 @@ class Office(Model):
     contact: Text | None = None
     logo: Path | None = Field(None, description="Image for the letterhead, relative to office.yaml")
     language: Text = "en-GB"
-    references: ReferenceScheme
+    references: Union[ReferenceScheme, list[ReferenceScheme]] = Field(
+        description="The office's reference scheme; a list, each with `since`, where the office changed it")
     terms: list[Term] = Field(min_length=1)
+    kinds: dict[str, Kind] = Field(default_factory=dict, description="The office's own kinds of decision, beside the engine's")
     style: HouseStyle = HouseStyle()
     sign_off: SignOffWording
     templates: Templates = Templates()
     publishing: Register = Register()
+
+    @field_validator("references")
+    @classmethod
+    def _schemes(cls, value: ReferenceScheme | list[ReferenceScheme]) -> ReferenceScheme | list[ReferenceScheme]:
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("give at least one reference scheme")
+            if any(s.since is None for s in value[1:]):
+                raise ValueError("each scheme after the first says from when it was used: add `since: YYYY-MM-DD`")
+            starts = [s.since for s in value[1:]]
+            if starts != sorted(starts) or len(set(starts)) != len(starts):
+                raise ValueError("list the reference schemes in the order the office used them, each `since` later than the last")
+        return value
+
+    @field_validator("kinds")
+    @classmethod
+    def _own_kinds(cls, value: dict[str, Kind]) -> dict[str, Kind]:
+        for name in value:
+            check_kind_name(name)
+            if name in ENGINE_KINDS:
+                raise ValueError(f"'{name}' is one of the engine's kinds already; give the office's kind another name")
+        return value
+
+    @property
+    def schemes(self) -> list[ReferenceScheme]:
+        return self.references if isinstance(self.references, list) else [self.references]
+
+    def scheme_at(self, day: dt.date | None) -> ReferenceScheme:
+        """The reference scheme in use on a day (the latest when the day is not known)."""
+        chosen = self.schemes[0]
+        for scheme in self.schemes[1:]:
+            if day is None or (scheme.since is not None and scheme.since <= day):
+                chosen = scheme
+        return chosen
+
+    def scheme_for(self, reference: str, day: dt.date | None = None) -> ReferenceScheme | None:
+        """The scheme a reference follows: the one in use on the day if it fits, else any that fits."""
+        preferred = self.scheme_at(day)
+        if preferred.regex.fullmatch(reference):
+            return preferred
+        return next((s for s in self.schemes if s.regex.fullmatch(reference)), None)
+
+    def file_stem(self, reference: str) -> str:
+        return self.schemes[0].file_stem(reference)
+
+    @property
+    def all_kinds(self) -> dict[str, Kind]:
+        return {**ENGINE_KINDS, **self.kinds}
 
     def term_of(self, day: dt.date) -> Term | None:
         for term in self.terms:
@@ -147,13 +247,27 @@ class Office(Model):
                 return term
         return None
 
-    def term_name(self, day: dt.date) -> str:
-        term = self.term_of(day)
+    def term_named(self, name: str) -> Term | None:
+        return next((t for t in self.terms if t.name == name), None)
+
+    def term_for(self, decision: "Decision") -> Term | None:
+        """The decision's term: the one it names, else the one its date falls in (all of it:
+        a paper dated only 2021 could be either side of May's election)."""
+        if decision.term is not None:
+            return self.term_named(decision.term)
+        first, last = earliest(decision.date), latest(decision.date)
+        if first is None or last is None:
+            return None
+        term = self.term_of(first)
+        return term if term is not None and term.holds(last) else None
+
+    def term_name(self, decision: "Decision") -> str:
+        term = self.term_for(decision)
         return term.name if term else "no-term"
 
-    def place_of(self, day: dt.date, reference: str) -> str:
+    def place_of(self, decision: "Decision") -> str:
         """2021-2024/pcc-d-102: where a paper lives, in build/ and on the public site."""
-        return f"{self.term_name(day)}/{self.references.file_stem(reference).lower()}"
+        return f"{self.term_name(decision)}/{self.file_stem(decision.reference).lower()}"
 
 
 def load_office(path: Path) -> Office:

@@ -105,7 +105,7 @@ def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter
 
 def paper_folder(project: Project, decision: Decision, out: Path) -> Path:
     """build/2021-2024/pcc-d-102/: the term, then the reference, lower-cased."""
-    return out / project.office.place_of(decision.date, decision.reference)
+    return out / project.office.place_of(decision)
 
 
 def file_stem(paper: Paper, name: str) -> str:

@@ -23,6 +23,7 @@ decision are kept for the index pages, so memory does not grow with the archive.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import fcntl
 import hashlib
 import io
@@ -40,7 +41,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .manifest import ManifestError, inside, read_manifest
-from .model import Decision, EventKind, Status, money
+from .model import Decision, EventKind, Status, money, stated_date
 from .papers import BATCH, Paper, convert_pdfs, file_stem, profile_pool, render_sources
 from .project import MARK, Project, holds
 from .problems import failure_line
@@ -109,7 +110,7 @@ def facts(entry: RegisterEntry, base_url: str) -> dict[str, Any]:
     d = entry.decision
     row: dict[str, Any] = {
         "reference": d.reference,
-        "date": d.date.isoformat(),
+        "date": stated_date(d.date),
         "subject": d.subject,
         "term": entry.term,
         "url": base_url + entry.path,
@@ -119,7 +120,7 @@ def facts(entry: RegisterEntry, base_url: str) -> dict[str, Any]:
         row["withheld_reason"] = d.publication.reason
         return row
     approval = d.approval
-    recipients = [o for e in d.procurement_history if e.event is EventKind.award for o in e.organisations]
+    recipients = [o for e in d.history if e.event is EventKind.award for o in e.organisations]
     row.update(
         status=d.status.value,
         key_decision=d.key_decision,
@@ -127,10 +128,10 @@ def facts(entry: RegisterEntry, base_url: str) -> dict[str, Any]:
                                               (approval.role if approval and approval.role else None)) if x),
         report_of=d.report_of,
         total_amount=str(d.total_funding) if d.funding else None,
-        funding=[{"service": f.service, "fund": f.fund, "budget_code": f.budget_code, "amount": str(f.amount),
-                  "financial_year": f.financial_year} for f in d.funding],
-        funds=sorted({f.fund for f in d.funding}),
-        financial_years=sorted({f.financial_year for f in d.funding}),
+        funding=[{"recipient": f.recipient, "service": f.service, "fund": f.fund_name, "budget_code": f.budget_code,
+                  "amount": str(f.total), "financial_years": f.years} for f in d.funding],
+        funds=d.fund_names,
+        financial_years=d.financial_years,
         recipients=recipients,
         route_to_market=d.route_to_market.method.value if d.route_to_market else None,
         bidding_limit=str(d.route_to_market.bidding_limit) if d.route_to_market and d.route_to_market.bidding_limit is not None else None,
@@ -201,9 +202,9 @@ def _publish(project: Project, out: Path) -> PublishSummary:
         if d.status is not Status.approved:
             summary.skipped.append(d.reference)
             continue
-        entries.append(RegisterEntry(d, project.office.place_of(d.date, d.reference), record.path, record.digest))
+        entries.append(RegisterEntry(d, project.office.place_of(d), record.path, record.digest))
     del records
-    entries.sort(key=lambda e: (e.decision.date, e.decision.reference), reverse=True)
+    entries.sort(key=lambda e: (e.decision.last_day or dt.date.min, e.decision.reference), reverse=True)
     summary.withheld = [e.decision.reference for e in entries if e.part2]
 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
@@ -423,12 +424,12 @@ class _Site:
         parent = parent if parent is not None and self.published(parent) else None
         addenda = self.addenda.get((entry.term, d.reference), [])
         return {
-            "reference": d.reference, "subject": d.subject, "date": house_date(d.date, office), "iso_date": d.date.isoformat(),
+            "reference": d.reference, "subject": d.subject, "date": house_date(d.date, office), "iso_date": stated_date(d.date) or "",
             "path": entry.path, "part2": entry.part2, "withheld_reason": d.publication.reason,
             "amount": money(d.total_funding) if d.funding and not entry.part2 else "",
             "amount_sort": str(d.total_funding) if d.funding and not entry.part2 else "0",
-            "funds": sorted({f.fund for f in d.funding}) if not entry.part2 else [],
-            "years": sorted({f.financial_year for f in d.funding}) if not entry.part2 else [],
+            "funds": d.fund_names if not entry.part2 else [],
+            "years": d.financial_years if not entry.part2 else [],
             "term": entry.term, "status": "Part 2: withheld" if entry.part2 else d.status.value.capitalize(),
             "key_decision": d.key_decision and not entry.part2,
             "files": entry.files, "snippet": Markup(self.snippet(entry)),
@@ -460,8 +461,8 @@ class _Site:
     def write_pages(self, entries: list[RegisterEntry]) -> None:
         """A page for each published decision, then the index, browse pages, feed and open data."""
         office = self.office
-        years = sorted({f.financial_year for e in entries if not e.part2 for f in e.decision.funding}, reverse=True)
-        funds = sorted({f.fund for e in entries if not e.part2 for f in e.decision.funding})
+        years = sorted({y for e in entries if not e.part2 for y in e.decision.financial_years}, reverse=True)
+        funds = sorted({f for e in entries if not e.part2 for f in e.decision.fund_names})
         terms = sorted({e.term for e in entries}, reverse=True)
         self.listings.update({kind: [{"label": value, "slug": slug} for value, slug in _slugs(values).items()]
                               for kind, values in (("term", terms), ("year", years), ("fund", funds))})

@@ -11,10 +11,31 @@ import datetime as dt
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from .model import Decision, EventKind, Status, earliest, latest, money
+from pydantic import BaseModel
+
+from .model import (
+    NOT_STATED,
+    Approval,
+    BulletList,
+    ColumnType,
+    Decision,
+    EventKind,
+    Paragraph,
+    Period,
+    Recommendation,
+    Status,
+    Table,
+    earliest,
+    financial_year_bounds,
+    financial_year_of,
+    latest,
+    money,
+    stated,
+    stated_date,
+)
 from .office import Office
 from .problems import Problem, Severity, field_path
 from .yaml_source import Loc, Source
@@ -59,41 +80,58 @@ def cross_rule(name: str, severity: Severity, summary: str, unwaivable: str | No
 
 @rule("reference-format", Severity.error, "the reference follows the office's pattern")
 def _reference_format(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if not office.references.regex.fullmatch(d.reference):
-        yield ("reference",), f"'{d.reference}' does not follow the office's pattern; write it like {office.references.example}"
+    if office.scheme_for(d.reference, d.first_day) is None:
+        yield ("reference",), f"'{d.reference}' does not follow the office's pattern; write it like {office.scheme_at(d.first_day).example}"
 
 
 @rule("addendum-parent", Severity.error, "an addendum names its parent, and only an addendum does")
 def _addendum_parent(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    m = office.references.regex.fullmatch(d.reference)
-    if not m:
+    scheme = office.scheme_for(d.reference, d.first_day)
+    if scheme is None:
         return
-    suffix = m.groupdict().get("addendum")
+    m = scheme.regex.fullmatch(d.reference)
+    suffix = m.groupdict().get("addendum") if m else None
     if suffix:
         parent = d.reference[: -len(suffix)]
         if d.addendum_to is None:
             yield ("reference",), f"{d.reference} is an addendum: add `addendum_to: {parent}`"
         elif d.addendum_to != parent:
             yield ("addendum_to",), f"an addendum's parent is its reference less the letter: {parent}, not {d.addendum_to}"
-        elif not (path.parent / f"{office.references.file_stem(parent)}{path.suffix}").exists():
-            yield ("addendum_to",), f"the parent paper {parent} is not in {path.parent}"
     elif d.addendum_to is not None:
         yield ("addendum_to",), f"{d.reference} is not an addendum (addenda end in a letter, e.g. {d.addendum_to}a)"
 
 
 @rule("file-name", Severity.error, "the file is named after the reference")
 def _file_name(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    expected = office.references.file_stem(d.reference)
+    expected = office.file_stem(d.reference)
     if path.stem != expected:
         yield ("reference",), f"the file for {d.reference} must be named {expected}{path.suffix}, not {path.name}"
 
 
-@rule("term", Severity.error, "the paper's date falls in a commissioner's term, and the record sits in that term's folder")
+@rule("term", Severity.error, "the paper falls in a commissioner's term, and the record sits in that term's folder")
 def _term(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    term = office.term_of(d.date)
-    if term is None:
-        yield ("date",), f"no commissioner's term in the office configuration holds {d.date.isoformat()}"
-        return
+    names = ", ".join(t.name for t in office.terms)
+    if d.term is not None:
+        term = office.term_named(d.term)
+        if term is None:
+            yield ("term",), f"no term is named '{d.term}' in the office configuration (terms: {names})"
+            return
+        first, last = d.first_day, d.last_day
+        if first is not None and last is not None and not (term.holds(first) or term.holds(last)):
+            yield ("term",), f"the paper's date {stated_date(d.date)} is outside the {term.name} term"
+    else:
+        term = office.term_for(d)
+        if term is None:
+            if d.first_day is None:
+                yield ("date",), f"the date is not stated, so name the commissioner's term: add `term:` (terms: {names})"
+            elif office.term_of(d.first_day) and office.term_of(d.first_day) is office.term_of(d.last_day):
+                pass  # unreachable: term_for found none
+            elif office.term_of(d.first_day) is None and office.term_of(d.last_day) is None:
+                yield ("date",), f"no commissioner's term in the office configuration holds {stated_date(d.date)}"
+            else:
+                yield ("date",), (f"{stated_date(d.date)} spans more than one commissioner's term: give the month or day, "
+                                  f"or name the term with `term:` (terms: {names})")
+            return
     folders = {t.name for t in office.terms}
     if path.parent.name in folders and path.parent.name != term.name:
         yield ("date",), f"dated in the {term.name} term, but filed under {path.parent.name}/"
@@ -112,178 +150,501 @@ def output_clashes(places: Iterable[tuple[Hashable, str]]) -> dict[Hashable, lis
 @cross_rule("unique-reference", Severity.error, "no two records write the same papers (one reference, one term)",
             unwaivable="two records with one reference would overwrite each other's papers; give one of them its own reference")
 def _unique_reference(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable[tuple[int, Loc, str]]:
-    places = [(index, office.place_of(d.date, d.reference)) for index, (d, _) in enumerate(records)]
+    places = [(index, office.place_of(d)) for index, (d, _) in enumerate(records)]
     for index, others in output_clashes(places).items():
         d, _ = records[index]  # type: ignore[index]
-        term = office.term_name(d.date)
+        term = office.term_name(d)
         paths = ", ".join(str(records[o][1]) for o in others)  # type: ignore[index]
         same = all(records[o][0].reference == d.reference for o in others)  # type: ignore[index]
         if same:
             yield index, ("reference",), f"{d.reference} is used in the {term} term by {paths} too"  # type: ignore[misc]
         else:
             yield index, ("reference",), (f"{d.reference} makes the same file names as the reference in {paths} "  # type: ignore[misc]
-                                          f"({office.place_of(d.date, d.reference)}); give each paper its own reference")
+                                          f"({office.place_of(d)}); give each paper its own reference")
+
+
+# --- kinds ------------------------------------------------------------------------------------
+
+
+@rule("kind", Severity.error, "the kind of decision is one the engine or the office declares")
+def _kind(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    if d.kind not in office.all_kinds:
+        own = f"; the office's own: {', '.join(sorted(office.kinds))}" if office.kinds else ""
+        from .kinds import ENGINE_KINDS
+        yield ("kind",), (f"'{d.kind}' is not a kind of decision: use one of the engine's ({', '.join(ENGINE_KINDS)}){own}, "
+                          "or declare it under `kinds:` in office.yaml")
+
+
+def _given(d: Decision, fact: str) -> bool:
+    """A fact is given when it has a value; 'not stated' counts, as the paper's own answer."""
+    return getattr(d, fact) not in (None, [])
+
+
+@rule("kind-facts", Severity.error, "a decision gives the facts its kind expects")
+def _kind_facts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    kind = office.all_kinds.get(d.kind)
+    if kind is None:
+        return
+    for fact in kind.expects:
+        options = fact.split("|")
+        if not any(_given(d, option) for option in options):
+            wanted = " or ".join(f"`{o}`" for o in options)
+            yield (options[0],), f"a {kind.label.lower()} decision gives {wanted}; add it (or 'not stated' where the paper does not say)"
 
 
 # --- money and dates ---------------------------------------------------------------------------
 
-_YEAR_IN_TEXT = re.compile(r"\b(20\d\d)[-/](20\d\d|\d\d)\b")
+# 2023-2024, 2023/24, 2023-24, 2022 – 2023, and two-digit spans such as 23-25 or 24/25.
+_YEAR_IN_TEXT = re.compile(r"(?<![\d£.,])((?:19|20)?\d\d)\s?[-/\u2013]\s?((?:19|20)?\d\d)(?![\d%])")
 
 
-@rule("financial-year", Severity.error, "funding periods lie in their financial year; the subject's year matches the funding")
+def _years_named(text: str) -> Iterable[tuple[str, list[int]]]:
+    """The financial years a text names, e.g. 'Funded Services 2022 – 2023' -> [2022];
+    '23-25' -> [2023, 2024]. Dates such as 13/11 are not years."""
+    for m in _YEAR_IN_TEXT.finditer(text):
+        first, last = m.group(1), m.group(2)
+        if len(first) == 2 and len(last) == 2 and not (m.start() == 0 or not text[m.start() - 1].isalnum()):
+            continue
+        a = int(first) + (2000 if len(first) == 2 else 0)
+        b = int(last) + (a // 100 * 100 if len(last) == 2 else 0)
+        if not (2000 <= a <= 2099) or not 1 <= b - a <= 5:
+            continue
+        yield m.group(0), list(range(a, b))
+
+
+def _period_in_year(period: "Period", year: str) -> bool:
+    begins, ends = financial_year_bounds(year)
+    return begins <= period.start <= ends
+
+
+@rule("financial-year", Severity.error, "funding periods lie in their financial years; the subject's years match the decision's")
 def _financial_year(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     for index, line in enumerate(d.funding):
-        first = int(line.financial_year[:4])
-        if line.period is not None:
-            begins, ends = dt.date(first, 4, 1), dt.date(first + 1, 3, 31)
-            if not (begins <= line.period.start <= ends):
-                yield ("funding", index, "period", "start"), (
-                    f"{line.period.start.isoformat()} is outside the financial year {line.financial_year} "
-                    f"({begins.isoformat()} to {ends.isoformat()})"
-                )
-    years = {int(line.financial_year[:4]) for line in d.funding}
+        if line.period is None or not line.years:
+            continue
+        first, last = financial_year_bounds(line.years[0])[0], financial_year_bounds(line.years[-1])[1]
+        if not (first <= line.period.start <= last):
+            yield ("funding", index, "period", "start"), (
+                f"{line.period.start.isoformat()} is outside the financial year{'s' * (len(line.years) > 1)} "
+                f"{', '.join(line.years)} ({first.isoformat()} to {last.isoformat()})"
+            )
+        if len(line.years) > 1 and line.period.end > last:
+            yield ("funding", index, "period", "end"), (
+                f"the period runs to {line.period.end.isoformat()}, after the last financial year {line.years[-1]} ends"
+            )
+    years = {int(y[:4]) for y in d.financial_years}
+    if d.period is not None:
+        years |= {int(financial_year_of(d.period.start)[:4]), int(financial_year_of(d.period.end)[:4])}
     if years:
-        for m in _YEAR_IN_TEXT.finditer(d.subject):
-            first = int(m.group(1))
-            if first not in years:
-                listed = ", ".join(line.financial_year for line in d.funding)
-                yield ("subject",), f"the subject names {m.group(0)} but the funding is for {listed}"
+        for printed, named in _years_named(d.subject):
+            if not any(year in years for year in named):
+                yield ("subject",), (f"the subject names {printed} but the decision is for {', '.join(d.financial_years)}; "
+                                     "correct the subject or the financial years")
+
+
+@rule("fund-year", Severity.warning, "a fund's financial year is the decision's")
+def _fund_year(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    first, last = d.first_day, d.last_day
+    if first is None or last is None:
+        return
+    current = {financial_year_of(first), financial_year_of(last)}
+    # A paper decided in the spring may well be for the coming year.
+    coming = {financial_year_of(last.replace(year=last.year + 1))}
+    for index, fund in enumerate(d.funds):
+        year = stated(fund.financial_year)
+        if year and year not in current | coming:
+            yield ("funds", index, "financial_year"), (
+                f"the fund is for {year} but the paper is dated {stated_date(d.date)} ({', '.join(sorted(current))}): "
+                "a stale year from an earlier paper? Correct it, or keep it with a waiver if the paper printed it"
+            )
 
 
 @rule("period-order", Severity.error, "every period ends after it starts")
 def _period_order(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    periods = [(("funding", i, "period", "end"), line.period) for i, line in enumerate(d.funding)]
+    periods.append((("period", "end"), d.period))
+    for loc, period in periods:
+        if period is not None and period.end <= period.start:
+            yield loc, (f"the period ends ({period.end.isoformat()}) before it starts ({period.start.isoformat()}); "
+                        "if the paper misprints it, put the date meant here and the printed one in `as_printed`")
+
+
+@rule("bidding-limit", Severity.error, "no award is above the bidding limit")
+def _bidding_limit(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    rtm = d.route_to_market
+    if rtm is None or rtm.bidding_limit is None:
+        return
     for index, line in enumerate(d.funding):
-        if line.period is not None and line.period.end <= line.period.start:
-            yield ("funding", index, "period", "end"), (
-                f"the period ends ({line.period.end.isoformat()}) before it starts ({line.period.start.isoformat()})"
+        if line.total > rtm.bidding_limit:
+            yield ("funding", index, "amount" if line.amount is not None else "per_year"), (
+                f"the award of {money(line.total)} is above the bidding limit of {money(rtm.bidding_limit)}"
             )
 
 
-@rule("bidding-limit", Severity.error, "the bidding limit is not above the funding")
-def _bidding_limit(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    rtm = d.route_to_market
-    if rtm and rtm.bidding_limit is not None and d.funding and rtm.bidding_limit > d.total_funding:
-        yield ("route_to_market", "bidding_limit"), (
-            f"the bidding limit {money(rtm.bidding_limit)} is above the funding {money(d.total_funding)}"
-        )
+@rule("fund-envelope", Severity.error, "the awards from a fund are within what it has available")
+def _fund_envelope(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    for index, fund in enumerate(d.funds):
+        if fund.available is None:
+            continue
+        awarded = sum((line.total for line in d.funding if line.fund_name == fund.name), Decimal(0))
+        if awarded > fund.available:
+            yield ("funds", index, "available"), f"{money(awarded)} is awarded from the {fund.name}, more than the {money(fund.available)} available"
+    names = {fund.name for fund in d.funds}
+    if names:
+        for index, line in enumerate(d.funding):
+            if line.fund_name and line.fund_name not in names:
+                yield ("funding", index, "fund"), f"'{line.fund_name}' is not one of the decision's funds ({', '.join(sorted(names))})"
 
 
-_POUNDS = re.compile(r"£\s?(\d[\d,]*(?:\.\d\d)?)(k|m)?\b", re.IGNORECASE)
+@rule("award-groups", Severity.error, "each award is listed under a group it fits")
+def _award_groups(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    groups = {group.name: group for group in d.award_groups}
+    for index, line in enumerate(d.funding):
+        if line.group is None:
+            if groups:
+                yield ("funding", index), f"say which award group it is listed under: add `group:` ({'; '.join(groups)})"
+            continue
+        group = groups.get(line.group)
+        if group is None:
+            yield ("funding", index, "group"), f"no award group is named '{line.group}' (award_groups: {'; '.join(groups) or 'none'})"
+        elif group.over is not None and line.total <= group.over:
+            yield ("funding", index, "group"), f"{money(line.total)} is not over {money(group.over)}, so it is not in '{group.name}'"
+        elif group.up_to is not None and line.total > group.up_to:
+            yield ("funding", index, "group"), f"{money(line.total)} is over {money(group.up_to)}, so it is not in '{group.name}'"
+
+
+_POUNDS = re.compile(r"£\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|million|bn)?\b", re.IGNORECASE)
+_PER_ANNUM = re.compile(r"\s*(?:per annum|a year|per year|each year|p\.a\.)", re.IGNORECASE)
+
+
+def _table_amounts(d: Decision) -> set[Decimal]:
+    found: set[Decimal] = set()
+    for section in d.sections:
+        for block in section.content:
+            if isinstance(block, Table):
+                for row in block.rows + ([block.total] if block.total else []):
+                    found |= {Decimal(c) for c, col in zip(row, block.columns) if col.type is ColumnType.money and c not in (None, "")}
+    return found
+
+
+def _texts(d: Decision) -> Iterable[tuple[Loc, str]]:
+    for s_index, section in enumerate(d.sections):
+        for b_index, block in enumerate(section.content):
+            loc: Loc = ("sections", s_index, "content", b_index)
+            if isinstance(block, Paragraph):
+                yield loc, block.text
+            elif isinstance(block, BulletList):
+                for item in block.bullets:
+                    if isinstance(item, str):
+                        yield loc, item
+                    else:
+                        yield loc, item.text
+                        for sub in item.bullets:
+                            yield loc, sub
+    rec = d.recommendation
+    if isinstance(rec, Recommendation):
+        if rec.text:
+            yield ("recommendation", "text"), rec.text
+        for index, bullet in enumerate(rec.bullets):
+            yield ("recommendation", "bullets", index), bullet
+    elif rec != NOT_STATED:
+        yield ("recommendation",), rec
 
 
 @rule("amounts-in-text", Severity.warning, "amounts written in the text are amounts the record holds")
 def _amounts_in_text(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    known = {line.amount for line in d.funding} | {d.total_funding}
+    known: set[Decimal] = set()
+    for line in d.funding:
+        known |= {line.total} | {y.amount for y in line.per_year}
+    if d.funding:
+        known.add(d.total_funding)
     if d.route_to_market and d.route_to_market.bidding_limit is not None:
-        known.add(d.route_to_market.bidding_limit)
-    if not d.funding:
+        rtm = d.route_to_market
+        known.add(rtm.bidding_limit)
+        if rtm.awards:
+            known.add(rtm.bidding_limit * rtm.awards)
+    known |= {f.available for f in d.funds if f.available is not None}
+    known |= {b for g in d.award_groups for b in (g.over, g.up_to) if b is not None}
+    if d.precept:
+        known |= {v for v in (d.precept.band_d, d.precept.increase, d.precept.net_revenue_budget, d.precept.total_precept) if v is not None}
+    known |= _table_amounts(d)
+    if not known:
         return
+    for loc, text in _texts(d):
+        for m in _POUNDS.finditer(text):
+            scale = {"k": 1000, "m": 1_000_000, "million": 1_000_000, "bn": 1_000_000_000}.get((m.group(2) or "").lower(), 1)
+            amount = Decimal(m.group(1).replace(",", "")) * scale
+            if amount in known:
+                continue
+            if _PER_ANNUM.match(text, m.end()) and any(amount == y.amount for line in d.funding for y in line.per_year):
+                continue
+            yield loc, (f"the text says {m.group(0).strip()}, which the record holds nowhere "
+                        f"(it holds {', '.join(money(a) for a in sorted(known))}): add the amount to the funding, "
+                        "a fund, the route to market or a table, or correct the text")
+
+
+@rule("table-totals", Severity.error, "a table's total row is the sum of its rows")
+def _table_totals(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     for s_index, section in enumerate(d.sections):
         for b_index, block in enumerate(section.content):
-            texts = [block.text] if hasattr(block, "text") else block.bullets
-            for text in texts:
-                for m in _POUNDS.finditer(text):
-                    scale = {"k": 1000, "m": 1_000_000}.get((m.group(2) or "").lower(), 1)
-                    amount = Decimal(m.group(1).replace(",", "")) * scale
-                    if amount not in known:
-                        yield ("sections", s_index, "content", b_index), (
-                            f"the text says {m.group(0)}, which is neither a funding amount nor the bidding limit "
-                            f"({', '.join(money(a) for a in sorted(known))})"
+            if not isinstance(block, Table) or block.total is None:
+                continue
+            for c_index, column in enumerate(block.columns):
+                printed = block.total[c_index]
+                if column.type is not ColumnType.money or printed in (None, ""):
+                    continue
+                added = sum((Decimal(row[c_index]) for row in block.rows if row[c_index] not in (None, "")), Decimal(0))
+                if added != Decimal(printed):
+                    yield ("sections", s_index, "content", b_index, "total", c_index), (
+                        f"the rows of '{column.heading}' add up to {money(added)}, but the total row says {money(Decimal(printed))}"
+                    )
+
+
+def _ratio(cell: object) -> Decimal | None:
+    if isinstance(cell, str) and "/" in cell:
+        top, bottom = cell.split("/")
+        return Decimal(top) / Decimal(bottom) if int(bottom) else None
+    return None
+
+
+@rule("table-ratios", Severity.error, "in a table with a ratio column, each row's money is the base row's times its ratio")
+def _table_ratios(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    """Council tax by band: Band A is 6/9 of Band D, ..., H 18/9; the base row has no ratio."""
+    for s_index, section in enumerate(d.sections):
+        for b_index, block in enumerate(section.content):
+            if not isinstance(block, Table):
+                continue
+            ratio_columns = [i for i, c in enumerate(block.columns) if c.type is ColumnType.ratio]
+            money_columns = [i for i, c in enumerate(block.columns) if c.type is ColumnType.money]
+            if len(ratio_columns) != 1 or not money_columns:
+                continue
+            r = ratio_columns[0]
+            base = [row for row in block.rows if row[r] in (None, "")]
+            if len(base) != 1:
+                continue
+            for m in money_columns:
+                if base[0][m] in (None, ""):
+                    continue
+                for row_index, row in enumerate(block.rows):
+                    ratio = _ratio(row[r])
+                    if ratio is None or row[m] in (None, ""):
+                        continue
+                    expected = (Decimal(base[0][m]) * ratio).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                    if Decimal(row[m]) != expected:
+                        yield ("sections", s_index, "content", b_index, "rows", row_index, m), (
+                            f"{row[r]} of {money(Decimal(base[0][m]))} is {money(expected)}, but the row says {money(Decimal(row[m]))}"
                         )
 
 
-# --- the procurement history -------------------------------------------------------------------
+@rule("precept-band-d", Severity.error, "the precept's rise agrees with its Band D figure")
+def _precept_band_d(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    p = d.precept
+    if p is None or p.increase is None or p.increase_percent is None:
+        return
+    before = p.band_d - p.increase
+    if before <= 0:
+        yield ("precept", "increase"), f"a rise of {money(p.increase)} leaves nothing of the Band D {money(p.band_d)}"
+        return
+    percent = (p.increase / before * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if abs(percent - p.increase_percent) > Decimal("0.01"):
+        yield ("precept", "increase_percent"), (
+            f"{money(p.increase)} on {money(before)} is a rise of {percent}%, not {p.increase_percent}%"
+        )
 
-_NEEDS = {
-    EventKind.applications_received: "received",
-    EventKind.show_stopper: "discounted",
-    EventKind.evaluation: "evaluated",
-    EventKind.opportunity_released: "date",
-    EventKind.response_deadline: "date",
-    EventKind.meeting: "date",
+
+# --- the decision's history --------------------------------------------------------------------
+
+# What makes each kind of event: any one of these facts will do.
+_NEEDS: dict[EventKind, tuple[str, ...]] = {
+    EventKind.applications_received: ("received",),
+    EventKind.show_stopper: ("discounted",),
+    EventKind.evaluation: ("evaluated", "participants", "result"),
+    EventKind.opportunity_released: ("date",),
+    EventKind.response_deadline: ("date",),
+    EventKind.meeting: ("date",),
+    EventKind.consultation: ("date", "result"),
+    EventKind.vote: ("votes", "result"),
 }
 
 
-@rule("event-facts", Severity.error, "each kind of event gives the fact that makes it")
+@rule("event-facts", Severity.error, "each kind of event gives a fact that makes it")
 def _event_facts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    for index, event in enumerate(d.procurement_history):
+    for index, event in enumerate(d.history):
         needed = _NEEDS.get(event.event)
-        if needed and getattr(event, needed) is None:
-            yield ("procurement_history", index), f"a {event.event.value} event needs `{needed}`"
+        if needed and not any(getattr(event, name) not in (None, []) for name in needed):
+            wanted = " or ".join(f"`{name}`" for name in needed)
+            yield ("history", index), f"a {event.event.value} event gives {wanted}"
 
 
-@rule("history-order", Severity.error, "the procurement history is in date order")
+@rule("vote-counts", Severity.error, "a vote's outcome agrees with its counts and threshold")
+def _vote_counts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    for index, event in enumerate(d.history):
+        vote = event.votes
+        if vote is None or vote.threshold is None or vote.carried is None:
+            continue
+        if (vote.in_favour >= vote.threshold) != vote.carried:
+            outcome = "carried" if vote.carried else "not carried"
+            yield ("history", index, "votes", "carried"), (
+                f"{vote.in_favour} in favour against a threshold of {vote.threshold}, yet the vote is {outcome}"
+            )
+
+
+@rule("history-order", Severity.error, "the history is in date order, and before the paper")
 def _history_order(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     previous = None
-    for index, event in enumerate(d.procurement_history):
+    for index, event in enumerate(d.history):
         if event.date is None:
             continue
         if previous is not None and latest(event.date) < earliest(previous.date):
-            yield ("procurement_history", index, "date"), (
+            yield ("history", index, "date"), (
                 f"{event.event.value} on {event.date} comes after {previous.event.value} on {previous.date}; "
                 "list events in date order"
             )
         previous = event
-    for index, event in enumerate(d.procurement_history):
-        if event.date is not None and earliest(event.date) > d.date:
-            yield ("procurement_history", index, "date"), f"{event.date} is after the paper's date {d.date.isoformat()}"
+    last = d.last_day
+    for index, event in enumerate(d.history):
+        if event.date is not None and last is not None and earliest(event.date) > last:
+            yield ("history", index, "date"), f"{event.date} is after the paper's date {stated_date(d.date)}"
+        if event.until is not None and event.date is not None and latest(event.until) < earliest(event.date):
+            yield ("history", index, "until"), f"the event ends ({event.until}) before it starts ({event.date})"
 
 
 @rule("response-deadline", Severity.error, "the response deadline is after the opportunity's release")
 def _response_deadline(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    released = [e for e in d.procurement_history if e.event is EventKind.opportunity_released and e.date]
-    for index, event in enumerate(d.procurement_history):
+    released = [e for e in d.history if e.event is EventKind.opportunity_released and e.date]
+    for index, event in enumerate(d.history):
         if event.event is EventKind.response_deadline and event.date and released:
             release = released[0].date
             if latest(event.date) <= earliest(release):
-                yield ("procurement_history", index, "date"), (
+                yield ("history", index, "date"), (
                     f"the response deadline {event.date} is not after the release on {release}"
                 )
 
 
 @rule("application-counts", Severity.error, "applications received = discounted at show-stopper + evaluated")
 def _application_counts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    received = [(i, e) for i, e in enumerate(d.procurement_history) if e.event is EventKind.applications_received]
+    received = [(i, e) for i, e in enumerate(d.history) if e.event is EventKind.applications_received]
     if not received or received[0][1].received is None:
         return
     index, event = received[0]
-    discounted = sum(e.discounted or 0 for e in d.procurement_history if e.event is EventKind.show_stopper)
-    evaluated = sum(e.evaluated or 0 for e in d.procurement_history if e.event is EventKind.evaluation)
+    discounted = sum(e.discounted or 0 for e in d.history if e.event is EventKind.show_stopper)
+    evaluated = sum(e.evaluated or 0 for e in d.history if e.event is EventKind.evaluation)
     if event.received != discounted + evaluated:
-        yield ("procurement_history", index, "received"), (
+        yield ("history", index, "received"), (
             f"{event.received} applications received, but {discounted} discounted at show-stopper "
             f"+ {evaluated} evaluated = {discounted + evaluated}"
         )
 
 
+# --- links -------------------------------------------------------------------------------------
+
+
+@cross_rule("links", Severity.warning, "a decision linked inside the archive is there; one outside it is a note")
+def _links(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable[tuple[int, Loc, str]]:
+    for index, (d, _) in enumerate(records):
+        for l_index, link in enumerate(d.links):
+            if link.reference and link.reference == d.reference:
+                yield index, ("links", l_index, "reference"), f"a decision cannot {link.relation.value} itself"
+    # A parent or a cited decision outside the archive is not a finding: the register shows the
+    # link as text, and links it where both ends are in it.
+
+
 # --- approval and publication ------------------------------------------------------------------
+
+
+def _approval(d: Decision) -> Approval | None:
+    return d.approval if isinstance(d.approval, Approval) else None
 
 
 @rule("approver-named", Severity.error, "an approved record names its approver")
 def _approver_named(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if d.status is Status.approved and (d.approval is None or not (d.approval.role or d.approval.name)):
-        yield ("approval",), "an approved record names its approver: add `approval: {role: ..., name: ...}`"
+    if d.status is not Status.approved or d.approval == NOT_STATED:
+        return
+    approval = _approval(d)
+    if approval is None or not (approval.role or approval.name):
+        yield ("approval",), ("an approved record names its approver: add `approval: {role: ..., name: ...}`, "
+                              "or `approval: not stated` for a published paper whose approval block is not shown")
 
 
 @rule("approval-dated", Severity.error, "an approved record gives the date of approval")
 def _approval_dated(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if d.status is Status.approved and (d.approval is None or d.approval.date is None):
-        yield ("approval", "date") if d.approval else ("status",), "an approved record gives the date of approval"
+    if d.status is not Status.approved or d.approval == NOT_STATED:
+        return
+    approval = _approval(d)
+    if approval is None or approval.date is None:
+        yield ("approval", "date") if approval else ("status",), (
+            "an approved record gives the date of approval (`approval: {date: YYYY-MM-DD}`), "
+            "or `date: not stated` for a published paper that does not show it")
 
 
-@rule("approval-after-paper", Severity.error, "no approval or sign-off is dated before the paper")
+@rule("approval-after-paper", Severity.error, "no approval or sign-off is dated before the paper, or in the future")
 def _approval_after_paper(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if d.approval and d.approval.date and d.approval.date < d.date:
-        yield ("approval", "date"), f"approved on {d.approval.date.isoformat()}, before the paper's date {d.date.isoformat()}"
+    first = d.first_day
+    today = dt.date.today()
+    approved = d.approved_on
+    if approved and first and approved < first:
+        yield ("approval", "date"), f"approved on {approved.isoformat()}, before the paper's date {stated_date(d.date)}"
+    if approved and approved > today:
+        yield ("approval", "date"), f"approved on {approved.isoformat()}, which is after today ({today.isoformat()}); an approval cannot be dated ahead"
     for index, sign_off in enumerate(d.sign_offs):
-        if sign_off.date and sign_off.date < d.date:
-            yield ("sign_offs", index, "date"), f"signed on {sign_off.date.isoformat()}, before the paper's date {d.date.isoformat()}"
+        if sign_off.date and first and sign_off.date < first:
+            yield ("sign_offs", index, "date"), f"signed on {sign_off.date.isoformat()}, before the paper's date {stated_date(d.date)}"
+        if sign_off.date and sign_off.date > today:
+            yield ("sign_offs", index, "date"), f"signed on {sign_off.date.isoformat()}, which is after today ({today.isoformat()})"
+
+
+@rule("approver-in-office", Severity.error, "the commissioner who approves is the one in office on the day")
+def _approver_in_office(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    approval = _approval(d)
+    name = stated(approval.name) if approval else None
+    approved = d.approved_on
+    if not name or not approved:
+        return
+    term = office.term_of(approved)
+    if term is None:
+        yield ("approval", "date"), f"no commissioner's term in the office configuration holds {approved.isoformat()}"
+    elif name != term.commissioner and term.commissioner not in name:
+        role = (approval.role or "") if approval else ""
+        if "commissioner" in role.lower() or not role:
+            yield ("approval", "name"), (f"{name} was not the commissioner on {approved.isoformat()}: {term.commissioner} was "
+                                         f"({term.name}); correct the name or the date")
 
 
 @rule("part2-reason", Severity.error, "a Part 2 decision says why it is withheld")
 def _part2_reason(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     if d.publication.part == "part2" and not d.publication.reason:
         yield ("publication", "reason"), "a Part 2 decision says why it is withheld, e.g. the FOI exemption"
+
+
+# --- as printed ----------------------------------------------------------------------------------
+
+
+@rule("as-printed", Severity.error, "a value kept as printed names a field the record has")
+def _as_printed(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    seen: set[str] = set()
+    for index, entry in enumerate(d.as_printed):
+        if entry.field in seen:
+            yield ("as_printed", index, "field"), f"{entry.field} is given as printed twice"
+        seen.add(entry.field)
+        if field_value(d, entry.field) is None:
+            yield ("as_printed", index, "field"), f"the record has no value at {entry.field}; name a field, e.g. date or funding.0.period.end"
+
+
+def field_value(d: Decision, dotted: str) -> object | None:
+    """The value at a dotted field path (funding.0.period.end), or None."""
+    value: object = d
+    for part in dotted.split("."):
+        if isinstance(value, list):
+            if not part.isdigit() or int(part) >= len(value):
+                return None
+            value = value[int(part)]
+        elif isinstance(value, BaseModel):
+            if part not in type(value).model_fields:
+                return None
+            value = getattr(value, part)
+        else:
+            return None
+    return value
 
 
 # --- the specification ----------------------------------------------------------------------
@@ -362,9 +723,13 @@ def run_rules(decision: Decision, source: Source, office: Office) -> list[Proble
             problems.append(source.problem(("waivers", index, "rule"),
                                            f"'{waiver.rule}' cannot be waived: {RULES[waiver.rule].unwaivable}"))
             used.add(index)
+    kind = office.all_kinds.get(decision.kind)
+    kind_only = {name for k in office.all_kinds.values() for name in k.rules}
     for rule_ in RULES.values():
         if rule_.check is None:
             continue
+        if rule_.name in kind_only and (kind is None or rule_.name not in kind.rules):
+            continue  # a rule only some kinds need, and this decision's kind does not
         for loc, message in rule_.check(decision, office, source.path):
             waived = next(
                 (

@@ -43,6 +43,7 @@ def maximal_decision() -> Decision:
     day = dt.date(2023, 9, 6)
     return Decision.model_validate(
         {
+            "kind": "commissioning",
             "reference": "PCC/D/999a",
             "addendum_to": "PCC/D/999",
             "subject": "Every field & <every> \"branch\"",
@@ -52,9 +53,9 @@ def maximal_decision() -> Decision:
             "key_decision": True,
             "status": "draft",
             "funding": [
-                {"service": "A", "fund": "MoJ", "budget_code": "B1", "amount": "1250.50", "financial_year": "2023-2024",
+                {"service": "A", "fund": "MoJ", "budget_code": "B1", "amount": "1250.50", "financial_year": "2023-24",
                  "period": {"start": dt.date(2023, 10, 1), "end": dt.date(2024, 3, 31)}},
-                {"service": "B", "fund": "Community Safety Fund", "amount": 10, "financial_year": "2023-2024"},
+                {"service": "B", "fund": "Community Safety Fund", "amount": 10, "financial_year": "2023-24"},
             ],
             "sections": [
                 {"heading": "Heading", "content": ["One\nline break", {"bullets": ["a", "b"]},
@@ -65,7 +66,7 @@ def maximal_decision() -> Decision:
             "partners": ["Partner"],
             "route_to_market": {"method": "competition", "bidding_limit": 10, "duration_months": 12, "pilot": True,
                                 "long_term_considerations": ["Later"]},
-            "procurement_history": [{"event": "meeting", "date": "2023-03", "organisations": ["Org"], "by": "Lead",
+            "history": [{"event": "meeting", "date": "2023-03", "organisations": ["Org"], "by": "Lead",
                                      "note": "Note", "reason": "Reason"}],
             "recommendation": "Approve",
             "approval": {"role": "Commissioner", "name": "Name", "date": day, "statement": "Approved."},

@@ -103,7 +103,7 @@ def test_one_bad_record_does_not_stop_the_others(tmp_path: Path) -> None:
     summary = json.loads(result.output)
     assert summary["built"] == 1 and summary["reused"] == 0 and len(summary["failed"]) == 1
     assert summary["failed"][0]["source"] == "records/2016-2021/PCC-D-001.yaml"
-    assert "error: procurement_history[5].received: 4 applications received" in summary["failed"][0]["reason"]
+    assert "error: history[5].received: 4 applications received" in summary["failed"][0]["reason"]
     assert (tmp_path / "build" / "2016-2021" / "pcc-d-002" / "pcc-d-002.pdf").exists()
     assert not (tmp_path / "build" / "2016-2021" / "pcc-d-001").exists()
 

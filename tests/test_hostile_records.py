@@ -412,16 +412,16 @@ PREPARED = "  - event: paper_prepared\n    date: {}"
 
 
 @pytest.mark.parametrize("old,new,field,column,message", [
-    (PREPARED.format("2022-11"), PREPARED.format("0000-01"), "procurement_history[0].date", 5, f"{YEARS} (got '0000-01')"),
-    (PREPARED.format("2022-11"), PREPARED.format("9999-12"), "procurement_history[0].date", 5, f"{YEARS} (got '9999-12')"),
-    (PREPARED.format("2022-11"), PREPARED.format("{year: 99999999, month: 1}"), "procurement_history[0].date.year", 12,
+    (PREPARED.format("2022-11"), PREPARED.format("0000-01"), "history[0].date", 5, f"{YEARS} (got '0000-01')"),
+    (PREPARED.format("2022-11"), PREPARED.format("9999-12"), "history[0].date", 5, f"{YEARS} (got '9999-12')"),
+    (PREPARED.format("2022-11"), PREPARED.format("{year: 99999999, month: 1}"), "history[0].date.year", 12,
      f"{YEARS} (got 99999999)"),
-    (PREPARED.format("2022-11"), PREPARED.format("{year: 2022, month: 13}"), "procurement_history[0].date.month", 24,
+    (PREPARED.format("2022-11"), PREPARED.format("{year: 2022, month: 13}"), "history[0].date.month", 24,
      "Input should be less than or equal to 12 (got 13)"),
     ("date: 2023-09-06", "date: 9999-12-31", "date", 1, f"{YEARS} (got '9999-12-31')"),
     ("date: 2023-09-06", "date: 1899-12-31", "date", 1, f"{YEARS} (got '1899-12-31')"),
     ("date: 2023-09-06", "date: 0000-01-01", "date", 1, f"{YEARS} (got '0000-01-01')"),
-    ("    date: 2023-03-30", "    date: 2100-01-01", "procurement_history[9].date", 5, f"{YEARS} (got '2100-01-01')"),
+    ("    date: 2023-03-30", "    date: 2100-01-01", "history[9].date", 5, f"{YEARS} (got '2100-01-01')"),
 ], ids=["month-0000-01", "month-9999-12", "month-year-99999999", "month-13", "date-9999-12-31", "date-1899", "date-0000", "event-2100"])
 def test_dates_and_months_outside_plausible_years_are_refused(tmp_path: Path, old: str, new: str, field: str, column: int,
                                                               message: str) -> None:

@@ -56,13 +56,13 @@ WRONG_FACTS = [
     ("  bidding_limit: 40000", "  bidding_limit: 45000", "route_to_market.bidding_limit", "above the funding"),
     ("  duration_months: 12", "  duration_months: twelve", "route_to_market.duration_months", "valid integer"),
     ("  method: competition", "  method: auction", "route_to_market.method", "Input should be 'competition'"),
-    ("    date: 2022-12-02", "    date: 2023-02-02", "procurement_history[4].date", "list events in date order"),
-    ("    date: 2023-01-09", "    date: 2022-11-30", "procurement_history[4].date", "not after the release"),
-    ("    received: 3", "    received: 4", "procurement_history[5].received", "2 discounted at show-stopper + 1 evaluated = 3"),
-    ("    discounted: 2", "    discounted: 1", "procurement_history[5].received", "1 discounted"),
-    ("    date: 2023-03-30", "    date: 2023-09-30", "procurement_history[9].date", "after the paper's date"),
-    ("  - event: meeting", "  - event: meeting_held", "procurement_history[9].event", "Input should be"),
-    ("    date: 2023-03-30\n", "", "procurement_history[9]", "a meeting event needs `date` [event-facts]"),
+    ("    date: 2022-12-02", "    date: 2023-02-02", "history[4].date", "list events in date order"),
+    ("    date: 2023-01-09", "    date: 2022-11-30", "history[4].date", "not after the release"),
+    ("    received: 3", "    received: 4", "history[5].received", "2 discounted at show-stopper + 1 evaluated = 3"),
+    ("    discounted: 2", "    discounted: 1", "history[5].received", "1 discounted"),
+    ("    date: 2023-03-30", "    date: 2023-09-30", "history[9].date", "after the paper's date"),
+    ("  - event: meeting", "  - event: meeting_held", "history[9].event", "Input should be"),
+    ("    date: 2023-03-30\n", "", "history[9]", "a meeting event needs `date` [event-facts]"),
     ("  part: public", "  part: part2", "publication.reason", "says why it is withheld"),
     ("  - rule: approval-dated", "  - rule: approval-date", "waivers[0].rule", "no rule named 'approval-date'"),
     ("recommendation: To note decision", "recommendation: TODO", "recommendation", "placeholder not filled in"),
@@ -109,7 +109,7 @@ def test_json_format(seed_copy: Path) -> None:
     data = json.loads(out)
     assert code == 1
     assert data["errors"] == 1 and data["warnings"] == 0 and data["records"] == 1
-    assert data["problems"][0]["field"] == "procurement_history[5].received"
+    assert data["problems"][0]["field"] == "history[5].received"
     assert data["problems"][0]["rule"] == "application-counts"
     assert data["problems"][0]["severity"] == "error"
 

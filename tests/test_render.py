@@ -306,7 +306,7 @@ def test_render_reports_record_errors_like_check(seed_copy: Path, tmp_path: Path
     seed_copy.write_text(seed_copy.read_text(encoding="utf-8").replace("    received: 3", "    received: 4"), encoding="utf-8")
     result = CliRunner().invoke(main, ["--office", str(ROOT / "office.yaml"), "render", str(seed_copy), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert result.output.startswith(f"{seed_copy}:239:5: error: procurement_history[5].received:")
+    assert result.output.startswith(f"{seed_copy}:239:5: error: history[5].received:")
     assert not (tmp_path / "o").exists()
 
 

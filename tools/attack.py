@@ -1273,8 +1273,8 @@ FIELDS: list[tuple[Any, ...]] = [
     ("sections", 0, "content", 0), ("sections", 1, "content", 0), ("sections", 2, "content", 0), ("sections", 3, "content", 0),
     ("sections", 4, "content", 0), ("sections", 5, "content", 0), ("sections", 0, "content", 11, "bullets", 0),
     ("police_and_crime_plan", 0, "title"), ("partners", 0), ("route_to_market", "long_term_considerations", 0),
-    ("procurement_history", 0, "by"), ("procurement_history", 0, "note"), ("procurement_history", 6, "reason"),
-    ("procurement_history", 7, "reason"), ("procurement_history", 9, "organisations", 0), ("recommendation",),
+    ("history", 0, "by"), ("history", 0, "note"), ("history", 6, "reason"),
+    ("history", 7, "reason"), ("history", 9, "organisations", 0), ("recommendation",),
     ("approval", "role"), ("specification", "requirements", 0), ("specification", "eligibility", 0),
     ("specification", "show_stoppers", 0, "requirement"), ("specification", "evaluation_criteria", 0, "criterion"),
     ("specification", "response_must_contain", 0), ("specification", "contact", "role"), ("specification", "notes", 0),
@@ -1486,7 +1486,7 @@ def attack_leaks(ctx: "Context") -> list[Case]:
     d104["recommendation"] = f"{MARK}PTWOREC To note decision"
     d104["partners"][0] = f"{MARK}PTWOPARTNER"
     d104["approval"]["name"] = f"{MARK}PTWONAME"
-    d104["procurement_history"][0]["note"] = f"{MARK}PTWONOTE"
+    d104["history"][0]["note"] = f"{MARK}PTWONOTE"
     d104["specification"]["requirements"][0] = f"{MARK}PTWOSPEC requirement"
     d105 = copy.deepcopy(base)
     d105["reference"] = "PCC/D/105"

@@ -8,24 +8,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..model import BulletList, Decision, FundingLine, Month, Section, Status, money
+from ..model import NOT_STATED, Approval, BulletList, Decision, FundingLine, Month, Quarter, Recommendation, Section, Status, Year, money, stated
 from ..office import Office
 
 
-def house_date(day: dt.date | None, office: Office) -> str:
-    return day.strftime(office.style.date_format) if day else ""
+def house_date(day: object, office: Office) -> str:
+    """A date in the house style; a month as 'November 2021', a year or a quarter as written,
+    and nothing at all for a date the paper does not state."""
+    if isinstance(day, dt.date):
+        return day.strftime(office.style.date_format)
+    if isinstance(day, Month):
+        return day.first_day.strftime("%B %Y")
+    if isinstance(day, (Year, Quarter)):
+        return str(day)
+    return ""
 
 
 def fund_of(line: FundingLine) -> str:
-    """'MoJ B992'"""
-    return f"{line.fund} {line.budget_code}" if line.budget_code else line.fund
+    """'MoJ B992'; nothing for a fund the paper does not state."""
+    return " ".join(x for x in (line.fund_name, line.budget_code) if x)
 
 
 def funding_line(decision: Decision, index: int, office: Office) -> str:
     """'Sexual Exploitation Support – MoJ B992 – £40,000'"""
     line = decision.funding[index]
     sep = office.style.funding_separator
-    return f"{line.service}{sep}{fund_of(line)}{sep}{money(line.amount)}"
+    parts = [line.recipient, line.service, fund_of(line), money(line.total)]
+    return sep.join(x for x in parts if x)
 
 
 def content_of(section: Section, public: bool) -> list[dict[str, Any]]:
@@ -66,15 +75,16 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
         {"role": s.role, "name": s.name, "statement": s.statement or "", "date": house_date(s.date, office)}
         for s in decision.sign_offs
     ]
-    approval = decision.approval
-    sign_offs.append(
-        {
-            "role": (approval.role if approval and approval.role else office.sign_off.commissioner_role),
-            "name": approval.name if approval else None,
-            "statement": (approval.statement if approval and approval.statement else office.sign_off.statement),
-            "date": house_date(approval.date if approval else None, office),
-        }
-    )
+    approval = decision.approval if isinstance(decision.approval, Approval) else None
+    if decision.approval != NOT_STATED:  # a published paper whose approval block is not shown prints none
+        sign_offs.append(
+            {
+                "role": (approval.role if approval and approval.role else office.sign_off.commissioner_role),
+                "name": stated(approval.name) if approval else None,
+                "statement": (approval.statement if approval and approval.statement else office.sign_off.statement),
+                "date": house_date(approval.date if approval else None, office),
+            }
+        )
     banners = list(decision.banners)
     if decision.key_decision and "KEY DECISION" not in banners:
         banners.insert(0, "KEY DECISION")
@@ -93,9 +103,18 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
         "confidentiality": decision.publication.reason if decision.publication.part == "part2" else None,
         "funding": [funding_line(decision, i, office) for i in range(len(decision.funding))],
         "sections": sections,
-        "recommendation": decision.recommendation,
+        "recommendation": recommendation_text(decision),
         "sign_offs": sign_offs,
     }
+
+
+def recommendation_text(decision: Decision) -> str:
+    rec = decision.recommendation
+    if rec == NOT_STATED:
+        return ""
+    if isinstance(rec, Recommendation):
+        return rec.text or ""
+    return rec
 
 
 def document_properties(decision: Decision, office: Office) -> dict[str, Any]:
@@ -105,8 +124,8 @@ def document_properties(decision: Decision, office: Office) -> dict[str, Any]:
     that rebuilding gives the same bytes."""
     keywords = ["decision paper", decision.reference]
     for line in decision.funding:
-        keywords += [line.fund, line.service, line.financial_year]
-    when = decision.approval.date if decision.approval and decision.approval.date else decision.date
+        keywords += [x for x in (line.fund_name, line.service, *line.years) if x]
+    when = decision.approved_on or decision.first_day or dt.date(1970, 1, 1)
     return {
         "title": f"{decision.reference} – {decision.subject}",
         "author": office.author,
@@ -150,7 +169,7 @@ def spec_context(decision: Decision, office: Office, public: bool = False) -> di
     deadline = next((_when(w, office) for s, w, _, _ in decision.timetable() if s == "response_deadline"), "")
     bidding_limit = money(rtm.bidding_limit) if rtm and rtm.bidding_limit is not None else ""
 
-    opportunity = [f"Service: {line.service}", f"Funding: {fund_of(line)}, {money(line.amount)}, financial year {line.financial_year}"]
+    opportunity = [f"Service: {line.service}", f"Funding: {fund_of(line)}, {money(line.total)}, financial year {', '.join(line.years)}"]
     if bidding_limit:
         opportunity.append(f"Bidding limit: {bidding_limit}")
     if rtm:
@@ -209,8 +228,8 @@ def spec_properties(decision: Decision, office: Office) -> dict[str, Any]:
     properties = document_properties(decision, office)
     properties.update(
         title=f"{title} ({decision.reference})",
-        subject=f"{office.style.spec.invitation}: {line.service}, {money(line.amount)}",
-        keywords=", ".join(dict.fromkeys(["service specification", decision.reference, line.fund, line.service, line.financial_year])),
+        subject=f"{office.style.spec.invitation}: {line.service}, {money(line.total)}",
+        keywords=", ".join(dict.fromkeys(["service specification", decision.reference, line.fund_name or "", line.service, *line.years])),
         status=spec.status,
     )
     return properties
