@@ -117,6 +117,8 @@ def funding_lines(count: int) -> Callable[[dict], None]:
     def edit(d: dict) -> None:
         d["funding"] = [{"service": SERVICES[i], "fund": FUNDS[i % len(FUNDS)], "budget_code": f"B9{i:02d}",
                          "amount": 40000 + 1250 * i, "financial_year": "2023-2024"} for i in range(count)]
+        # No award may be above the bidding limit: the limit is the largest award.
+        d["route_to_market"]["bidding_limit"] = 40000 + 1250 * (count - 1)
 
     return edit
 
