@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -52,6 +53,18 @@ def _one_line(value: str, info: ValidationInfo) -> str:
 # a tab in it would break the title block, a table or the register's feed.
 OneLine = Annotated[str, AfterValidator(_one_line)]
 Line = Annotated[Text, AfterValidator(_one_line)]
+
+_URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.ASCII)
+
+
+def _web_address(value: str) -> str:
+    # Only http(s): a javascript: or data: address would run in the register's pages.
+    if not _URL.fullmatch(value):
+        raise ValueError("write a web address starting https:// (or http://), without spaces or quotes")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_web_address), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
 
 # Counts, weightings and months are whole numbers as written: never true read as 1, nor 12.0 or
 # "12" taken for 12. Flags are true or false as written: never "yes", "off" or 1.
@@ -295,9 +308,13 @@ _YEAR = Annotated[Year, BeforeValidator(_year_only), Tag("YYYY")]
 _QUARTER = Annotated[Quarter, BeforeValidator(_quarter), Tag("quarter")]
 _NOT_STATED = Annotated[NotStated, Tag(NOT_STATED)]
 
+def _when_form(value: Any) -> str:
+    return "YYYY-MM" if _date_form(value) == "YYYY-MM" else "YYYY-MM-DD"
+
+
 When = Annotated[
     Union[_DAY, _MONTH],
-    Discriminator(_date_form),
+    Discriminator(_when_form),
     PlainSerializer(_date_json, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "description": "A date (2023-03-30) or, when only the month is known, 2022-11"}),
 ]
@@ -311,10 +328,15 @@ Occasion = Annotated[
     WithJsonSchema({"type": "string", "description": "A date (2023-03-30), a month (2022-11), a year (2014) or a quarter (Q4 2022-23)"}),
 ]
 
+def _paper_date_form(value: Any) -> str:
+    form = _date_form(value)
+    return "YYYY-MM-DD" if form == "quarter" else form  # a paper is not dated by a quarter
+
+
 # The paper's own date: as precise as the paper gives it, or not stated at all.
 PaperDate = Annotated[
     Union[_DAY, _MONTH, _YEAR, _NOT_STATED],
-    Discriminator(_date_form),
+    Discriminator(_paper_date_form),
     PlainSerializer(_date_json, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "description": "The date printed on the paper (2023-03-30); 2021-11 or 2014 when "
                     "only the month or year is published; 'not stated' when the paper gives none"}),
@@ -682,7 +704,7 @@ class Publication(Model):
     reason: Text | None = Field(None, description="Part 2: why it is withheld, e.g. an FOI exemption")
     foi_exemption: Line | None = Field(None, description="e.g. Section 43 (commercial interests)")
     protective_marking: Line | None = Field(None, description="As printed, e.g. OFFICIAL or OFFICIAL-SENSITIVE")
-    url: Line | None = Field(None, description="Where the paper is already published, so the register can keep or redirect it")
+    url: Url | None = Field(None, description="Where the paper is already published, so the register can keep or redirect it")
 
 
 class LinkRelation(str, Enum):
@@ -702,7 +724,7 @@ class Link(Model):
     reference: Line | None = None
     title: Line | None = None
     date: Occasion | None = None
-    url: Line | None = None
+    url: Url | None = None
     printed: Flag = Field(True, description="False when the paper does not state the link (the register shows it, the paper does not)")
     note: Text | None = None
 
@@ -718,7 +740,7 @@ class Document(Model):
 
     title: Line
     label: Line | None = Field(None, description="As the paper labels it, e.g. Appendix A")
-    url: Line | None = None
+    url: Url | None = None
     note: Text | None = None
 
 
@@ -875,6 +897,12 @@ class Decision(Model):
     provenance: Provenance | None = None
     specification: Specification | None = None
     waivers: list[Waiver] = Field(default_factory=list)
+
+    @cached_property
+    def tables(self) -> list[tuple[int, int, Table]]:
+        """The tables in the narrative, as (section index, block index, table)."""
+        return [(s, b, block) for s, section in enumerate(self.sections) for b, block in enumerate(section.content)
+                if isinstance(block, Table)]
 
     @property
     def first_day(self) -> dt.date | None:

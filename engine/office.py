@@ -237,9 +237,14 @@ class Office(Model):
     def file_stem(self, reference: str) -> str:
         return self.schemes[0].file_stem(reference)
 
-    @property
+    @cached_property
     def all_kinds(self) -> dict[str, Kind]:
         return {**ENGINE_KINDS, **self.kinds}
+
+    @cached_property
+    def kind_only_rules(self) -> frozenset[str]:
+        """Rules that apply only to the kinds that name them."""
+        return frozenset(name for kind in self.all_kinds.values() for name in kind.rules)
 
     def term_of(self, day: dt.date) -> Term | None:
         for term in self.terms:

@@ -319,11 +319,9 @@ _PER_ANNUM = re.compile(r"\s*(?:per annum|a year|per year|each year|p\.a\.)", re
 
 def _table_amounts(d: Decision) -> set[Decimal]:
     found: set[Decimal] = set()
-    for section in d.sections:
-        for block in section.content:
-            if isinstance(block, Table):
-                for row in block.rows + ([block.total] if block.total else []):
-                    found |= {Decimal(c) for c, col in zip(row, block.columns) if col.type is ColumnType.money and c not in (None, "")}
+    for _, _, block in d.tables:
+        for row in block.rows + ([block.total] if block.total else []):
+            found |= {Decimal(c) for c, col in zip(row, block.columns) if col.type is ColumnType.money and c not in (None, "")}
     return found
 
 
@@ -385,10 +383,8 @@ def _amounts_in_text(d: Decision, office: Office, path: Path) -> Iterable[Findin
 
 @rule("table-totals", Severity.error, "a table's total row is the sum of its rows")
 def _table_totals(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    for s_index, section in enumerate(d.sections):
-        for b_index, block in enumerate(section.content):
-            if not isinstance(block, Table) or block.total is None:
-                continue
+    for s_index, b_index, block in d.tables:
+        if block.total is not None:
             for c_index, column in enumerate(block.columns):
                 printed = block.total[c_index]
                 if column.type is not ColumnType.money or printed in (None, ""):
@@ -410,30 +406,27 @@ def _ratio(cell: object) -> Decimal | None:
 @rule("table-ratios", Severity.error, "in a table with a ratio column, each row's money is the base row's times its ratio")
 def _table_ratios(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     """Council tax by band: Band A is 6/9 of Band D, ..., H 18/9; the base row has no ratio."""
-    for s_index, section in enumerate(d.sections):
-        for b_index, block in enumerate(section.content):
-            if not isinstance(block, Table):
+    for s_index, b_index, block in d.tables:
+        ratio_columns = [i for i, c in enumerate(block.columns) if c.type is ColumnType.ratio]
+        money_columns = [i for i, c in enumerate(block.columns) if c.type is ColumnType.money]
+        if len(ratio_columns) != 1 or not money_columns:
+            continue
+        r = ratio_columns[0]
+        base = [row for row in block.rows if row[r] in (None, "")]
+        if len(base) != 1:
+            continue
+        for m in money_columns:
+            if base[0][m] in (None, ""):
                 continue
-            ratio_columns = [i for i, c in enumerate(block.columns) if c.type is ColumnType.ratio]
-            money_columns = [i for i, c in enumerate(block.columns) if c.type is ColumnType.money]
-            if len(ratio_columns) != 1 or not money_columns:
-                continue
-            r = ratio_columns[0]
-            base = [row for row in block.rows if row[r] in (None, "")]
-            if len(base) != 1:
-                continue
-            for m in money_columns:
-                if base[0][m] in (None, ""):
+            for row_index, row in enumerate(block.rows):
+                ratio = _ratio(row[r])
+                if ratio is None or row[m] in (None, ""):
                     continue
-                for row_index, row in enumerate(block.rows):
-                    ratio = _ratio(row[r])
-                    if ratio is None or row[m] in (None, ""):
-                        continue
-                    expected = (Decimal(base[0][m]) * ratio).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-                    if Decimal(row[m]) != expected:
-                        yield ("sections", s_index, "content", b_index, "rows", row_index, m), (
-                            f"{row[r]} of {money(Decimal(base[0][m]))} is {money(expected)}, but the row says {money(Decimal(row[m]))}"
-                        )
+                expected = (Decimal(base[0][m]) * ratio).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                if Decimal(row[m]) != expected:
+                    yield ("sections", s_index, "content", b_index, "rows", row_index, m), (
+                        f"{row[r]} of {money(Decimal(base[0][m]))} is {money(expected)}, but the row says {money(Decimal(row[m]))}"
+                    )
 
 
 @rule("precept-band-d", Severity.error, "the precept's rise agrees with its Band D figure")
@@ -539,12 +532,12 @@ def _application_counts(d: Decision, office: Office, path: Path) -> Iterable[Fin
 # --- links -------------------------------------------------------------------------------------
 
 
-@cross_rule("links", Severity.warning, "a decision linked inside the archive is there; one outside it is a note")
+@cross_rule("links", Severity.error, "a decision does not link to itself")
 def _links(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable[tuple[int, Loc, str]]:
     for index, (d, _) in enumerate(records):
         for l_index, link in enumerate(d.links):
             if link.reference and link.reference == d.reference:
-                yield index, ("links", l_index, "reference"), f"a decision cannot {link.relation.value} itself"
+                yield index, ("links", l_index, "reference"), f"{d.reference} links to itself ({link.relation.value}); name the other decision's reference"
     # A parent or a cited decision outside the archive is not a finding: the register shows the
     # link as text, and links it where both ends are in it.
 
@@ -560,8 +553,7 @@ def _approval(d: Decision) -> Approval | None:
 def _approver_named(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     if d.status is not Status.approved or d.approval == NOT_STATED:
         return
-    approval = _approval(d)
-    if approval is None or not (approval.role or approval.name):
+    if d.approval is None:  # an approval without a role is the office's commissioner's (sign_off.commissioner_role)
         yield ("approval",), ("an approved record names its approver: add `approval: {role: ..., name: ...}`, "
                               "or `approval: not stated` for a published paper whose approval block is not shown")
 
@@ -724,7 +716,7 @@ def run_rules(decision: Decision, source: Source, office: Office) -> list[Proble
                                            f"'{waiver.rule}' cannot be waived: {RULES[waiver.rule].unwaivable}"))
             used.add(index)
     kind = office.all_kinds.get(decision.kind)
-    kind_only = {name for k in office.all_kinds.values() for name in k.rules}
+    kind_only = office.kind_only_rules
     for rule_ in RULES.values():
         if rule_.check is None:
             continue

@@ -451,15 +451,16 @@ def _message(error: dict[str, Any]) -> str:
     return message
 
 
-def _data_loc(data: Any, loc: tuple[Any, ...]) -> Loc:
-    """Pydantic's loc, less the union tags it inserts, so that it names fields of the file."""
+def _data_loc(data: Any, loc: tuple[Any, ...], missing: bool = True) -> Loc:
+    """Pydantic's loc, less the union tags it inserts, so that it names fields of the file.
+    missing: the error is a missing field (whose name ends the loc, though the data lacks it)."""
     out: list[str | int] = []
     for index, part in enumerate(loc):
         if isinstance(data, dict) and part in data:
             data = data[part]
         elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
             data = data[part]
-        elif isinstance(data, dict) and index == len(loc) - 1:
+        elif isinstance(data, dict) and index == len(loc) - 1 and missing:
             pass  # a missing field: name it; its parent gives the line
         else:
             continue  # a union tag, not a field
@@ -474,6 +475,6 @@ def validate(source: Source, model: type[M], context: dict[str, Any] | None = No
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
-            loc = _data_loc(source.data, error["loc"])
+            loc = _data_loc(source.data, error["loc"], missing=error["type"] == "missing")
             problems.append(source.problem(loc, _message(error)))
         raise RecordError(problems) from None

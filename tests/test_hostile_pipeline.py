@@ -126,7 +126,7 @@ def test_unique_reference_is_a_rule_that_says_why_it_cannot_be_waived(tmp_path: 
     project = make_project(tmp_path)
     record = tmp_path / "records" / "2021-2024" / SEED.name
     text = record.read_text(encoding="utf-8")
-    record.write_text(text.replace("waivers:\n", "waivers:\n  - rule: unique-reference\n    reason: Two papers share a number\n"), encoding="utf-8")
+    record.write_text(text + "waivers:\n  - rule: unique-reference\n    reason: Two papers share a number\n", encoding="utf-8")
     code, out = cli(project.root, "check")
     assert code == 1
     assert ("error: waivers[0].rule: 'unique-reference' cannot be waived: two records with one reference would overwrite "

@@ -517,7 +517,7 @@ ONE_LINE = [
      "write the service on one line, without line breaks or tabs (got 'Sexual\\nExploitation Support')"),
     ("    fund: MoJ", '    fund: "MoJ\\n"', "funding[0].fund", "write the fund on one line, without line breaks or tabs (got 'MoJ\\n')"),
     ("    financial_year: 2023-2024", '    financial_year: "2023-2024\\n"', "funding[0].financial_year",
-     "a financial year is written 2023-2024 (or 2023/24) (got '2023-2024\\n')"),
+     "a financial year is written 2023-24 (or 2023/24, or 2023-2024) (got '2023-2024\\n')"),
     ("status: approved", 'status: approved\nbanners: ["KEY\\nDECISION"]', "banners[0]",
      "write the banner on one line, without line breaks or tabs (got 'KEY\\nDECISION')"),
     ("  role: Bedfordshire Police and Crime Commissioner", '  role: "Bedfordshire Police\\nand Crime Commissioner"', "approval.role",

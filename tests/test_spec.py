@@ -116,7 +116,7 @@ def test_render_command_for_a_specification(tmp_path: Path) -> None:
 
 def test_render_spec_of_a_record_without_one(seed_copy: Path, tmp_path: Path) -> None:
     text = seed_copy.read_text(encoding="utf-8")
-    seed_copy.write_text(text[: text.index("# The specification the paper")] + text[text.index("waivers:"):], encoding="utf-8")
+    seed_copy.write_text(text[: text.index("# The specification the paper")], encoding="utf-8")
     result = CliRunner().invoke(main, ["--office", str(ROOT / "office.yaml"), "render", str(seed_copy), "--document", "spec"])
     assert result.exit_code == 1
     assert result.output == f"error: {seed_copy}: PCC/D/102 has no specification (add `specification:` to the record)\n"
@@ -143,7 +143,7 @@ SPEC_RULES = [
     ("  funding_line: 0", "  funding_line: 1", "error: specification.funding_line: the paper has 1 funding line(s); number them from 0"),
     ("  description_section: Description of Service", "  description_section: Service Description",
      "error: specification.description_section: no section headed 'Service Description'"),
-    ("  bidding_limit: 40000", "  bidding_limit: 40001", "error: route_to_market.bidding_limit: the bidding limit £40,001 is above the funding £40,000"),
+    ("  bidding_limit: 40000", "  bidding_limit: 39999", "error: funding[0].amount: the award of £40,000 is above the bidding limit of £39,999"),
     ("  funding_line: 0", "  funding_line: 0\n  amount: 40000", "error: specification.amount: unknown field"),
 ]
 
