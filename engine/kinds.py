@@ -37,6 +37,7 @@ class Kind(Model):
     rules: list[Line] = Field(default_factory=list, description="Rules that apply only to some kinds and apply to this one")
 
 
+
 # Rules that only some kinds need: the procurement rules for decisions that buy or fund by
 # competition, the precept's rules for a precept. (Every other rule applies to every kind.)
 PROCUREMENT = ["application-counts", "response-deadline", "spec-competition"]

@@ -213,6 +213,13 @@ class Office(Model):
             check_kind_name(name)
             if name in ENGINE_KINDS:
                 raise ValueError(f"'{name}' is one of the engine's kinds already; give the office's kind another name")
+        from .rules import RULES  # the rules' registry imports this module
+
+        for name, kind in value.items():
+            for rule in kind.rules:
+                if rule not in RULES or RULES[rule].check is None:
+                    known = ", ".join(n for n, r in RULES.items() if r.check)
+                    raise ValueError(f"{name}: no rule for one record is named '{rule}' (rules: {known})")
         return value
 
     @property
