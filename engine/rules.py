@@ -466,7 +466,8 @@ def _event_facts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         needed = _NEEDS.get(event.event)
         if needed and not any(getattr(event, name) not in (None, []) for name in needed):
             wanted = " or ".join(f"`{name}`" for name in needed)
-            yield ("history", index), f"a {event.event.value} event gives {wanted}"
+            name = event.event.value.replace("_", " ")
+            yield ("history", index), f"{'an' if name[0] in 'aeiou' else 'a'} {name} event gives {wanted}"
 
 
 @rule("vote-counts", Severity.error, "a vote's outcome agrees with its counts and threshold")

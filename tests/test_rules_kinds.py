@@ -1,0 +1,159 @@
+"""The rules issue 10 added or changed, each failing on a small record and holding on its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from engine.office import Office
+from engine.project import Project
+from engine.records import read_record
+from engine.rules import _years_named
+
+from .support import make_project
+
+BASE = """\
+kind: {kind}
+reference: PCC/D/150
+subject: {subject}
+date: {date}
+status: approved
+{extra}
+sections:
+  - content: ["{text}"]
+recommendation: {recommendation}
+approval: {approval}
+"""
+
+
+def problems(tmp_path: Path, kind: str = "funding_allocation", subject: str = "Awards", date: str = "2023-11-13",
+             extra: str = "", text: str = "Words.", recommendation: str = "To note decision",
+             approval: str = "{date: not stated}") -> list[str]:
+    if not (tmp_path / "office.yaml").exists():
+        make_project(tmp_path)
+    office: Office = Project.load(tmp_path / "office.yaml").office
+    path = tmp_path / "records" / "2021-2024" / "PCC-D-150.yaml"
+    path.write_text(BASE.format(kind=kind, subject=subject, date=date, extra=extra, text=text,
+                                recommendation=recommendation, approval=approval), encoding="utf-8")
+    record = read_record(path, office)
+    return [f"{p.severity.value}: {p.field}: {p.message}" for p in record.problems]
+
+
+FUNDING = "funding:\n  - {recipient: Org, service: Work, fund: CSF, amount: 18500, financial_year: 2023-24}\n"
+
+
+def test_an_award_under_the_bidding_limit_is_normal_and_one_above_it_is_the_error(tmp_path: Path) -> None:
+    assert problems(tmp_path, extra=FUNDING + "route_to_market: {method: competition, bidding_limit: 20000}",
+                    text="A bidding limit of £20,000; the winning bid was £18,500.") == []
+    found = problems(tmp_path, extra=FUNDING.replace("18500", "21000") + "route_to_market: {method: competition, bidding_limit: 20000}")
+    assert found == ["error: funding[0].amount: the award of £21,000 is above the bidding limit of £20,000 [bidding-limit]"]
+
+
+def test_kind_facts_are_asked_for_and_not_stated_satisfies_them(tmp_path: Path) -> None:
+    assert problems(tmp_path) == [
+        "error: funding: a funding allocation decision gives `funding`; add it (or 'not stated' where the paper does not say) [kind-facts]"]
+    found = problems(tmp_path, kind="precept_and_budget", extra="financial_year: not stated")
+    assert found == []
+
+
+@pytest.mark.parametrize("text,years", [
+    ("Funded Services 2022 – 2023", [[2022]]),
+    ("Budget 2023-2024", [[2023]]),
+    ("Grants 23-25", [[2023, 2024]]),
+    ("Grants 24/25", [[2024]]),
+    ("Decided 13/11/2023", []),
+    ("Up to 8 projects", []),
+])
+def test_the_years_a_subject_names(text: str, years: list[list[int]]) -> None:
+    assert [named for _, named in _years_named(text)] == years
+
+
+def test_the_subjects_years_must_be_the_decisions(tmp_path: Path) -> None:
+    assert problems(tmp_path, subject="Awards 23-25", extra=FUNDING) == []
+    assert problems(tmp_path, subject="Awards 2022/23", extra=FUNDING) == [
+        "error: subject: the subject names 2022/23 but the decision is for 2023-24; correct the subject or the financial years [financial-year]"]
+
+
+def test_per_year_funding_spans_financial_years_and_its_total_is_computed(tmp_path: Path) -> None:
+    extra = ("funding:\n  - recipient: Org\n    service: Work\n    fund: not stated\n"
+             "    per_year: [{financial_year: 2023/24, amount: 10000}, {financial_year: 2024-2025, amount: 10000}]\n"
+             "    period: {start: 2023-10-01, end: 2025-03-31}\n")
+    assert problems(tmp_path, subject="Awards 2023-25", extra=extra, text="£10,000 per annum, £20,000 in all.") == []
+    late = extra.replace("end: 2025-03-31", "end: 2025-09-30")
+    assert problems(tmp_path, extra=late) == [
+        "error: funding[0].period.end: the period runs to 2025-09-30, after the last financial year 2024-25 ends [financial-year]"]
+
+
+def test_a_stale_fund_year_is_a_warning(tmp_path: Path) -> None:
+    extra = FUNDING + "funds: [{name: CSF, available: 538000, financial_year: 2020/21}]"
+    assert problems(tmp_path, extra=extra) == [
+        "warning: funds[0].financial_year: the fund is for 2020-21 but the paper is dated 2023-11-13 (2023-24): a stale year "
+        "from an earlier paper? Correct it, or keep it with a waiver if the paper printed it [fund-year]"]
+    assert problems(tmp_path, extra=extra.replace("2020/21", "2024-25"), date="2024-02-01") == []  # next year's money, decided in spring
+
+
+def test_awards_stay_within_their_fund_and_group(tmp_path: Path) -> None:
+    extra = ("funds: [{name: CSF, available: 20000}]\n"
+             "award_groups:\n  - {name: Core awards over £5000, over: 5000}\n  - {name: Small grants up to £5000, up_to: 5000}\n"
+             "funding:\n  - {recipient: A, service: W, fund: CSF, amount: 18500, group: Core awards over £5000}\n"
+             "  - {recipient: B, service: X, fund: CSF, amount: 4000, group: Core awards over £5000}\n"
+             "  - {recipient: C, service: Y, fund: Other, amount: 4000, group: Small grants up to £5000}\n")
+    assert sorted(problems(tmp_path, extra=extra)) == [
+        "error: funding[1].group: £4,000 is not over £5,000, so it is not in 'Core awards over £5000' [award-groups]",
+        "error: funding[2].fund: 'Other' is not one of the decision's funds (CSF) [fund-envelope]",
+        "error: funds[0].available: £22,500 is awarded from the CSF, more than the £20,000 available [fund-envelope]",
+    ]
+
+
+def test_the_precept_rise_agrees_with_band_d(tmp_path: Path) -> None:
+    extra = "precept: {financial_year: 2023-24, band_d: 264.50, increase: 14.84, increase_percent: 5.94}"
+    assert problems(tmp_path, kind="precept_and_budget", extra=extra, text="Band D rises by £14.84 to £264.50.") == []
+    assert problems(tmp_path, kind="precept_and_budget", extra=extra.replace("5.94", "5.49")) == [
+        "error: precept.increase_percent: £14.84 on £249.66 is a rise of 5.94%, not 5.49% [precept-band-d]"]
+
+
+def test_a_vote_agrees_with_its_threshold(tmp_path: Path) -> None:
+    vote = ("history:\n  - event: vote\n    date: 2023-02-06\n    name: Police and Crime Panel\n"
+            "    votes: {in_favour: 5, against: 7, threshold: 8, carried: true}\n")
+    assert problems(tmp_path, kind="policy_or_governance", extra=vote, date="2023-02-10") == [
+        "error: history[0].votes.carried: 5 in favour against a threshold of 8, yet the vote is carried [vote-counts]"]
+    assert problems(tmp_path, kind="policy_or_governance", extra=vote.replace("carried: true", "carried: false"), date="2023-02-10") == []
+
+
+def test_a_panel_by_its_members_and_date_needs_no_evaluated_count(tmp_path: Path) -> None:
+    panel = ("history:\n  - event: evaluation\n    date: 2023-10-02\n"
+             "    participants: [{name: A. Officer, role: Commissioning Officer, internal: true}, {organisation: Voluntary sector, internal: false}]\n")
+    assert problems(tmp_path, kind="commissioning", extra=panel) == []
+    assert problems(tmp_path, kind="commissioning", extra="history:\n  - {event: evaluation, date: 2023-10-02}\n") == [
+        "error: history[0]: an evaluation event gives `evaluated` or `participants` or `result` [event-facts]"]
+
+
+def test_the_approver_is_the_commissioner_in_office_and_not_ahead_of_today(tmp_path: Path) -> None:
+    assert problems(tmp_path, kind="commissioning", approval="{name: Festus Akinbusoye, date: 2023-11-14}") == []
+    assert problems(tmp_path, kind="commissioning", approval="{name: John Tizard, date: 2023-11-14}") == [
+        "error: approval.name: John Tizard was not the commissioner on 2023-11-14: Festus Akinbusoye was (2021-2024); "
+        "correct the name or the date [approver-in-office]"]
+    ahead = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    found = problems(tmp_path, kind="commissioning", approval=f"{{date: {ahead}}}")
+    assert f"error: approval.date: approved on {ahead}, which is after today ({dt.date.today().isoformat()}); an approval cannot be dated ahead [approval-after-paper]" in found
+
+
+def test_amounts_in_the_recommendation_and_per_annum_are_read(tmp_path: Path) -> None:
+    assert problems(tmp_path, extra=FUNDING, recommendation="To award £18,500 to Org") == []
+    assert problems(tmp_path, extra=FUNDING, recommendation="To award £19,500 to Org") == [
+        "warning: recommendation: the text says £19,500, which the record holds nowhere (it holds £18,500): add the amount to "
+        "the funding, a fund, the route to market or a table, or correct the text [amounts-in-text]"]
+    assert problems(tmp_path, extra=FUNDING, text="£18.5k for the work.") == []
+
+
+def test_a_paper_dated_only_by_year_or_not_at_all_finds_its_term(tmp_path: Path) -> None:
+    assert problems(tmp_path, kind="commissioning", date="2022") == []
+    assert problems(tmp_path, kind="commissioning", date="2021") == [
+        "error: date: 2021 spans more than one commissioner's term: give the month or day, or name the term with `term:` "
+        "(terms: 2016-2021, 2021-2024, 2024-2028) [term]"]
+    assert problems(tmp_path, kind="commissioning", date="not stated") == [
+        "error: date: the date is not stated, so name the commissioner's term: add `term:` (terms: 2016-2021, 2021-2024, 2024-2028) [term]"]
+    assert problems(tmp_path, kind="commissioning", date="not stated\nterm: 2021-2024") == []
+    assert problems(tmp_path, kind="commissioning", date="2021-11") == []
