@@ -15,8 +15,8 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,8 @@ def prune(doc) -> None:
     for part in (doc.sections[0].header, doc.sections[0].footer):
         for element in part._element.iter(qn("w:pStyle")):
             used.add(element.get(qn("w:val")))
-    used |= {"ListBullet"}
+    used |= {"ListBullet", "ListBullet2", "ListNumber", "Heading3", "TableGrid", "TableHeading", "TableText", "TableTotal",
+             "TableCaption", "AfterTable", "Hyperlink"}  # the renderer's tables, lists and links use them
     pending = list(used)
     while pending:  # follow basedOn, link and next
         style = by_id.get(pending.pop())
@@ -134,7 +135,8 @@ def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
     border(doc.styles["Title"].element.get_or_add_pPr(), "bottom", size=12, space=6)
     paragraph_style(doc, "Heading 1", size=13, bold=True, before=6, after=6)
     paragraph_style(doc, "Heading 2", size=12, bold=True, before=14, after=6)
-    for name in ("Heading 1", "Heading 2", "Title"):
+    paragraph_style(doc, "Heading 3", size=11, bold=True, before=10, after=4)
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
         doc.styles[name].paragraph_format.keep_with_next = True
     paragraph_style(doc, "Letterhead", size=9, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT, colour="404040")
     paragraph_style(doc, "Title Block", after=3)
@@ -153,6 +155,18 @@ def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
     doc.styles["Sign-off"].paragraph_format.keep_with_next = True
     paragraph_style(doc, "Recommendation", before=12, after=6, bold=True)
     paragraph_style(doc, "List Bullet", after=3)
+    paragraph_style(doc, "List Number", after=3)
+    paragraph_style(doc, "List Bullet 2", after=3)
+    # Tables (the decision's typed tables, the specification's timetable and criteria).
+    paragraph_style(doc, "Table Heading", size=10, bold=True, after=2, before=2)
+    paragraph_style(doc, "Table Text", size=10, after=2, before=2)
+    paragraph_style(doc, "Table Total", size=10, bold=True, after=2, before=2)
+    paragraph_style(doc, "Table Caption", size=10, bold=True, before=6, after=4)
+    doc.styles["Table Caption"].paragraph_format.keep_with_next = True
+    paragraph_style(doc, "After Table", size=4, after=6)
+    link = doc.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+    link.font.color.rgb = RGBColor.from_string("0563C1")
+    link.font.underline = True
     for name in ("Header", "Footer"):
         style = paragraph_style(doc, name, size=8.5, after=0, colour="404040")
         ppr = style.element.get_or_add_pPr()
@@ -161,8 +175,8 @@ def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
     paragraph_style(doc, "Draft Header", base="Header", size=10, bold=True, colour="C00000",
                     align=WD_ALIGN_PARAGRAPH.CENTER)
 
-    # Bullets: one level, a plain bullet in the body font (the default uses the Symbol font,
-    # which LibreOffice substitutes).
+    # Bullets: a plain bullet in the body font (the default uses the Symbol font, which
+    # LibreOffice substitutes).
     numbering = doc.part.numbering_part.element
     for lvl in numbering.iter(qn("w:lvl")):
         if lvl.get(qn("w:ilvl")) == "0":
@@ -172,6 +186,22 @@ def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
                 rpr = lvl.find(qn("w:rPr"))
                 if rpr is not None:
                     lvl.remove(rpr)
+    # A list's second level, in bulleted and numbered lists alike: a dash, indented once more
+    # (an item's own list, e.g. a service area's amounts). The renderer puts "List Bullet 2"
+    # paragraphs on their list's second level; the style alone puts them on the bullets'.
+    bullets = doc.styles["List Bullet"].element.pPr.numPr.numId.val
+    for name in ("List Bullet", "List Number"):
+        num_id = doc.styles[name].element.pPr.numPr.numId.val
+        abstract_id = next(n.abstractNumId.val for n in numbering.num_lst if n.numId == num_id)
+        abstract = next(a for a in numbering.iterchildren(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == str(abstract_id))
+        abstract.find(qn("w:multiLevelType")).set(qn("w:val"), "hybridMultilevel")
+        abstract.find(qn("w:lvl")).addnext(parse_xml(
+            f'<w:lvl {nsdecls("w")} w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="–"/>'
+            '<w:lvlJc w:val="left"/><w:pPr><w:tabs><w:tab w:val="num" w:pos="720"/></w:tabs>'
+            '<w:ind w:left="720" w:hanging="360"/></w:pPr></w:lvl>'))
+    second_style = doc.styles["List Bullet 2"].element.pPr.numPr
+    second_style.get_or_add_ilvl().val = 1
+    second_style.numId.val = bullets
 
     # Header and footer: the office and the reference; Page X of Y.
     header = section.header
@@ -214,17 +244,55 @@ def letterhead(doc) -> None:
     add(doc, "{{ office.name }}", "Title")
 
 
+def number_first(paragraph) -> None:
+    """Give a "List Number" paragraph its list's numbering directly: the renderer takes that as
+    the first item of a list, which starts again at 1 (engine/render/docx.py, number_lists)."""
+    num_id = paragraph.part.document.styles["List Number"].element.pPr.numPr.numId.val
+    number = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    number.get_or_add_ilvl().val = 0
+    number.get_or_add_numId().val = num_id
+
+
 def blocks(doc, content: str) -> None:
-    """Paragraphs and bullet lists, as the context gives them: {text} or {bullets}."""
+    """Paragraphs, lists and tables, as the context gives them (engine/render/context.py's
+    block): a list's items in "List Bullet" or "List Number", each item's own list under it in
+    "List Bullet 2"; a table with its caption."""
     add(doc, f"{{%p for block in {content} %}}")
     add(doc, "{%p if block.bullets %}")
     add(doc, "{%p for item in block.bullets %}")
-    add(doc, "{{ item }}", "List Bullet")
+    add(doc, "{%p if not block.numbered %}")
+    add(doc, "{{ item.text }}", "List Bullet")
+    add(doc, "{%p elif loop.first %}")
+    number_first(add(doc, "{{ item.text }}", "List Number"))
+    add(doc, "{%p else %}")
+    add(doc, "{{ item.text }}", "List Number")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p for sub in item.bullets %}")
+    add(doc, "{{ sub }}", "List Bullet 2")
     add(doc, "{%p endfor %}")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p elif block.table %}")
+    add(doc, "{%p if block.table.caption %}")
+    add(doc, "{{ block.table.caption }}", "Table Caption")
+    add(doc, "{%p endif %}")
+    add(doc, "{{p block.table | word_table }}")
+    # Space after the table; and Word joins two tables with no paragraph between into one.
+    add(doc, "", "After Table")
     add(doc, "{%p else %}")
     add(doc, "{{ block.text }}")
     add(doc, "{%p endif %}")
     add(doc, "{%p endfor %}")
+
+
+def references(doc, name: str) -> None:
+    """Related decisions or background papers: a heading, then one item each, its address
+    (where it has one) shown and linked."""
+    add(doc, f"{{%p if {name} %}}")
+    add(doc, f"{{{{ {name}.heading }}}}", "Heading 2")
+    add(doc, f"{{%p for entry in {name}.entries %}}")
+    add(doc, "{{ entry.text }}{% if entry.url %} ({{r entry | word_link }}){% endif %}", "List Bullet")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p endif %}")
 
 
 def decision_body(doc) -> None:
@@ -237,29 +305,53 @@ def decision_body(doc) -> None:
     add(doc, "{%p endif %}")
     add(doc, "{{ reference }}", "Heading 1", bold_label="{{ labels.reference }}")
     add(doc, "{{ subject }}", "Title Block", bold_label="{{ labels.subject }}")
-    add(doc, "{{ report_of }}", "Title Block", bold_label="{{ labels.report_of }}")
-    add(doc, "{{ date }}", "Title Block", bold_label="{{ labels.date }}")
+    # A line the paper does not have (no report-of line, no author, a date not stated) is left
+    # out whole, never printed as a label with nothing after it.
+    for name, label in (("report_of", "report_of"), ("author", "author"), ("protective_marking", "protective_marking"),
+                        ("date", "date")):
+        add(doc, f"{{%p if {name} %}}")
+        add(doc, f"{{{{ {name} }}}}", "Title Block", bold_label=f"{{{{ labels.{label} }}}}")
+        add(doc, "{%p endif %}")
     add(doc, "{%p for line in funding %}")
     add(doc, "{{ line }}", "Funding")
     add(doc, "{%p endfor %}")
     add(doc, "{%p for section in sections %}")
-    add(doc, "{%p if section.heading %}")
+    add(doc, "{%p if section.heading and section.level == 2 %}")
+    add(doc, "{{ section.heading }}", "Heading 3")
+    add(doc, "{%p elif section.heading %}")
     add(doc, "{{ section.heading }}", "Heading 2")
     add(doc, "{%p endif %}")
     blocks(doc, "section.content")
     add(doc, "{%p endfor %}")
-    add(doc, "{%p if labels.recommendation %}")
-    add(doc, "{{ labels.recommendation }}", "Heading 2")
+    references(doc, "links")
+    references(doc, "documents")
+    add(doc, "{%p if recommendation %}")
+    add(doc, "{%p if recommendation.heading %}")
+    add(doc, "{{ recommendation.heading }}", "Heading 2")
     add(doc, "{%p endif %}")
-    add(doc, "{{ recommendation }}", "Recommendation")
+    add(doc, "{%p if recommendation.text %}")
+    add(doc, "{{ recommendation.text }}", "Recommendation")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p for item in recommendation.bullets %}")
+    add(doc, "{{ item }}", "List Bullet")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p endif %}")
     add(doc, "{%p for sign_off in sign_offs %}")
     add(doc, "{{ sign_off.role }}", "Sign-off")
+    add(doc, "{%p if sign_off.statement %}")
     add(doc, "{{ sign_off.statement }}")
+    add(doc, "{%p endif %}")
     add(doc, "{%p if sign_off.name %}")
     add(doc, "{{ sign_off.name }}", bold_label="Name:")
     add(doc, "{%p endif %}")
+    add(doc, "{%p if sign_off.signature %}")
+    add(doc, "{{ sign_off.signature }}", bold_label="Signature:")
+    add(doc, "{%p else %}")
     add(doc, "______________________________", bold_label="Signature:")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p if sign_off.date_line %}")
     add(doc, "{{ sign_off.date }}", bold_label="Date:")
+    add(doc, "{%p endif %}")
     add(doc, "{%p endfor %}")
 
 
@@ -304,8 +396,6 @@ def table(doc, headings: list[str], cells: list[str], loop: str, widths: list[fl
 
 
 def spec_body(doc) -> None:
-    paragraph_style(doc, "Table Heading", size=10, bold=True, after=2, before=2)
-    paragraph_style(doc, "Table Text", size=10, after=2, before=2)
     paragraph_style(doc, "Subtitle", size=14, bold=True, after=12)
     paragraph_style(doc, "Note", size=9, after=4, colour="404040")
     letterhead(doc)

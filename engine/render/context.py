@@ -6,9 +6,12 @@ an amount is formatted in one place and the outputs cannot disagree."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from typing import Any
 
-from ..model import NOT_STATED, Approval, BulletList, Decision, FundingLine, Month, Quarter, Recommendation, Section, Status, Year, money, stated
+from ..model import (NOT_STATED, Approval, BulletList, Column, ColumnType, Decision, FundingLine, Item, Link, Month,
+                     Quarter, Recommendation, Section, Status, Table, Year, money, stated)
 from ..office import Office
 
 
@@ -24,36 +27,245 @@ def house_date(day: object, office: Office) -> str:
     return ""
 
 
+# --- as printed ---------------------------------------------------------------------------------
+
+
+class Printed:
+    """What the paper printed in place of a field's value (`as_printed`): the paper renders the
+    printed text, while rules and open data use the value meant. Paths are dotted, as the record
+    names them: date, approval.date, funding.0.amount, funding.0.period.end, reference."""
+
+    def __init__(self, decision: Decision | None = None):
+        entries = decision.as_printed if decision else []
+        self._printed = {_dotted(e.field): e.printed for e in entries}
+
+    def __call__(self, path: str, shown: str) -> str:
+        """The printed text for the field at path, else what the engine would show."""
+        return self._printed.get(path, shown)
+
+
+NONE_PRINTED = Printed()
+
+
+def _dotted(path: str) -> str:
+    return re.sub(r"\[(\d+)\]", r".\1", path).strip(".")
+
+
+# --- money --------------------------------------------------------------------------------------
+
+
 def fund_of(line: FundingLine) -> str:
     """'MoJ B992'; nothing for a fund the paper does not state."""
     return " ".join(x for x in (line.fund_name, line.budget_code) if x)
 
 
-def funding_line(decision: Decision, index: int, office: Office) -> str:
-    """'Sexual Exploitation Support – MoJ B992 – £40,000'"""
+def _amount(decision: Decision, index: int, office: Office, printed: Printed) -> tuple[str, str]:
+    """A funding line's amount, '£43,200', and what follows it: a line paid by financial year
+    gives each year's amount, ' (2023-24: £21,600; 2024-25: £21,600)', a line with a period
+    gives it, ', from 01/10/2023 to 31/03/2025'."""
     line = decision.funding[index]
-    sep = office.style.funding_separator
-    parts = [line.recipient, line.service, fund_of(line), money(line.total)]
-    return sep.join(x for x in parts if x)
+    where = f"funding.{index}"
+    details = ""
+    if len(line.per_year) > 1:
+        years = "; ".join(f"{y.financial_year}: {printed(f'{where}.per_year.{k}.amount', money(y.amount))}"
+                          for k, y in enumerate(line.per_year))
+        details += f" ({years})"
+    if line.period:
+        start = printed(f"{where}.period.start", house_date(line.period.start, office))
+        end = printed(f"{where}.period.end", house_date(line.period.end, office))
+        details += f", from {start} to {end}"
+    return printed(f"{where}.amount", money(line.total)), details
 
 
-def content_of(section: Section, public: bool) -> list[dict[str, Any]]:
-    """A section's paragraphs and bullet lists as the templates take them, {text} or {bullets};
+def funding_line(decision: Decision, index: int, office: Office, printed: Printed = NONE_PRINTED) -> str:
+    """'Sexual Exploitation Support – MoJ B992 – £40,000': the recipient, the service, the fund
+    and budget code (left out when not stated) and the amount."""
+    line = decision.funding[index]
+    where = f"funding.{index}"
+    fund = " ".join(x for x in (printed(f"{where}.fund", line.fund_name or ""),
+                                printed(f"{where}.budget_code", line.budget_code or "")) if x)
+    amount, details = _amount(decision, index, office, printed)
+    parts = [printed(f"{where}.recipient", line.recipient or ""), printed(f"{where}.service", line.service), fund, amount]
+    return office.style.funding_separator.join(x for x in parts if x) + details
+
+
+def award_bullets(decision: Decision, office: Office, printed: Printed = NONE_PRINTED) -> list[str]:
+    """The recommendation's list generated from the funding lines, one award a line:
+    '£20,000 to Surrey Police for Engagement vehicle and e-bikes for Spelthorne'."""
+    bullets = []
+    for index, line in enumerate(decision.funding):
+        where = f"funding.{index}"
+        amount, details = _amount(decision, index, office, printed)
+        service = printed(f"{where}.service", line.service)
+        recipient = printed(f"{where}.recipient", line.recipient or "")
+        bullets.append((f"{amount} to {recipient} for {service}" if recipient else f"{amount} for {service}") + details)
+    return bullets
+
+
+# --- the narrative ------------------------------------------------------------------------------
+
+
+def block(text: str | None = None, bullets: list[Any] | None = None, numbered: bool = False,
+          table: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One block of content as every template takes it: a paragraph {text}, a list {bullets,
+    numbered} whose items are {text, bullets} (a bullet list of their own under them), or a
+    table. Every key is always there, so that a template can test any of them."""
+    items = None
+    if bullets is not None:
+        items = [{"text": b.text, "bullets": list(b.bullets)} if isinstance(b, Item) else
+                 b if isinstance(b, dict) else {"text": b, "bullets": []} for b in bullets]
+    return {"text": text, "bullets": items, "numbered": numbered, "table": table}
+
+
+NUMERIC = {ColumnType.money, ColumnType.number, ColumnType.ratio}
+
+
+def cell_text(column: Column, cell: object, office: Office) -> str:
+    """A table cell as printed: money always to 2 places (£176.33, £10,029,691.88), numbers with
+    thousands separated, dates in the house style, an empty cell as nothing."""
+    if cell is None or cell == "":
+        return ""
+    if column.type is ColumnType.money:
+        return f"£{Decimal(cell):,.2f}"  # type: ignore[arg-type]
+    if column.type is ColumnType.number:
+        return f"{cell:,}"
+    if column.type is ColumnType.date:
+        return house_date(cell, office)
+    return str(cell)
+
+
+def table_of(table: Table, office: Office) -> dict[str, Any]:
+    """A typed table as the templates take it: caption, columns {heading, type, align}, rows and
+    the total row as lists of cells {text, align}."""
+    columns = [{"heading": c.heading, "type": c.type.value, "align": "right" if c.type in NUMERIC else "left"}
+               for c in table.columns]
+
+    def row(cells: list[Any]) -> list[dict[str, str]]:
+        return [{"text": cell_text(c, cell, office), "align": spec["align"]}
+                for c, spec, cell in zip(table.columns, columns, cells)]
+
+    return {"caption": table.caption, "columns": columns, "rows": [row(r) for r in table.rows],
+            "total": row(table.total) if table.total else None}
+
+
+def content_of(section: Section, public: bool, office: Office) -> list[dict[str, Any]]:
+    """A section's paragraphs, lists and tables as the templates take them (see `block`);
     public=True leaves out the confidential ones (and all of a confidential section)."""
     if public and section.confidential:
         return []
-    return [
-        {"text": None, "bullets": list(block.bullets)} if isinstance(block, BulletList) else {"text": block.text, "bullets": None}
-        for block in section.content
-        if not (public and block.confidential)
-    ]
+    blocks = []
+    for item in section.content:
+        if public and item.confidential:
+            continue
+        if isinstance(item, BulletList):
+            blocks.append(block(bullets=list(item.bullets), numbered=item.numbered))
+        elif isinstance(item, Table):
+            blocks.append(block(table=table_of(item, office)))
+        else:
+            blocks.append(block(text=item.text))
+    return blocks
+
+
+def sections_of(decision: Decision, office: Office, public: bool) -> list[dict[str, Any]]:
+    """Each section's heading (with the office's suffix, or its own), level and content. A
+    heading printed with nothing under it stands alone; a section whose content is all left out
+    of a public paper is left out whole."""
+    sections = []
+    for section in decision.sections:
+        content = content_of(section, public, office)
+        if not content and (section.content or (public and section.confidential)):
+            continue
+        heading = None
+        if section.heading:
+            suffix = office.style.heading_suffix if section.suffix is None else section.suffix
+            heading = f"{section.heading}{suffix}"
+        sections.append({"heading": heading, "level": section.level, "content": content})
+    return sections
+
+
+def recommendation_of(decision: Decision, office: Office, printed: Printed = NONE_PRINTED) -> dict[str, Any] | None:
+    """The recommendation: its heading (the paper's own, else the office's, or none), text and
+    bullets, the awards generated from the funding lines among them; None when the paper states
+    no recommendation, so that nothing at all is printed."""
+    rec = decision.recommendation
+    if rec == NOT_STATED:
+        return None
+    heading = office.style.labels.recommendation
+    if isinstance(rec, Recommendation):
+        bullets = list(rec.bullets) + (award_bullets(decision, office, printed) if rec.awards else [])
+        return {"heading": rec.heading or heading, "text": rec.text or "", "bullets": bullets}
+    return {"heading": heading, "text": rec, "bullets": []}
+
+
+def recommendation_text(decision: Decision) -> str:
+    """The recommendation's words, for metadata and the register ("" when not stated)."""
+    rec = decision.recommendation
+    if rec == NOT_STATED:
+        return ""
+    if isinstance(rec, Recommendation):
+        return rec.text or ""
+    return rec
+
+
+# --- links and documents ------------------------------------------------------------------------
+
+# Wording the office's labels may give; the engine's own otherwise.
+DEFAULT_LABELS = {"links": "Related decisions", "documents": "Background papers"}
+
+
+def _label(office: Office, name: str) -> str:
+    return getattr(office.style.labels, name, None) or DEFAULT_LABELS[name]
+
+
+RELATIONS = {"amends": "Amends", "supersedes": "Supersedes", "corrects": "Corrects", "cites": "Refers to",
+             "varies": "Varies", "follows": "Follows"}
+_SAFE_URL = re.compile(r"(?i)(https?://|mailto:)[^\s\x00-\x1f\x7f\"<>\\]+")
+
+
+def safe_url(url: str | None) -> str | None:
+    """A URL the papers may make a link of: http, https or mailto, nothing that could run
+    script (javascript:) or break out of an attribute; any other is shown as text only."""
+    return url if url and _SAFE_URL.fullmatch(url) else None
+
+
+def link_text(link: Link, office: Office) -> str:
+    """'Amends PCC/D/083 – Community Safety Fund 2023-24 (06/09/2023)'; an unnumbered paper by
+    its title and date."""
+    name = " – ".join(x for x in (link.reference, link.title) if x)
+    when = house_date(link.date, office)
+    return f"{RELATIONS[link.relation.value]} {name}" + (f" ({when})" if when else "")
+
+
+def _reference(text: str, url: str | None) -> dict[str, Any]:
+    return {"text": text, "url": url, "href": safe_url(url)}
+
+
+def _references(heading: str, office: Office, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A list of references under its heading (with the office's heading suffix), or None."""
+    return {"heading": f"{heading}{office.style.heading_suffix}", "entries": entries} if entries else None
+
+
+def links_of(decision: Decision, office: Office) -> dict[str, Any] | None:
+    """The decisions the paper names as amended, superseded, cited...; a link the paper does not
+    print (printed: false) is the register's alone."""
+    entries = [_reference(link_text(link, office), link.url) for link in decision.links if link.printed]
+    return _references(_label(office, "links"), office, entries)
+
+
+def documents_of(decision: Decision, office: Office) -> dict[str, Any] | None:
+    """Appendices and background papers: 'Appendix A: Police and Crime Panel response'."""
+    entries = [_reference(f"{d.label}: {d.title}" if d.label else d.title, d.url) for d in decision.documents]
+    return _references(_label(office, "documents"), office, entries)
+
+
+# --- the context --------------------------------------------------------------------------------
 
 
 def _house(office: Office) -> dict[str, Any]:
     """What every document's templates take from the office."""
     style = office.style
     return {
-        "labels": style.labels.model_dump(),
+        "labels": {**DEFAULT_LABELS, **style.labels.model_dump()},
         "office": {"name": office.name, "address": list(office.address), "contact": office.contact},
         "logo": None,  # the Word renderer puts the picture here
         "language": office.language,
@@ -61,60 +273,65 @@ def _house(office: Office) -> dict[str, Any]:
     }
 
 
-def paper_context(decision: Decision, office: Office, public: bool = False) -> dict[str, Any]:
-    """The template context for a decision paper; public=True leaves out confidential content."""
-    style = office.style
-    sections = []
-    for section in decision.sections:
-        content = content_of(section, public)
-        if content:
-            heading = f"{section.heading}{style.heading_suffix}" if section.heading else None
-            sections.append({"heading": heading, "content": content})
-
+def sign_offs_of(decision: Decision, office: Office, printed: Printed = NONE_PRINTED) -> list[dict[str, Any]]:
+    """Each sign-off block: role, statement, name, signature (e.g. 'Wet signed copy held...',
+    else a line to sign on) and date. A date not stated has no line at all; a date not yet
+    given has an empty one, to be filled in. An approval not stated prints no block."""
     sign_offs = [
-        {"role": s.role, "name": s.name, "statement": s.statement or "", "date": house_date(s.date, office)}
-        for s in decision.sign_offs
+        {"role": s.role, "name": s.name, "statement": s.statement or "", "signature": None,
+         "date": printed(f"sign_offs.{i}.date", house_date(s.date, office)), "date_line": True}
+        for i, s in enumerate(decision.sign_offs)
     ]
+    if decision.approval == NOT_STATED:  # a published paper whose approval block is not shown prints none
+        return sign_offs
     approval = decision.approval if isinstance(decision.approval, Approval) else None
-    if decision.approval != NOT_STATED:  # a published paper whose approval block is not shown prints none
-        sign_offs.append(
-            {
-                "role": (approval.role if approval and approval.role else office.sign_off.commissioner_role),
-                "name": stated(approval.name) if approval else None,
-                "statement": (approval.statement if approval and approval.statement else office.sign_off.statement),
-                "date": house_date(approval.date if approval else None, office),
-            }
-        )
+    name = stated(approval.name) if approval else None
+    date = approval.date if approval else None
+    sign_offs.append({
+        "role": printed("approval.role", approval.role if approval and approval.role else office.sign_off.commissioner_role),
+        "name": printed("approval.name", name) if name else None,
+        "statement": approval.statement if approval and approval.statement else office.sign_off.statement,
+        "signature": approval.signature if approval else None,
+        "date": printed("approval.date", house_date(date, office)),
+        "date_line": date != NOT_STATED,
+    })
+    return sign_offs
+
+
+def paper_context(decision: Decision, office: Office, public: bool = False) -> dict[str, Any]:
+    """The template context for a decision paper; public=True leaves out confidential content.
+    Values the paper printed otherwise than the record holds them (`as_printed`) are shown as
+    printed."""
+    printed = Printed(decision)
     banners = list(decision.banners)
     if decision.key_decision and "KEY DECISION" not in banners:
         banners.insert(0, "KEY DECISION")
+    reference = printed("reference", decision.reference)
+    subject = printed("subject", decision.subject)
+    author = decision.author
     return {
         **_house(office),
         "draft": decision.status is not Status.approved,
         "status": decision.status.value,
-        "page_heading": f"{decision.reference}: {decision.subject}",
-        "reference": decision.reference,
-        "subject": decision.subject,
-        "report_of": decision.report_of,
-        "date": house_date(decision.date, office),
+        "page_heading": f"{reference}: {subject}",
+        "reference": reference,
+        "subject": subject,
+        # A line the paper does not have is "", and the templates leave it out.
+        "report_of": printed("report_of", decision.report_of) if decision.report_of else "",
+        "author": ", ".join(x for x in (author.name, author.role) if x) if author else "",
+        "protective_marking": decision.publication.protective_marking or "",
+        "date": printed("date", house_date(decision.date, office)),
         "banners": banners,
         # Surrey and Kent box a Part 2 paper's reason on its first page; the public register
         # never shows the paper at all.
         "confidentiality": decision.publication.reason if decision.publication.part == "part2" else None,
-        "funding": [funding_line(decision, i, office) for i in range(len(decision.funding))],
-        "sections": sections,
-        "recommendation": recommendation_text(decision),
-        "sign_offs": sign_offs,
+        "funding": [funding_line(decision, i, office, printed) for i in range(len(decision.funding))],
+        "sections": sections_of(decision, office, public),
+        "links": links_of(decision, office),
+        "documents": documents_of(decision, office),
+        "recommendation": recommendation_of(decision, office, printed),
+        "sign_offs": sign_offs_of(decision, office, printed),
     }
-
-
-def recommendation_text(decision: Decision) -> str:
-    rec = decision.recommendation
-    if rec == NOT_STATED:
-        return ""
-    if isinstance(rec, Recommendation):
-        return rec.text or ""
-    return rec
 
 
 def document_properties(decision: Decision, office: Office) -> dict[str, Any]:
@@ -178,23 +395,23 @@ def spec_context(decision: Decision, office: Office, public: bool = False) -> di
             opportunity.append(f"Length of funding: {rtm.duration_months} months{', as a pilot' if rtm.pilot else ''}")
     opportunity.append(f"Decision paper: {decision.reference}")
 
-    description = [block for section in decision.sections if section.heading == spec.description_section
-                   for block in content_of(section, public)]
+    description = [b for section in decision.sections if section.heading == spec.description_section
+                   for b in content_of(section, public, office)]
     if spec.requirements:
-        description += [{"text": words.requirements_intro, "bullets": None}, {"text": None, "bullets": list(spec.requirements)}]
+        description += [block(text=words.requirements_intro), block(bullets=list(spec.requirements))]
 
     parts: list[dict[str, Any]] = [
-        {"heading": words.opportunity, "kind": "text", "content": [{"text": None, "bullets": opportunity}]},
+        {"heading": words.opportunity, "kind": "text", "content": [block(bullets=opportunity)]},
         {"heading": words.service, "kind": "text", "content": description},
-        {"heading": words.eligibility, "kind": "text", "content": [{"text": None, "bullets": list(spec.eligibility)}] if spec.eligibility else []},
+        {"heading": words.eligibility, "kind": "text", "content": [block(bullets=list(spec.eligibility))] if spec.eligibility else []},
         {"heading": words.timetable, "kind": "timetable", "content": []},
-        {"heading": words.show_stoppers, "kind": "show_stoppers", "content": [{"text": words.show_stoppers_intro, "bullets": None}]},
-        {"heading": words.criteria, "kind": "criteria", "content": [{"text": words.criteria_intro, "bullets": None}]},
-        {"heading": words.response, "kind": "text", "content": [{"text": None, "bullets": list(spec.response_must_contain)}] if spec.response_must_contain else []},
+        {"heading": words.show_stoppers, "kind": "show_stoppers", "content": [block(text=words.show_stoppers_intro)]},
+        {"heading": words.criteria, "kind": "criteria", "content": [block(text=words.criteria_intro)]},
+        {"heading": words.response, "kind": "text", "content": [block(bullets=list(spec.response_must_contain))] if spec.response_must_contain else []},
     ]
     if spec.contact:
         who = ", ".join(x for x in (spec.contact.role, spec.contact.name, spec.contact.email) if x)
-        parts.append({"heading": words.questions, "kind": "text", "content": [{"text": f"{words.questions_intro} {who}.", "bullets": None}]})
+        parts.append({"heading": words.questions, "kind": "text", "content": [block(text=f"{words.questions_intro} {who}.")]})
     present = {"timetable": rows, "show_stoppers": spec.show_stoppers, "criteria": spec.evaluation_criteria}
     parts = [p for p in parts if (p["content"] if p["kind"] == "text" else present[p["kind"]])]
     for number, part in enumerate(parts, start=1):

@@ -61,6 +61,110 @@ class _CachingEnvironment(jinja2.Environment):
 ENVIRONMENT = _CachingEnvironment()
 
 
+# --- tables and links: Word XML made from the context's data -----------------------------------
+
+# The template's text width in twentieths of a point: A4 less tools/make_templates.py's 2.3 cm margins.
+TEXT_WIDTH = 9298
+# How wide each type of column is, relative to the others: text takes what the figures leave.
+COLUMN_WEIGHTS = {"text": 3.0, "money": 1.7, "number": 1.2, "ratio": 1.0, "date": 1.6}
+
+
+def _widths(columns: list[dict[str, Any]]) -> list[int]:
+    weights = [COLUMN_WEIGHTS.get(c["type"], 3.0) for c in columns]
+    widths = [int(TEXT_WIDTH * w / sum(weights)) for w in weights]
+    widths[0] += TEXT_WIDTH - sum(widths)
+    return widths
+
+
+def _cell(text: str, width: int, style: str, align: str) -> str:
+    jc = '<w:jc w:val="right"/>' if align == "right" else ""
+    run = f'<w:r><w:t xml:space="preserve">{_as_written(text)}</w:t></w:r>' if text else ""
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>{run}</w:p></w:tc>')
+
+
+def _row(cells: list[tuple[str, str]], widths: list[int], style: str, header: bool = False) -> str:
+    # A row never splits over a page; the header row repeats on every page a table runs onto,
+    # and tagged PDF readers take its cells as the columns' headers.
+    properties = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
+    return f"<w:tr>{properties}" + "".join(_cell(t, w, style, a) for (t, a), w in zip(cells, widths)) + "</w:tr>"
+
+
+def word_table(table: dict[str, Any]) -> Markup:
+    """A typed table (see engine/render/context.py's table_of) as a real Word table: the
+    template's Table Grid style, a header row marked to repeat, figures aligned right, the
+    total row in the Table Total style. Placed with {{p block.table | word_table }}."""
+    columns = table["columns"]
+    widths = _widths(columns)
+    caption = f'<w:tblCaption w:val="{_as_written(table["caption"])}"/>' if table.get("caption") else ""
+    xml = ['<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>',
+           f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:tblLayout w:type="fixed"/>',
+           f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="{1 if table["total"] else 0}" w:firstColumn="0" '
+           f'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>{caption}</w:tblPr><w:tblGrid>',
+           *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>",
+           _row([(c["heading"], c["align"]) for c in columns], widths, "TableHeading", header=True)]
+    xml += [_row([(c["text"], c["align"]) for c in row], widths, "TableText") for row in table["rows"]]
+    if table["total"]:
+        xml.append(_row([(c["text"], c["align"]) for c in table["total"]], widths, "TableTotal"))
+    xml.append("</w:tbl>")
+    return Markup("".join(xml))
+
+
+def word_link(reference: dict[str, Any]) -> Markup:
+    """A reference's address as a run of the paper: a HYPERLINK field (a link in Word and in
+    the PDF) showing the address itself, so that the printed paper carries it too; an address
+    that is not http, https or mailto is shown as text only. Placed with {{r x | word_link }}."""
+    shown = f'<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t xml:space="preserve">{_as_written(reference["url"])}</w:t></w:r>'
+    if not reference.get("href"):
+        return Markup(f'<w:r><w:t xml:space="preserve">{_as_written(reference["url"])}</w:t></w:r>')
+    return Markup(f'<w:fldSimple w:instr=" HYPERLINK &quot;{_as_written(reference["href"])}&quot; ">{shown}</w:fldSimple>')
+
+
+ENVIRONMENT.filters["word_table"] = word_table
+ENVIRONMENT.filters["word_link"] = word_link
+
+
+def number_lists(document: Any) -> None:
+    """Word numbers every "List Number" paragraph of a document as one list; each of the
+    paper's numbered lists starts again at 1. The template marks a list's first item by giving
+    it its numbering directly; each list then gets a numbering of its own that restarts at 1.
+    A list's sub-items ("List Bullet 2") become the second level of their list, so that Word
+    and a tagged PDF's reader see them nested in it."""
+    try:
+        numbered = document.styles["List Number"].element.pPr.numPr.numId.val
+        bulleted = document.styles["List Bullet"].element.pPr.numPr.numId.val
+    except (KeyError, AttributeError):
+        return  # a template without these styles numbers as Word does
+    styles = {document.styles[name].style_id: name for name in ("List Number", "List Bullet", "List Bullet 2")
+              if name in {s.name for s in document.styles}}
+    numbering = document.part.numbering_part.element
+    abstract = next(n.abstractNumId.val for n in numbering.num_lst if n.numId == numbered)
+    current: int | None = None
+    for element in document.element.body.iterchildren():
+        style = element.style if element.tag == qn("w:p") else None
+        kind = styles.get(style)
+        if kind is None:
+            current = None
+            continue
+        ppr = element.get_or_add_pPr()
+        if kind == "List Bullet":
+            current = bulleted
+        elif kind == "List Number":
+            if ppr.numPr is not None or current is None or current == bulleted:
+                num = numbering.add_num(abstract)
+                num.add_lvlOverride(ilvl=0).add_startOverride(1)
+                current = num.numId
+            _set_number(ppr, current, 0)
+        elif current is not None:  # a sub-item
+            _set_number(ppr, current, 1)
+
+
+def _set_number(ppr: Any, num_id: int, level: int) -> None:
+    number = ppr.get_or_add_numPr()
+    number.get_or_add_ilvl().val = level
+    number.get_or_add_numId().val = num_id
+
+
 def template_error(template: Path, message: str) -> RecordError:
     return RecordError([Problem(template, 1, 1, Severity.error, "", message)])
 
@@ -83,6 +187,7 @@ def render_docx(template: Path, context: dict[str, Any], properties: dict[str, A
         raise template_error(template, f"template syntax error: {exc.message}") from None
     except (zipfile.BadZipFile, KeyError) as exc:
         raise template_error(template, f"not a Word template: {exc}") from None
+    number_lists(document.docx)
     for picture in document.docx.element.body.iter(qn("wp:docPr")):
         if not picture.get("descr"):  # a picture without a text alternative fails accessibility
             picture.set("descr", f"{office.name} logo")
@@ -121,7 +226,7 @@ def apply_house_style(document: Any, office: Office) -> None:
     document.styles["Normal"].font.size = Pt(style.body_size)
     present = {s.name for s in document.styles}
     colours = {"Title": style.heading_colour, "Heading 1": style.heading_colour, "Heading 2": style.heading_colour,
-               "Funding": style.accent_colour}
+               "Heading 3": style.heading_colour, "Funding": style.accent_colour}
     for name, colour in colours.items():
         if name in present:  # a template may not use them all
             document.styles[name].font.color.rgb = RGBColor.from_string(colour.upper())
