@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -124,6 +125,27 @@ ENVIRONMENT.filters["word_table"] = word_table
 ENVIRONMENT.filters["word_link"] = word_link
 
 
+_HYPERLINK_FIELD = re.compile(r' HYPERLINK "([^"]+)" ')
+
+
+def link_fields(document: Any) -> None:
+    """Make each HYPERLINK field (what word_link writes, having no part to relate a link to)
+    a Word hyperlink, as Word itself writes one: the same runs in a w:hyperlink whose
+    relationship holds the address. Word, LibreOffice and python-docx all read these as links."""
+    part = document.part
+    for field in list(document.element.body.iter(qn("w:fldSimple"))):
+        found = _HYPERLINK_FIELD.fullmatch(field.get(qn("w:instr"), ""))
+        if not found:
+            continue
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), part.relate_to(found.group(1), RT.HYPERLINK, is_external=True))
+        link.set(qn("w:history"), "1")
+        for run in list(field):
+            link.append(run)
+        field.addprevious(link)
+        field.getparent().remove(field)
+
+
 def number_lists(document: Any) -> None:
     """Word numbers every "List Number" paragraph of a document as one list; each of the
     paper's numbered lists starts again at 1. The template marks a list's first item by giving
@@ -188,6 +210,7 @@ def render_docx(template: Path, context: dict[str, Any], properties: dict[str, A
     except (zipfile.BadZipFile, KeyError) as exc:
         raise template_error(template, f"not a Word template: {exc}") from None
     number_lists(document.docx)
+    link_fields(document.docx)
     for picture in document.docx.element.body.iter(qn("wp:docPr")):
         if not picture.get("descr"):  # a picture without a text alternative fails accessibility
             picture.set("descr", f"{office.name} logo")
