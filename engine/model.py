@@ -592,6 +592,15 @@ class Precept(Model):
     total_precept: Pounds | None = Field(None, description="The precept due from all the billing authorities together")
 
 
+class StatedAmount(Model):
+    """A sum the paper states that is neither money given nor a fund: a threshold, a budget line,
+    an earmark ("£300k for extra Special Constables"), so that rules and open data know it."""
+
+    label: Line = Field(description="What the sum is, e.g. Settlements needing the PCC's agreement, above")
+    amount: Pounds
+    financial_year: OrNotStated[FinancialYear] | None = None
+
+
 class Priority(Model):
     number: Line = Field(description="The Police and Crime Plan's numbering, e.g. 4.1")
     title: Line
@@ -686,8 +695,9 @@ class Approval(Model):
     role: Line | None = Field(None, description="Defaults to the office's commissioner role")
     name: OrNotStated[Line] | None = None
     date: OrNotStated[Day] | None = None
-    statement: Text | None = Field(None, description="Defaults to the office's approval statement")
+    statement: OrNotStated[Text] | None = Field(None, description="Defaults to the office's approval statement; 'not stated' prints none")
     signature: Text | None = Field(None, description="e.g. Wet signed copy held at the Office of the PCC")
+    heading: Line | None = Field(None, description="The approval block's heading as printed, e.g. Police and Crime Commissioner Approval")
 
 
 class SignOff(Model):
@@ -705,6 +715,7 @@ class Publication(Model):
     foi_exemption: Line | None = Field(None, description="e.g. Section 43 (commercial interests)")
     protective_marking: Line | None = Field(None, description="As printed, e.g. OFFICIAL or OFFICIAL-SENSITIVE")
     url: Url | None = Field(None, description="Where the paper is already published, so the register can keep or redirect it")
+    title: Line | None = Field(None, description="The published page's title where it differs from the subject, e.g. Decision Log 048/2021 – ...")
 
 
 class LinkRelation(str, Enum):
@@ -714,6 +725,8 @@ class LinkRelation(str, Enum):
     cites = "cites"
     varies = "varies"  # a governance document it changes, e.g. Joint Financial Regulations cl. 11.3
     follows = "follows"  # a decision it carries on from
+    companion = "companion"  # issued with it, e.g. on the same agenda or the same day
+    related = "related"  # tied to it in some other way the note explains
 
 
 class Link(Model):
@@ -740,6 +753,7 @@ class Document(Model):
 
     title: Line
     label: Line | None = Field(None, description="As the paper labels it, e.g. Appendix A")
+    date: Occasion | None = None
     url: Url | None = None
     note: Text | None = None
 
@@ -781,7 +795,7 @@ class AsPrinted(Model):
     """A value the paper printed wrongly (a misprinted year): the field holds the value meant,
     which rules and open data use; the paper renders what was printed."""
 
-    field: Line = Field(description="The field's path, e.g. funding.0.period.end or date")
+    field: Line = Field(description="The field's path, as check names it, e.g. funding[0].period.end or date")
     printed: Line = Field(description="Exactly as the paper prints it")
     note: Text = Field(description="Why the value meant differs")
 
@@ -882,6 +896,7 @@ class Decision(Model):
     award_groups: list[AwardGroup] = Field(default_factory=list)
     funding: list[FundingLine] = Field(default_factory=list)
     precept: Precept | None = None
+    amounts: list[StatedAmount] = Field(default_factory=list, description="Other sums the paper states: thresholds, budgets, earmarks")
     sections: list[Section] = Field(min_length=1)
     police_and_crime_plan: list[Priority] = Field(default_factory=list)
     partners: list[Text] = Field(default_factory=list, description="Partnership considerations: who the provider works with")
@@ -892,6 +907,7 @@ class Decision(Model):
     recommendation: RecommendationField
     approval: OrNotStated[Approval] | None = None
     sign_offs: list[SignOff] = Field(default_factory=list)
+    after_approval: list[Section] = Field(default_factory=list, description="Sections printed after the approval block, e.g. Surrey's Areas of consideration")
     publication: Publication = Publication()
     as_printed: list[AsPrinted] = Field(default_factory=list, description="Values the paper printed wrongly, with the value meant in the field")
     provenance: Provenance | None = None

@@ -199,9 +199,9 @@ class Office(Model):
         if isinstance(value, list):
             if not value:
                 raise ValueError("give at least one reference scheme")
-            if any(s.since is None for s in value[1:]):
-                raise ValueError("each scheme after the first says from when it was used: add `since: YYYY-MM-DD`")
-            starts = [s.since for s in value[1:]]
+            # A scheme without `since` is one the office used at some unknown time: references in it
+            # are recognised, but `new` only numbers in the first scheme or one with `since`.
+            starts = [s.since for s in value[1:] if s.since is not None]
             if starts != sorted(starts) or len(set(starts)) != len(starts):
                 raise ValueError("list the reference schemes in the order the office used them, each `since` later than the last")
         return value
@@ -230,7 +230,7 @@ class Office(Model):
         """The reference scheme in use on a day (the latest when the day is not known)."""
         chosen = self.schemes[0]
         for scheme in self.schemes[1:]:
-            if day is None or (scheme.since is not None and scheme.since <= day):
+            if scheme.since is not None and (day is None or scheme.since <= day):
                 chosen = scheme
         return chosen
 

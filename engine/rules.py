@@ -365,15 +365,21 @@ def _amounts_in_text(d: Decision, office: Office, path: Path) -> Iterable[Findin
     known |= {b for g in d.award_groups for b in (g.over, g.up_to) if b is not None}
     if d.precept:
         known |= {v for v in (d.precept.band_d, d.precept.increase, d.precept.net_revenue_budget, d.precept.total_precept) if v is not None}
+    known |= {a.amount for a in d.amounts}
     known |= _table_amounts(d)
     if not known:
         return
     for loc, text in _texts(d):
         for m in _POUNDS.finditer(text):
             scale = {"k": 1000, "m": 1_000_000, "million": 1_000_000, "bn": 1_000_000_000}.get((m.group(2) or "").lower(), 1)
-            amount = Decimal(m.group(1).replace(",", "")) * scale
+            figure = Decimal(m.group(1).replace(",", ""))
+            amount = figure * scale
             if amount in known:
                 continue
+            if scale > 1:  # £1.6m is £1,634,000 rounded: allow half a unit of the last figure printed
+                half = Decimal(1).scaleb(figure.as_tuple().exponent) * scale / 2
+                if any(abs(k - amount) < half for k in known):
+                    continue
             if _PER_ANNUM.match(text, m.end()) and any(amount == y.amount for line in d.funding for y in line.per_year):
                 continue
             yield loc, (f"the text says {m.group(0).strip()}, which the record holds nowhere "
@@ -620,13 +626,18 @@ def _as_printed(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
             yield ("as_printed", index, "field"), f"{entry.field} is given as printed twice"
         seen.add(entry.field)
         if field_value(d, entry.field) is None:
-            yield ("as_printed", index, "field"), f"the record has no value at {entry.field}; name a field, e.g. date or funding.0.period.end"
+            yield ("as_printed", index, "field"), f"the record has no value at {entry.field}; name a field as check does, e.g. date or funding[0].period.end"
 
 
-def field_value(d: Decision, dotted: str) -> object | None:
-    """The value at a dotted field path (funding.0.period.end), or None."""
+_PATH = re.compile(r"[a-z_]+(\[[0-9]+\])*(\.[a-z_]+(\[[0-9]+\])*)*", re.ASCII)
+
+
+def field_value(d: Decision, path: str) -> object | None:
+    """The value at a field path as check names it (funding[0].period.end), or None."""
+    if not _PATH.fullmatch(path):
+        return None
     value: object = d
-    for part in dotted.split("."):
+    for part in path.replace("[", ".").replace("]", "").split("."):
         if isinstance(value, list):
             if not part.isdigit() or int(part) >= len(value):
                 return None
