@@ -16,6 +16,7 @@ import pikepdf
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 from engine.model import Decision
 from engine.papers import convert_pdfs, render_sources
@@ -341,6 +342,9 @@ def test_numbered_and_nested_lists_in_word(round_files: dict[str, bytes]) -> Non
     assert [f[2:] for f in found[:5]] == [(first, 0), (first, 0), (first, 1), (first, 1), (first, 0)]
     assert [f[2:] for f in found[5:7]] == [(second, 0), (second, 0)]
     assert first != second and restarts[str(first)] == "1" and restarts[str(second)] == "1"
+    # The paragraph after a list stands off it as from a paragraph, not a list item.
+    after = {p.text: p.paragraph_format.space_after for p in docx.Document(io.BytesIO(round_files["docx"])).paragraphs}
+    assert after["The panel met."] == Pt(8) and after["Applications were sifted."] is None
 
 
 def test_numbered_and_nested_lists_in_html(round_files: dict[str, bytes]) -> None:

@@ -66,13 +66,18 @@ ENVIRONMENT = _CachingEnvironment()
 
 # The template's text width in twentieths of a point: A4 less tools/make_templates.py's 2.3 cm margins.
 TEXT_WIDTH = 9298
-# How wide each type of column is, relative to the others: text takes what the figures leave.
-COLUMN_WEIGHTS = {"text": 3.0, "money": 1.7, "number": 1.2, "ratio": 1.0, "date": 1.6}
+MIN_CHARACTERS = 6  # a column is never narrower than this many characters' share
 
 
-def _widths(columns: list[dict[str, Any]]) -> list[int]:
-    weights = [COLUMN_WEIGHTS.get(c["type"], 3.0) for c in columns]
-    widths = [int(TEXT_WIDTH * w / sum(weights)) for w in weights]
+def _widths(table: dict[str, Any]) -> list[int]:
+    """Each column's share of the width by the characters it needs: its longest cell, or the
+    longest word of its heading (a heading wraps at spaces, a figure should not)."""
+    rows = table["rows"] + ([table["total"]] if table["total"] else [])
+    needs = []
+    for index, column in enumerate(table["columns"]):
+        longest = max([len(row[index]["text"]) for row in rows] + [len(word) for word in column["heading"].split()])
+        needs.append(max(MIN_CHARACTERS, min(longest, 60)))
+    widths = [TEXT_WIDTH * n // sum(needs) for n in needs]
     widths[0] += TEXT_WIDTH - sum(widths)
     return widths
 
@@ -96,7 +101,7 @@ def word_table(table: dict[str, Any]) -> Markup:
     template's Table Grid style, a header row marked to repeat, figures aligned right, the
     total row in the Table Total style. Placed with {{p block.table | word_table }}."""
     columns = table["columns"]
-    widths = _widths(columns)
+    widths = _widths(table)
     caption = f'<w:tblCaption w:val="{_as_written(table["caption"])}"/>' if table.get("caption") else ""
     xml = ['<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>',
            f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:tblLayout w:type="fixed"/>',
@@ -146,28 +151,37 @@ def link_fields(document: Any) -> None:
         field.getparent().remove(field)
 
 
+LIST_STYLES = ("List Number", "List Bullet", "List Bullet 2")
+
+
 def number_lists(document: Any) -> None:
     """Word numbers every "List Number" paragraph of a document as one list; each of the
     paper's numbered lists starts again at 1. The template marks a list's first item by giving
     it its numbering directly; each list then gets a numbering of its own that restarts at 1.
     A list's sub-items ("List Bullet 2") become the second level of their list, so that Word
-    and a tagged PDF's reader see them nested in it."""
+    and a tagged PDF's reader see them nested in it. A list followed by a paragraph of text
+    ends with the space a paragraph ends with, not a list item's."""
+    present = {s.name: s for s in document.styles}
     try:
-        numbered = document.styles["List Number"].element.pPr.numPr.numId.val
-        bulleted = document.styles["List Bullet"].element.pPr.numPr.numId.val
+        numbered = present["List Number"].element.pPr.numPr.numId.val
+        bulleted = present["List Bullet"].element.pPr.numPr.numId.val
     except (KeyError, AttributeError):
         return  # a template without these styles numbers as Word does
-    styles = {document.styles[name].style_id: name for name in ("List Number", "List Bullet", "List Bullet 2")
-              if name in {s.name for s in document.styles}}
+    styles = {present[name].style_id: name for name in LIST_STYLES if name in present}
     numbering = document.part.numbering_part.element
     abstract = next(n.abstractNumId.val for n in numbering.num_lst if n.numId == numbered)
+    paragraph_end = present["Normal"].element.pPr.spacing.after if "Normal" in present else None
     current: int | None = None
+    last = None
     for element in document.element.body.iterchildren():
         style = element.style if element.tag == qn("w:p") else None
         kind = styles.get(style)
         if kind is None:
-            current = None
+            if last is not None and element.tag == qn("w:p") and style is None and paragraph_end is not None:
+                last.get_or_add_pPr().get_or_add_spacing().after = paragraph_end
+            current = last = None
             continue
+        last = element
         ppr = element.get_or_add_pPr()
         if kind == "List Bullet":
             current = bulleted
