@@ -6,11 +6,21 @@ out of every public file, the Word and PDF papers included (they are rendered ag
 record without them, so no metadata or hidden text carries them either).
 
     site/index.html                                the register: filter, sort, search
-    site/by/{term,year,fund}/<name>/index.html     the same, one term, year or fund (no JavaScript needed)
+    site/by/{term,year,fund,kind}/<name>/index.html  the same, one term, financial year, fund or kind
+                                                   of decision (no JavaScript needed)
     site/decisions/<term>/<reference>/index.html   a decision: its web snippet and its files
     site/decisions/<term>/<reference>/<reference>.{pdf,docx}
     site/feed.atom  site/decisions.json  site/decisions.csv
     site/assets/register.{css,js}
+
+A decision's page shows its kind, its date as published (a month as "November 2021"; nothing
+when the paper gives none), the other forms printed for its reference, the address it was first
+published at, and its links to other decisions both ways ("Amends PCC/D/083" on one page,
+"Amended by PCC/D/127" on the other); a link to a decision outside the register is text. The
+register is in order of the last day a paper's date can mean, undated papers last; the feed dates
+an entry by the first day its date can mean (or its approval, or its term's start), never the clock.
+The fields of decisions.json and the columns of decisions.csv are listed below, at `facts` and
+`CSV_FIELDS`.
 
 URLs come from the term and the reference, which never change once a paper is published. The
 site is written to a temporary folder and swapped in whole. Publishing replaces only a folder
@@ -35,16 +45,31 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from .manifest import ManifestError, inside, read_manifest
-from .model import Decision, EventKind, Status, money, stated_date
+from .model import (
+    Approval,
+    Decision,
+    Event,
+    EventKind,
+    Link,
+    Period,
+    Status,
+    earliest,
+    latest,
+    money,
+    stated,
+    stated_date,
+)
+from .office import Office
 from .papers import BATCH, Paper, convert_pdfs, file_stem, profile_pool, render_sources
-from .project import MARK, Project, holds
 from .problems import failure_line
+from .project import MARK, Project, holds
 from .records import read_record, read_records
 from .render.context import house_date
 from .render.html import render_html
@@ -105,39 +130,257 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def facts(entry: RegisterEntry, base_url: str) -> dict[str, Any]:
+# --- who links to whom --------------------------------------------------------------------------
+
+# A link's relation as the linking page says it, and as the linked page says it back.
+RELATIONS: dict[str, tuple[str, str, str]] = {
+    # relation: (phrase, inverse phrase, inverse relation in open data)
+    "amends": ("Amends", "Amended by", "amended_by"),
+    "supersedes": ("Supersedes", "Superseded by", "superseded_by"),
+    "corrects": ("Corrects", "Corrected by", "corrected_by"),
+    "cites": ("Cites", "Cited by", "cited_by"),
+    "varies": ("Varies", "Varied by", "varied_by"),
+    "follows": ("Follows", "Followed by", "followed_by"),
+}
+
+
+def _relation(relation: str) -> tuple[str, str, str]:
+    """A relation's phrases. One the model gains later, before RELATIONS names it, still reads
+    (as its own name) rather than failing the register; a test keeps RELATIONS complete."""
+    words = relation.replace("_", " ")
+    return RELATIONS.get(relation, (words.capitalize(), f"Linked from ({words})", f"{relation}_by"))
+
+
+def _web_address(value: str | None) -> str | None:
+    """An address a page may link to: http or https only, so a record can never put a
+    `javascript:` or `data:` address behind a link; any other is shown as text."""
+    if value and re.match(r"https?://[^\s<>\"']+\Z", value.strip(), re.IGNORECASE | re.ASCII):
+        return value.strip()
+    return None
+
+
+@dataclass
+class Linked:
+    """One end of a link between two decisions, as a page or a row shows it."""
+
+    relation: str  # amends, ... or amended_by, ...; "addendum" for a parent's addenda
+    phrase: str  # Amends, Amended by
+    link: Link | None  # the link as the record gives it (None for the far end's side)
+    target: RegisterEntry | None  # the other decision, when it is in the register
+
+
+class Links:
+    """The links between the register's decisions, both ways. A link is followed to a decision
+    in the register by its reference (in the linking decision's own term first; else in the
+    term its date falls in; else the one decision with that reference), and only failing any
+    decision with that reference, by another decision's alias: an alias that is another
+    decision's reference never takes that decision's links. A link that cannot be followed
+    (outside the register, or ambiguous) is shown as text. A Part 2 decision's links are its
+    facts, so they are shown nowhere, neither on its page nor at their other ends."""
+
+    def __init__(self, entries: list[RegisterEntry], office: Office):
+        self.office = office
+        self.by_reference: dict[str, list[RegisterEntry]] = {}
+        self.by_alias: dict[str, list[RegisterEntry]] = {}
+        for e in entries:
+            self.by_reference.setdefault(e.decision.reference, []).append(e)
+            if not e.part2:
+                for alias in dict.fromkeys(e.decision.aliases):
+                    self.by_alias.setdefault(alias, []).append(e)
+        self.by_place = {e.place: e for e in entries}
+        self.outgoing: dict[str, list[Linked]] = {}
+        self.incoming: dict[str, list[Linked]] = {}
+        for e in entries:
+            if e.part2:
+                continue
+            mine = self.outgoing.setdefault(e.place, [])
+            for link in e.decision.links:
+                phrase, inverse, inverse_relation = _relation(link.relation.value)
+                target = self.follow(e, link.reference, link.date) if link.reference else None
+                mine.append(Linked(link.relation.value, phrase, link, target))
+                if target is not None:
+                    self.incoming.setdefault(target.place, []).append(Linked(inverse_relation, inverse, None, e))
+        # Addenda, as before: an addendum and its parent in one term (its reference says it is one).
+        self.parent: dict[str, RegisterEntry] = {}
+        for e in entries:
+            if e.decision.addendum_to:
+                parent = self.by_place.get(f"{e.term}/{office.file_stem(e.decision.addendum_to).lower()}")
+                if parent is not None and parent is not e and parent.decision.reference == e.decision.addendum_to:
+                    self.parent[e.place] = parent
+                    self.incoming.setdefault(parent.place, []).append(Linked("addendum", "Addendum", None, e))
+
+    def follow(self, source: RegisterEntry, reference: str, when: Any) -> RegisterEntry | None:
+        for table in (self.by_reference, self.by_alias):
+            found = [e for e in table.get(reference, []) if e is not source]
+            if not found:
+                continue
+            if len(found) == 1:
+                return found[0]
+            same = [e for e in found if e.term == source.term]
+            if len(same) == 1:
+                return same[0]
+            first, last = earliest(when), latest(when)
+            if first is not None and last is not None:
+                dated = [e for e in found if self._overlaps(e, first, last)]
+                if len(dated) == 1:
+                    return dated[0]
+            return None  # ambiguous: text, never a guess
+        return None
+
+    def _overlaps(self, entry: RegisterEntry, first: dt.date, last: dt.date) -> bool:
+        d = entry.decision
+        if d.first_day is not None and d.last_day is not None:
+            return d.first_day <= last and first <= d.last_day
+        term = self.office.term_named(entry.term)
+        return term is not None and term.start <= last and (term.end is None or first <= term.end)
+
+    def links_of(self, entry: RegisterEntry) -> list[Linked]:
+        return self.outgoing.get(entry.place, [])
+
+    def linked_from(self, entry: RegisterEntry) -> list[Linked]:
+        return self.incoming.get(entry.place, [])
+
+
+# --- open data ----------------------------------------------------------------------------------
+
+# decisions.json: {"decisions": [row, ...]}, newest first (by the last day a paper's date can
+# mean; undated papers last). A fact the paper does not state is null (or an empty list); never
+# the words "not stated". Amounts are exact pounds as text ("40000", "264.50"); dates as the
+# paper gives them ("2023-03-30", "2021-11", "2014"); financial years as 2024-25.
+#
+# A Part 2 decision's row has only: reference, date, subject, term, url, part2, withheld_reason.
+# A public decision's row has, in this order:
+#   reference, aliases (other forms printed for it), date, subject, kind (its name), kind_label,
+#   term, url (its register page), published_url (where the office first published it), part2,
+#   status, key_decision, protective_marking, report_of,
+#   decision_maker ("name, role"), decision_maker_name, decision_maker_role: the approver; where
+#     the approval, or the approver's name, is not published, the commissioner of the paper's
+#     term (of the approval date's, when known) in the office's commissioner role,
+#   financial_year and period (the decision's own: {start, end}),
+#   financial_years (every year it touches: its own, its funding lines', its precept's),
+#   total_amount, funding: [{recipient, service, purpose, fund, budget_code, amount (the total),
+#     per_year: [{financial_year, amount}], financial_years, period, group}],
+#   funds (names), fund_envelopes: [{name, available, financial_year, budget_code}],
+#   award_groups: [{name, over, up_to, fund}], recipients, route_to_market, bidding_limit,
+#   precept: {financial_year, band_d, increase, increase_percent, net_revenue_budget, total_precept},
+#   history: the events that carry facts (consultations, votes, meetings and panels, outcomes,
+#     awards, and any event with participants, a vote or responses), each with only the facts
+#     it has: event, date, until, name, by, organisations, participants [{name, role,
+#     organisation, internal}], responses, votes {in_favour, against, abstained, threshold,
+#     threshold_rule, carried}, awarded, result,
+#   addendum_to, links: [{relation, reference, title, date, url, register_url}] (register_url
+#     when the other decision is in the register), linked_from: [{relation (amended_by, ...,
+#     addendum), reference, register_url}], documents: [{title, label, url}].
+
+_HISTORY_EVENTS = {EventKind.consultation, EventKind.vote, EventKind.meeting, EventKind.outcome, EventKind.award}
+_EVENT_FACTS = ("until", "name", "by", "organisations", "participants", "responses", "votes", "awarded", "result")
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _period(period: Period | None) -> dict[str, str] | None:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()} if period else None
+
+
+def decision_maker(d: Decision, office: Office) -> tuple[str | None, str | None]:
+    """(name, role) of who made the decision: the approver; where the paper does not publish
+    the approval, or the approver's name, the commissioner of its term in the office's
+    commissioner role (the `approver-in-office` rule holds the approver to be that commissioner)."""
+    commissioner_role = office.sign_off.commissioner_role
+    approval = d.approval if isinstance(d.approval, Approval) else None
+    role = (approval.role if approval else None) or commissioner_role
+    name = stated(approval.name) if approval else None
+    if name is None and role == commissioner_role:
+        term = office.term_of(d.approved_on) if d.approved_on else None
+        term = term or office.term_for(d)
+        name = term.commissioner if term else None
+    return name, role
+
+
+def _event(event: Event) -> dict[str, Any] | None:
+    """An event of the history as open data gives it, with only the facts it has; None for
+    one that carries none of the facts the register publishes."""
+    if event.event not in _HISTORY_EVENTS and not (event.participants or event.votes or event.responses is not None):
+        return None
+    row: dict[str, Any] = {"event": event.event.value, "date": stated_date(event.date)}
+    for name in _EVENT_FACTS:
+        value = getattr(event, name)
+        if value in (None, []):
+            continue
+        if name == "until":
+            value = stated_date(value)
+        elif name == "participants":
+            value = [p.model_dump(mode="json", exclude_none=True) for p in value]
+        elif name == "votes":
+            value = value.model_dump(mode="json")
+        row[name] = value
+    if row["date"] is None:
+        del row["date"]
+    return row
+
+
+def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | None = None) -> dict[str, Any]:
     """The open-data fields of a decision; a Part 2 decision gives only what may be known."""
     d = entry.decision
-    row: dict[str, Any] = {
+    if entry.part2:
+        return {"reference": d.reference, "date": stated_date(d.date), "subject": d.subject, "term": entry.term,
+                "url": base_url + entry.path, "part2": True, "withheld_reason": d.publication.reason}
+    kind = office.all_kinds.get(d.kind)
+    name, role = decision_maker(d, office)
+    rtm = d.route_to_market
+
+    def register_url(target: RegisterEntry | None) -> str | None:
+        return base_url + target.path if target is not None else None
+
+    outgoing = links.links_of(entry) if links else []
+    incoming = links.linked_from(entry) if links else []
+    return {
         "reference": d.reference,
+        "aliases": list(d.aliases),
         "date": stated_date(d.date),
         "subject": d.subject,
+        "kind": d.kind,
+        "kind_label": kind.label if kind else None,
         "term": entry.term,
         "url": base_url + entry.path,
-        "part2": entry.part2,
+        "published_url": d.publication.url,
+        "part2": False,
+        "status": d.status.value,
+        "key_decision": d.key_decision,
+        "protective_marking": d.publication.protective_marking,
+        "report_of": d.report_of,
+        "decision_maker": ", ".join(x for x in (name, role) if x) or None,
+        "decision_maker_name": name,
+        "decision_maker_role": role,
+        "financial_year": stated(d.financial_year),
+        "period": _period(d.period),
+        "financial_years": d.financial_years,
+        "total_amount": str(d.total_funding) if d.funding else None,
+        "funding": [{"recipient": f.recipient, "service": f.service, "purpose": f.purpose, "fund": f.fund_name,
+                     "budget_code": f.budget_code, "amount": str(f.total),
+                     "per_year": [{"financial_year": y.financial_year, "amount": str(y.amount)} for y in f.per_year],
+                     "financial_years": f.years, "period": _period(f.period), "group": f.group} for f in d.funding],
+        "funds": d.fund_names,
+        "fund_envelopes": [{"name": f.name, "available": _amount(f.available), "financial_year": stated(f.financial_year),
+                            "budget_code": f.budget_code} for f in d.funds],
+        "award_groups": [{"name": g.name, "over": _amount(g.over), "up_to": _amount(g.up_to), "fund": g.fund} for g in d.award_groups],
+        "recipients": d.recipients,
+        "route_to_market": rtm.method.value if rtm else None,
+        "bidding_limit": _amount(rtm.bidding_limit) if rtm else None,
+        "precept": None if d.precept is None else {
+            "financial_year": d.precept.financial_year, "band_d": str(d.precept.band_d), "increase": _amount(d.precept.increase),
+            "increase_percent": _amount(d.precept.increase_percent), "net_revenue_budget": _amount(d.precept.net_revenue_budget),
+            "total_precept": _amount(d.precept.total_precept)},
+        "history": [e for e in (_event(event) for event in d.history) if e is not None],
+        "addendum_to": d.addendum_to,
+        "links": [{"relation": x.relation, "reference": x.link.reference, "title": x.link.title, "date": stated_date(x.link.date),
+                   "url": x.link.url, "register_url": register_url(x.target)} for x in outgoing if x.link is not None],
+        "linked_from": [{"relation": x.relation, "reference": x.target.decision.reference, "register_url": register_url(x.target)}
+                        for x in incoming if x.target is not None],
+        "documents": [{"title": doc.title, "label": doc.label, "url": doc.url} for doc in d.documents],
     }
-    if entry.part2:
-        row["withheld_reason"] = d.publication.reason
-        return row
-    approval = d.approval
-    recipients = [o for e in d.history if e.event is EventKind.award for o in e.organisations]
-    row.update(
-        status=d.status.value,
-        key_decision=d.key_decision,
-        decision_maker=", ".join(x for x in ((approval.name if approval else None),
-                                              (approval.role if approval and approval.role else None)) if x),
-        report_of=d.report_of,
-        total_amount=str(d.total_funding) if d.funding else None,
-        funding=[{"recipient": f.recipient, "service": f.service, "fund": f.fund_name, "budget_code": f.budget_code,
-                  "amount": str(f.total), "financial_years": f.years} for f in d.funding],
-        funds=d.fund_names,
-        financial_years=d.financial_years,
-        recipients=recipients,
-        route_to_market=d.route_to_market.method.value if d.route_to_market else None,
-        bidding_limit=str(d.route_to_market.bidding_limit) if d.route_to_market and d.route_to_market.bidding_limit is not None else None,
-        addendum_to=d.addendum_to,
-    )
-    return row
 
 
 _FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -149,8 +392,119 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+# decisions.csv: one row a decision, a column for every field of decisions.json, in this order
+# (the first sixteen as they have always been; new columns are only ever added at the end).
+# Lists are joined with "; "; a nested record is written in words, its parts joined with " – ",
+# e.g. funding "Surrey Police – engagement vehicle – Community Safety Fund – £20,000 (2021-22)".
+# A fact not stated is an empty cell. decisions.json is the exact form of the same data.
 CSV_FIELDS = ["reference", "date", "subject", "decision_maker", "total_amount", "funds", "financial_years", "recipients",
-              "route_to_market", "bidding_limit", "status", "key_decision", "term", "part2", "withheld_reason", "url"]
+              "route_to_market", "bidding_limit", "status", "key_decision", "term", "part2", "withheld_reason", "url",
+              "kind", "kind_label", "aliases", "report_of", "decision_maker_name", "decision_maker_role", "protective_marking",
+              "published_url", "financial_year", "period", "funding", "fund_envelopes", "award_groups", "precept", "history",
+              "addendum_to", "links", "linked_from", "documents"]
+
+_SEP = " – "
+
+
+def _pounds(value: str | None) -> str | None:
+    return money(Decimal(value)) if value is not None else None
+
+
+def _csv_period(period: dict[str, str] | None) -> str | None:
+    return f"{period['start']} to {period['end']}" if period else None
+
+
+def _joined(*parts: Any) -> str:
+    return _SEP.join(str(p) for p in parts if p not in (None, "", []))
+
+
+def _csv_funding(f: dict[str, Any]) -> str:
+    if f["per_year"]:
+        years = ", ".join(f"{y['financial_year']} {_pounds(y['amount'])}" for y in f["per_year"])
+    else:
+        years = ", ".join(f["financial_years"])
+    when = ", ".join(x for x in (years, _csv_period(f["period"])) if x)
+    fund = " ".join(x for x in (f["fund"], f["budget_code"]) if x)
+    text = _joined(f["recipient"], f["service"], f["purpose"], fund, _pounds(f["amount"]))
+    return text + (f" ({when})" if when else "") + (f" [{f['group']}]" if f["group"] else "")
+
+
+def _csv_envelope(f: dict[str, Any]) -> str:
+    name = " ".join(x for x in (f["name"], f["budget_code"]) if x)
+    available = f"{_pounds(f['available'])} available" if f["available"] is not None else None
+    return _joined(name, available) + (f" ({f['financial_year']})" if f["financial_year"] else "")
+
+
+def _csv_group(g: dict[str, Any]) -> str:
+    bounds = [f"over {_pounds(g['over'])}" if g["over"] is not None else None,
+              f"up to {_pounds(g['up_to'])}" if g["up_to"] is not None else None, g["fund"]]
+    inside = ", ".join(x for x in bounds if x)
+    return g["name"] + (f" ({inside})" if inside else "")
+
+
+def _csv_precept(p: dict[str, Any]) -> str:
+    parts = [f"Band D {_pounds(p['band_d'])}"]
+    if p["increase"] is not None:
+        parts.append(f"a rise of {_pounds(p['increase'])}" + (f" ({p['increase_percent']}%)" if p["increase_percent"] is not None else ""))
+    elif p["increase_percent"] is not None:
+        parts.append(f"a rise of {p['increase_percent']}%")
+    if p["net_revenue_budget"] is not None:
+        parts.append(f"net revenue budget {_pounds(p['net_revenue_budget'])}")
+    if p["total_precept"] is not None:
+        parts.append(f"total precept {_pounds(p['total_precept'])}")
+    return f"{p['financial_year']}: " + ", ".join(parts)
+
+
+def _csv_event(e: dict[str, Any]) -> str:
+    when = " to ".join(x for x in (e.get("date"), e.get("until")) if x)
+    head = " ".join(x for x in (e["event"].replace("_", " "), when) if x)
+    people = []
+    for p in e.get("participants", []):
+        more = ", ".join(x for x in (p.get("role"), p.get("organisation")) if x)
+        people.append(f"{p['name']} ({more})" if p.get("name") and more else p.get("name") or more)
+    vote = e.get("votes")
+    counts = None
+    if vote:
+        counts = f"{vote['in_favour']} for, {vote['against']} against, {vote['abstained']} abstained"
+        if vote["threshold"] is not None:
+            counts += f", threshold {vote['threshold']}" + (f" ({vote['threshold_rule']})" if vote["threshold_rule"] else "")
+        elif vote["threshold_rule"]:
+            counts += f", threshold {vote['threshold_rule']}"
+        if vote["carried"] is not None:
+            counts += ", carried" if vote["carried"] else ", not carried"
+    return _joined(head, e.get("name"), f"by {e['by']}" if e.get("by") else None,
+                   ", ".join(e.get("organisations", [])), f"with {', '.join(people)}" if people else None,
+                   f"{e['responses']} responses" if "responses" in e else None, counts,
+                   f"{e['awarded']} awarded" if "awarded" in e else None, e.get("result"))
+
+
+def _csv_link(x: dict[str, Any]) -> str:
+    return _joined(" ".join(v for v in (x["relation"], x["reference"]) if v), x["title"], x["date"], x["url"], x["register_url"])
+
+
+def _csv_linked_from(x: dict[str, Any]) -> str:
+    return f"{x['relation'].replace('_', ' ')} {x['reference']}"
+
+
+def _csv_document(x: dict[str, Any]) -> str:
+    return _joined(f"{x['label']}: {x['title']}" if x["label"] else x["title"], x["url"])
+
+
+_CSV_WRITERS = {"funding": _csv_funding, "fund_envelopes": _csv_envelope, "award_groups": _csv_group, "history": _csv_event,
+                "links": _csv_link, "linked_from": _csv_linked_from, "documents": _csv_document}
+
+
+def _csv_value(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "period":
+        return _csv_period(value) or ""
+    if name == "precept":
+        return _csv_precept(value)
+    if isinstance(value, list):
+        write = _CSV_WRITERS.get(name, str)
+        return "; ".join(write(v) for v in value)
+    return str(value)
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
@@ -158,8 +512,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell("; ".join(v) if isinstance(v, list) else ("" if v is None else str(v)))
-                         for k, v in row.items() if k in CSV_FIELDS})
+        writer.writerow({k: _cell(_csv_value(k, v)) for k, v in row.items() if k in CSV_FIELDS})
     return buffer.getvalue()
 
 
@@ -204,7 +557,9 @@ def _publish(project: Project, out: Path) -> PublishSummary:
             continue
         entries.append(RegisterEntry(d, project.office.place_of(d), record.path, record.digest))
     del records
-    entries.sort(key=lambda e: (e.decision.last_day or dt.date.min, e.decision.reference), reverse=True)
+    # Newest first, by the last day a paper's date can mean; papers whose date is not stated
+    # last, by their term, latest first.
+    entries.sort(key=lambda e: (e.decision.last_day or dt.date.min, _term_start(project, e.term), e.decision.reference), reverse=True)
     summary.withheld = [e.decision.reference for e in entries if e.part2]
 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
@@ -233,7 +588,12 @@ def _publish(project: Project, out: Path) -> PublishSummary:
     return summary
 
 
-def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Converter, known: "KnownPdfs", site: "_Site",
+def _term_start(project: Project, name: str) -> dt.date:
+    term = project.office.term_named(name)
+    return term.start if term is not None else dt.date.min
+
+
+def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Converter, known: KnownPdfs, site: _Site,
                    summary: PublishSummary) -> None:
     """Render a batch's public papers (without confidential content), convert them in one
     LibreOffice start (or take PDFs made before from the same .docx), write them, and let their
@@ -408,34 +768,65 @@ class _Site:
         self.base_url = office.publishing.base_url
         self.common = {"office": {"name": office.name, "address": list(office.address)}, "register": office.publishing.title,
                        "language": office.language, "style": {"heading_colour": office.style.heading_colour}}
-        self.by_reference = {(e.term, e.decision.reference): e for e in entries}
-        self.addenda: dict[tuple[str, str], list[RegisterEntry]] = {}
-        for e in entries:
-            if e.decision.addendum_to:
-                self.addenda.setdefault((e.term, e.decision.addendum_to), []).append(e)
+        self.links = Links([], office)  # the register's links, once it is known which decisions are in it
         self.project = project
         self.scratch = root / ".snippets"  # removed before the site is swapped in
         self.listings: dict[str, list[dict[str, str]]] = {}
 
+    def _linked(self, entry: RegisterEntry, x: Linked) -> dict[str, Any]:
+        """A link as a page shows it: 'Amends PCC/D/083: its title (14/06/2023)', the reference a
+        link where the other decision is in the register, and otherwise text, with its address
+        (a link only if it is a web address)."""
+        target, link = x.target, x.link
+        reference = link.reference if link is not None else target.decision.reference if target is not None else None
+        title = link.title if link is not None else None
+        address = link.url if link is not None and target is None else None
+        return {"phrase": x.phrase, "reference": reference, "title": title,
+                "date": house_date(link.date, self.office) if link is not None and link.date is not None else "",
+                "path": target.path if target is not None else None,
+                "url": address, "href": _web_address(address)}
+
     def view(self, entry: RegisterEntry) -> dict[str, Any]:
         d = entry.decision
         office = self.office
-        parent = self.by_reference.get((entry.term, d.addendum_to)) if d.addendum_to else None
-        parent = parent if parent is not None and self.published(parent) else None
-        addenda = self.addenda.get((entry.term, d.reference), [])
+        public = not entry.part2
+        parent = self.links.parent.get(entry.place)
+        addenda = [x.target for x in self.links.linked_from(entry) if x.relation == "addendum" and x.target is not None]
+        kind = office.all_kinds.get(d.kind) if public else None
+        last = d.last_day
         return {
             "reference": d.reference, "subject": d.subject, "date": house_date(d.date, office), "iso_date": stated_date(d.date) or "",
+            "sort_date": last.isoformat() if last else "", "updated": self._updated(entry),
             "path": entry.path, "part2": entry.part2, "withheld_reason": d.publication.reason,
-            "amount": money(d.total_funding) if d.funding and not entry.part2 else "",
-            "amount_sort": str(d.total_funding) if d.funding and not entry.part2 else "0",
-            "funds": d.fund_names if not entry.part2 else [],
-            "years": d.financial_years if not entry.part2 else [],
+            "kind": d.kind if kind else "", "kind_label": kind.label if kind else "",
+            "amount": money(d.total_funding) if d.funding and public else "",
+            "amount_sort": str(d.total_funding) if d.funding and public else "0",
+            "funds": d.fund_names if public else [],
+            "years": d.financial_years if public else [],
+            "aliases": list(d.aliases) if public else [],
+            "first_published": d.publication.url if public else None,
+            "first_published_href": _web_address(d.publication.url) if public else None,
             "term": entry.term, "status": "Part 2: withheld" if entry.part2 else d.status.value.capitalize(),
-            "key_decision": d.key_decision and not entry.part2,
+            "key_decision": d.key_decision and public,
             "files": entry.files, "snippet": Markup(self.snippet(entry)),
             "parent": {"reference": parent.decision.reference, "path": parent.path} if parent else None,
-            "addenda": [{"reference": a.decision.reference, "path": a.path} for a in addenda if self.published(a)],
+            "parent_outside": d.addendum_to if d.addendum_to and parent is None else None,
+            "addenda": [{"reference": a.decision.reference, "path": a.path} for a in addenda],
+            "links": [self._linked(entry, x) for x in self.links.links_of(entry)],
+            "linked_from": [self._linked(entry, x) for x in self.links.linked_from(entry) if x.relation != "addendum"],
         }
+
+    def _updated(self, entry: RegisterEntry) -> str | None:
+        """The feed's date for a decision: the first day its date can mean; for a paper whose
+        date is not stated, its approval date (a public paper's), else the first day of its
+        term. Never the clock."""
+        d = entry.decision
+        # A Part 2 decision's approval is not published: not even its date.
+        day = d.first_day or (d.approved_on if not entry.part2 else None)
+        if day is None:
+            term = self.office.term_named(entry.term)
+            day = term.start if term is not None else None
+        return day.isoformat() if day else None
 
     def name(self, entry: RegisterEntry) -> str:
         return _relative(self.project, entry.record)
@@ -461,28 +852,36 @@ class _Site:
     def write_pages(self, entries: list[RegisterEntry]) -> None:
         """A page for each published decision, then the index, browse pages, feed and open data."""
         office = self.office
-        years = sorted({y for e in entries if not e.part2 for y in e.decision.financial_years}, reverse=True)
-        funds = sorted({f for e in entries if not e.part2 for f in e.decision.fund_names})
+        self.links = Links(entries, office)
+        public = [e for e in entries if not e.part2]
+        years = sorted({y for e in public for y in e.decision.financial_years}, reverse=True)
+        funds = sorted({f for e in public for f in e.decision.fund_names})
         terms = sorted({e.term for e in entries}, reverse=True)
-        self.listings.update({kind: [{"label": value, "slug": slug} for value, slug in _slugs(values).items()]
-                              for kind, values in (("term", terms), ("year", years), ("fund", funds))})
+        kinds = {e.decision.kind: office.all_kinds[e.decision.kind].label for e in public if e.decision.kind in office.all_kinds}
+        kinds = dict(sorted(kinds.items(), key=lambda item: (item[1].lower(), item[0])))
+        for kind, values in (("term", {t: t for t in terms}), ("year", {y: y for y in years}), ("fund", {f: f for f in funds}),
+                             ("kind", kinds)):
+            slugs = _slugs(list(values))
+            self.listings[kind] = [{"value": value, "label": label, "slug": slugs[value]} for value, label in values.items()]
         views = []
         for entry in entries:
             view = self.view(entry)
             self.page("decision.html.j2", f"{view['path']}index.html", decision=view)
             views.append({**view, "snippet": ""})
         shutil.rmtree(self.scratch, ignore_errors=True)
-        rows = [facts(e, self.base_url) for e in entries]
+        rows = [facts(e, self.base_url, office, self.links) for e in entries]
         self.page("index.html.j2", "index.html", decisions=views, heading=office.publishing.title, filters=True)
+        labels = {"term": "commissioner's term", "year": "financial year", "fund": "fund", "kind": "kind of decision"}
         for kind, values in self.listings.items():
             for value in values:
-                chosen = [v for v in views if value["label"] in ({"term": [v["term"]], "year": v["years"], "fund": v["funds"]}[kind])]
-                label = {"term": "commissioner's term", "year": "financial year", "fund": "fund"}[kind]
+                chosen = [v for v in views if value["value"] in
+                          {"term": [v["term"]], "year": v["years"], "fund": v["funds"], "kind": [v["kind"]]}[kind]]
                 self.page("index.html.j2", f"by/{kind}/{value['slug']}/index.html", decisions=chosen,
-                          heading=f"{office.publishing.title}: {label} {value['label']}", filters=False)
-        feed = render_html(self.templates / "feed.atom.j2", {**self.common, "base_url": self.base_url,
-                                                            "decisions": views[: office.publishing.feed_entries],
-                                                            "updated": views[0]["iso_date"] if views else "1970-01-01"})
+                          heading=f"{office.publishing.title}: {labels[kind]} {value['label']}", filters=False)
+        in_feed = [v for v in views if v["updated"]][: office.publishing.feed_entries]
+        dated = [v["updated"] for v in views if v["updated"]]
+        feed = render_html(self.templates / "feed.atom.j2", {**self.common, "base_url": self.base_url, "decisions": in_feed,
+                                                            "updated": max(dated) if dated else "1970-01-01"})
         write_atomic(self.root / "feed.atom", feed.encode("utf-8"))
         write_atomic(self.root / "decisions.json", (json.dumps({"decisions": rows}, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         write_atomic(self.root / "decisions.csv", _csv(rows).encode("utf-8"))
