@@ -87,7 +87,7 @@ def maximal_decision() -> Decision:
                          "signature": "Wet signed copy held"},
             "sign_offs": [{"role": "Chief Finance Officer", "name": "Name", "statement": "Consulted.", "date": day}],
             "publication": {"part": "part2", "reason": "Section 43", "foi_exemption": "Section 43", "protective_marking": "OFFICIAL"},
-            "as_printed": [{"field": "funding.0.period.end", "printed": "31/03/2023", "note": "Misprinted."}],
+            "as_printed": [{"field": "funding[0].period.end", "printed": "31/03/2023", "note": "Misprinted."}],
             "specification": {
                 "status": "draft", "funding_line": 0, "description_section": "Heading",
                 "requirements": ["Requirement"], "eligibility": ["Everyone"],

@@ -40,7 +40,11 @@ SEED_DATA: dict[str, Any] = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 # The fields each document shows, by the marker put in front of the text given to each.
 DECISION_FIELDS = ["subject", "report_of", "banner", "service", "fund", "budget_code", "heading", "paragraph", "bullet",
                    "recommendation", "approval_role", "approval_name", "approval_statement", "sign_off_role",
-                   "sign_off_name", "sign_off_statement", "reason"]
+                   "sign_off_name", "sign_off_statement", "reason",
+                   # what issue 10 added to the paper
+                   "recipient", "author_name", "author_role", "protective_marking", "sub_bullet", "table_caption", "column",
+                   "cell", "link_title", "document_label", "document_title", "recommendation_heading",
+                   "recommendation_bullet", "signature"]
 SPEC_FIELDS = ["service", "paragraph", "bullet", "requirement", "eligibility", "show_stopper", "criterion",
                "criterion_description", "response", "contact_role", "contact_name", "contact_email", "note"]
 FIELDS = {"decision": DECISION_FIELDS, "spec": SPEC_FIELDS}
@@ -62,22 +66,40 @@ def everywhere(value: str, fields: tuple[str, ...]) -> Callable[[dict], None]:
         if "banner" in v:
             d["banners"] = [v["banner"]]
         line = d["funding"][0]
-        for key in ("service", "fund", "budget_code"):
+        for key in ("service", "fund", "budget_code", "recipient"):
             if key in v:
                 line[key] = v[key]
         section = d["sections"][0]
         if "heading" in v:
             section["heading"] = d["specification"]["description_section"] = v["heading"]
         section["content"] = [v[f] if f == "paragraph" else {"bullets": [v[f]]} for f in ("paragraph", "bullet") if f in v] + section["content"]
-        if any(f.startswith("approval_") for f in v):
+        if "sub_bullet" in v:
+            section["content"].append({"bullets": [{"text": "An item", "bullets": [v["sub_bullet"]]}], "numbered": True})
+        if any(f in v for f in ("table_caption", "column", "cell")):
+            section["content"].append({"caption": v.get("table_caption"), "columns": [{"heading": v.get("column", "Name")},
+                                                                                    {"heading": "Amount", "type": "money"}],
+                                       "rows": [[v.get("cell", "A row"), 1250]], "total": [None, 1250]})
+        if any(f.startswith("approval_") or f == "signature" for f in v):
             d["approval"] = {"role": v.get("approval_role", "Police and Crime Commissioner"), "name": v.get("approval_name", "A Name"),
-                             "statement": v.get("approval_statement", "Approved."), "date": "2023-09-07"}
+                             "statement": v.get("approval_statement", "Approved."), "date": "2023-09-07",
+                             "signature": v.get("signature")}
             d["waivers"] = []
+        if "author_name" in v or "author_role" in v:
+            d["author"] = {"name": v.get("author_name"), "role": v.get("author_role")}
+        if "link_title" in v:
+            d["links"] = [{"relation": "amends", "reference": "PCC/D/001", "title": v["link_title"]}]
+        if "document_label" in v or "document_title" in v:
+            d["documents"] = [{"label": v.get("document_label"), "title": v.get("document_title", "A document")}]
+        if "recommendation_heading" in v or "recommendation_bullet" in v:
+            d["recommendation"] = {"heading": v.get("recommendation_heading"), "text": v.get("recommendation"),
+                                   "bullets": [v["recommendation_bullet"]] if "recommendation_bullet" in v else []}
         if any(f.startswith("sign_off_") for f in v):
             d["sign_offs"] = [{"role": v.get("sign_off_role", "Chief Finance Officer"), "name": v.get("sign_off_name"),
                                "statement": v.get("sign_off_statement"), "date": "2023-09-07"}]
         if "reason" in v:
             d["publication"] = {"part": "part2", "reason": v["reason"]}
+        if "protective_marking" in v:
+            d.setdefault("publication", {"part": "public"})["protective_marking"] = v["protective_marking"]
         spec = d["specification"]
         for key, field in (("requirements", "requirement"), ("eligibility", "eligibility"), ("response_must_contain", "response"), ("notes", "note")):
             if field in v:

@@ -23,7 +23,7 @@ from engine.papers import convert_pdfs, render_sources
 from engine.project import Project
 from engine.records import read_record
 from engine.render.context import safe_url
-from engine.render.docx import word_link
+from engine.render.docx import word_link, word_table
 from engine.render.pdf import Converter
 
 from .support import make_project, replaced
@@ -109,7 +109,7 @@ approval:
   signature: Wet signed copy held at the Office of the PCC
 publication: {part: public, protective_marking: OFFICIAL}
 as_printed:
-  - {field: funding.1.period.end, printed: 31/03/2024, note: The paper misprints the year; the agreement ends in March 2025.}
+  - {field: "funding[1].period.end", printed: 31/03/2024, note: The paper misprints the year; the agreement ends in March 2025.}
 """
 
 # A published paper that gives almost nothing: no date, no report-of line, no recommendation,
@@ -379,6 +379,15 @@ def test_a_table_in_word(round_files: dict[str, bytes]) -> None:
     assert [c.paragraphs[0].style.name for c in table.rows[-1].cells] == ["Table Total"] * 3
     assert [c.paragraphs[0].alignment for c in table.rows[1].cells] == [None, None, WD_ALIGN_PARAGRAPH.RIGHT]  # figures right
     assert ("Table Caption", "Precept due from each billing authority") in styled(round_files["docx"])
+
+
+def test_only_a_short_row_is_kept_on_one_page() -> None:
+    # Word cuts off a row that is kept whole but is taller than a page; a long row may break.
+    short, long = {"text": "Short", "align": "left"}, {"text": "word " * 100, "align": "left"}
+    table = {"caption": None, "columns": [{"heading": "Name", "type": "text", "align": "left"}],
+             "rows": [[short], [long]], "total": None}
+    rows = re.findall(r"<w:tr>(<w:trPr>.*?</w:trPr>)", word_table(table))
+    assert rows == ["<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>", "<w:trPr><w:cantSplit/></w:trPr>", "<w:trPr></w:trPr>"]
 
 
 def test_a_table_in_html(round_files: dict[str, bytes]) -> None:

@@ -32,8 +32,9 @@ def house_date(day: object, office: Office) -> str:
 
 class Printed:
     """What the paper printed in place of a field's value (`as_printed`): the paper renders the
-    printed text, while rules and open data use the value meant. Paths are dotted, as the record
-    names them: date, approval.date, funding.0.amount, funding.0.period.end, reference."""
+    printed text, while rules and open data use the value meant. Fields are named as check names
+    them (date, approval.date, funding[0].amount, funding[0].period.end, reference); the lookups
+    here write an index as .0, and either form is read."""
 
     def __init__(self, decision: Decision | None = None):
         entries = decision.as_printed if decision else []

@@ -89,10 +89,16 @@ def _cell(text: str, width: int, style: str, align: str) -> str:
             f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>{run}</w:p></w:tc>')
 
 
+# A row of cells no longer than this is kept on one page: one longer might not fit on a page,
+# and Word then cuts off what does not fit rather than break the row.
+KEEP_ROW_CHARACTERS = 400
+
+
 def _row(cells: list[tuple[str, str]], widths: list[int], style: str, header: bool = False) -> str:
-    # A row never splits over a page; the header row repeats on every page a table runs onto,
-    # and tagged PDF readers take its cells as the columns' headers.
-    properties = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
+    # The header row repeats on every page a table runs onto, and tagged PDF readers take its
+    # cells as the columns' headers.
+    keep = "<w:cantSplit/>" if max(len(text) for text, _ in cells) <= KEEP_ROW_CHARACTERS else ""
+    properties = f"<w:trPr>{keep}" + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
     return f"<w:tr>{properties}" + "".join(_cell(t, w, style, a) for (t, a), w in zip(cells, widths)) + "</w:tr>"
 
 
