@@ -141,6 +141,8 @@ RELATIONS: dict[str, tuple[str, str, str]] = {
     "cites": ("Cites", "Cited by", "cited_by"),
     "varies": ("Varies", "Varied by", "varied_by"),
     "follows": ("Follows", "Followed by", "followed_by"),
+    "companion": ("Issued with", "Issued with", "companion"),  # the same both ways
+    "related": ("Related to", "Related to", "related"),
 }
 
 
@@ -251,7 +253,8 @@ class Links:
 # A Part 2 decision's row has only: reference, date, subject, term, url, part2, withheld_reason.
 # A public decision's row has, in this order:
 #   reference, aliases (other forms printed for it), date, subject, kind (its name), kind_label,
-#   term, url (its register page), published_url (where the office first published it), part2,
+#   term, url (its register page), published_url (where the office first published it),
+#   published_title (that page's title, where it differs from the subject), part2,
 #   status, key_decision, protective_marking, report_of,
 #   decision_maker ("name, role"), decision_maker_name, decision_maker_role: the approver; where
 #     the approval, or the approver's name, is not published, the commissioner of the paper's
@@ -261,7 +264,8 @@ class Links:
 #   total_amount, funding: [{recipient, service, purpose, fund, budget_code, amount (the total),
 #     per_year: [{financial_year, amount}], financial_years, period, group}],
 #   funds (names), fund_envelopes: [{name, available, financial_year, budget_code}],
-#   award_groups: [{name, over, up_to, fund}], recipients, route_to_market, bidding_limit,
+#   award_groups: [{name, over, up_to, fund}], stated_amounts (other sums the paper states:
+#     thresholds, budgets) [{label, amount, financial_year}], recipients, route_to_market, bidding_limit,
 #   precept: {financial_year, band_d, increase, increase_percent, net_revenue_budget, total_precept},
 #   history: the events that carry facts (consultations, votes, meetings and panels, outcomes,
 #     awards, and any event with participants, a vote or responses), each with only the facts
@@ -270,7 +274,7 @@ class Links:
 #     threshold_rule, carried}, awarded, result,
 #   addendum_to, links: [{relation, reference, title, date, url, register_url}] (register_url
 #     when the other decision is in the register), linked_from: [{relation (amended_by, ...,
-#     addendum), reference, register_url}], documents: [{title, label, url}].
+#     addendum), reference, register_url}], documents: [{title, label, date, url}].
 
 _HISTORY_EVENTS = {EventKind.consultation, EventKind.vote, EventKind.meeting, EventKind.outcome, EventKind.award}
 _EVENT_FACTS = ("until", "name", "by", "organisations", "participants", "responses", "votes", "awarded", "result")
@@ -346,6 +350,7 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
         "term": entry.term,
         "url": base_url + entry.path,
         "published_url": d.publication.url,
+        "published_title": d.publication.title,
         "part2": False,
         "status": d.status.value,
         "key_decision": d.key_decision,
@@ -366,6 +371,7 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
         "fund_envelopes": [{"name": f.name, "available": _amount(f.available), "financial_year": stated(f.financial_year),
                             "budget_code": f.budget_code} for f in d.funds],
         "award_groups": [{"name": g.name, "over": _amount(g.over), "up_to": _amount(g.up_to), "fund": g.fund} for g in d.award_groups],
+        "stated_amounts": [{"label": a.label, "amount": str(a.amount), "financial_year": stated(a.financial_year)} for a in d.amounts],
         "recipients": d.recipients,
         "route_to_market": rtm.method.value if rtm else None,
         "bidding_limit": _amount(rtm.bidding_limit) if rtm else None,
@@ -379,7 +385,7 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
                    "url": x.link.url, "register_url": register_url(x.target)} for x in outgoing if x.link is not None],
         "linked_from": [{"relation": x.relation, "reference": x.target.decision.reference, "register_url": register_url(x.target)}
                         for x in incoming if x.target is not None],
-        "documents": [{"title": doc.title, "label": doc.label, "url": doc.url} for doc in d.documents],
+        "documents": [{"title": doc.title, "label": doc.label, "date": stated_date(doc.date), "url": doc.url} for doc in d.documents],
     }
 
 
@@ -401,7 +407,7 @@ CSV_FIELDS = ["reference", "date", "subject", "decision_maker", "total_amount", 
               "route_to_market", "bidding_limit", "status", "key_decision", "term", "part2", "withheld_reason", "url",
               "kind", "kind_label", "aliases", "report_of", "decision_maker_name", "decision_maker_role", "protective_marking",
               "published_url", "financial_year", "period", "funding", "fund_envelopes", "award_groups", "precept", "history",
-              "addendum_to", "links", "linked_from", "documents"]
+              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts"]
 
 _SEP = " – "
 
@@ -487,11 +493,16 @@ def _csv_linked_from(x: dict[str, Any]) -> str:
 
 
 def _csv_document(x: dict[str, Any]) -> str:
-    return _joined(f"{x['label']}: {x['title']}" if x["label"] else x["title"], x["url"])
+    return _joined(f"{x['label']}: {x['title']}" if x["label"] else x["title"], x["date"], x["url"])
+
+
+def _csv_stated_amount(x: dict[str, Any]) -> str:
+    return _joined(x["label"], _pounds(x["amount"])) + (f" ({x['financial_year']})" if x["financial_year"] else "")
 
 
 _CSV_WRITERS = {"funding": _csv_funding, "fund_envelopes": _csv_envelope, "award_groups": _csv_group, "history": _csv_event,
-                "links": _csv_link, "linked_from": _csv_linked_from, "documents": _csv_document}
+                "links": _csv_link, "linked_from": _csv_linked_from, "documents": _csv_document,
+                "stated_amounts": _csv_stated_amount}
 
 
 def _csv_value(name: str, value: Any) -> str:
@@ -806,6 +817,7 @@ class _Site:
             "aliases": list(d.aliases) if public else [],
             "first_published": d.publication.url if public else None,
             "first_published_href": _web_address(d.publication.url) if public else None,
+            "published_title": d.publication.title if public else None,
             "term": entry.term, "status": "Part 2: withheld" if entry.part2 else d.status.value.capitalize(),
             "key_decision": d.key_decision and public,
             "files": entry.files, "snippet": Markup(self.snippet(entry)),

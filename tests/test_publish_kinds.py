@@ -71,6 +71,9 @@ publication:
   part: public
   protective_marking: OFFICIAL
   url: https://bedfordshire.pcc.police.uk/pcc-d-083
+  title: PCC/D/083 Governance change
+amounts:
+  - {label: '=Meetings budget', amount: 1200.50, financial_year: 2023/24}
 """,
     # An alias that is another decision's reference: links to PCC/D/083 must not come here.
     "2021-2024/PCC-D-084.yaml": """
@@ -194,6 +197,8 @@ sections:
       - Advice for rural businesses.
 recommendation: To note decision
 approval: {name: Festus Akinbusoye, date: 2021-11-16}
+links:
+  - {relation: companion, reference: PCC/D/048, printed: false}
 """,
     # A precept: its facts, the consultation and the panel's vote against its veto threshold.
     "2021-2024/PCC-D-090.yaml": """
@@ -269,6 +274,9 @@ publication:
   reason: Exempt under section 43 (commercial interests) of the Freedom of Information Act
   protective_marking: {SECRET}-MARKING
   url: https://example.org/{SECRET}-URL
+  title: {SECRET}-TITLE
+amounts:
+  - {{label: {SECRET}-AMOUNT, amount: 777777}}
 """,
     # An addendum whose parent is not in the register: text, not an error.
     "2021-2024/PCC-D-072a.yaml": """
@@ -436,7 +444,7 @@ def test_json_links_documents_aliases_and_markings(site: Path) -> None:
         {"relation": "cites", "reference": "PCC/D/022", "title": None, "date": None, "url": None,
          "register_url": BASE + "decisions/2016-2021/pcc-d-022/"},
     ]
-    assert row["documents"][1] == {"title": "Terms of reference", "label": "Appendix A", "url": "https://example.org/tor.pdf"}
+    assert row["documents"][1] == {"title": "Terms of reference", "label": "Appendix A", "date": None, "url": "https://example.org/tor.pdf"}
     assert row["protective_marking"] == "@SUM(1+1)" and row["published_url"] == "https://bedfordshire.pcc.police.uk/pcc-d-127"
     # The other ends, in the register, know who links to them; the Part 2 decision's links are not shown.
     assert data["PCC/D/083"]["linked_from"] == [{"relation": "amended_by", "reference": "PCC/D/127", "register_url": BASE + "decisions/2021-2024/pcc-d-127/"}]
@@ -444,6 +452,11 @@ def test_json_links_documents_aliases_and_markings(site: Path) -> None:
     assert data["PCC/D/084"]["linked_from"] == []
     assert data["PCC/D/083"]["aliases"] == ["PCC.D.083"] and data["PCC/D/083"]["published_url"] == "https://bedfordshire.pcc.police.uk/pcc-d-083"
     assert data["PCC/D/083"]["protective_marking"] == "OFFICIAL"
+    assert data["PCC/D/083"]["published_title"] == "PCC/D/083 Governance change"
+    assert data["PCC/D/083"]["stated_amounts"] == [{"label": "=Meetings budget", "amount": "1200.50", "financial_year": "2023-24"}]
+    # A companion reads the same both ways.
+    assert data["PCC/D/049"]["links"][0]["register_url"] == BASE + "decisions/2021-2024/pcc-d-048/"
+    assert data["PCC/D/048"]["linked_from"] == [{"relation": "companion", "reference": "PCC/D/049", "register_url": BASE + "decisions/2021-2024/pcc-d-049/"}]
     assert data["PCC/D/072a"]["addendum_to"] == "PCC/D/072"
 
 
@@ -500,6 +513,8 @@ def test_csv_carries_what_the_json_carries(site: Path) -> None:
                                          "2023-06-14 – https://bedfordshire.pcc.police.uk/pcc-d-083 – " + BASE + "decisions/2021-2024/pcc-d-083/; ")
     assert data["PCC/D/083"]["linked_from"] == "amended by PCC/D/127"
     assert data["PCC/D/072a"]["addendum_to"] == "PCC/D/072"
+    assert data["PCC/D/083"]["stated_amounts"] == "'=Meetings budget – £1,200.50 (2023-24)"
+    assert data["PCC/D/083"]["published_title"] == "PCC/D/083 Governance change"
     assert data["PCC/D/022"]["date"] == "" and data["PCC/D/104"]["kind"] == "" and data["PCC/D/104"]["funding"] == ""
 
 
@@ -559,6 +574,8 @@ def test_links_both_ways_and_outside_the_register(site: Path) -> None:
     # The alias that is PCC/D/083 does not take PCC/D/083's links.
     assert "Amended by" not in page(site, "2021-2024/pcc-d-084")
     assert "This is an addendum to PCC/D/072." in flat(page(site, "2021-2024/pcc-d-072a"))
+    assert 'Issued with <a href="../../../decisions/2021-2024/pcc-d-049/index.html">PCC/D/049</a>' in page(site, "2021-2024/pcc-d-048")
+    assert 'Issued with <a href="../../../decisions/2021-2024/pcc-d-048/index.html">PCC/D/048</a>' in page(site, "2021-2024/pcc-d-049")
 
 
 def test_every_relation_reads_both_ways() -> None:
@@ -588,8 +605,10 @@ def test_aliases_and_first_address(site: Path) -> None:
     assert "pcc/d/083" in other  # found by what it was printed as too
     amended = flat(page(site, "2021-2024/pcc-d-083"))
     assert "Also printed as PCC.D.083." in amended
-    assert ('First published at <a href="https://bedfordshire.pcc.police.uk/pcc-d-083">https://bedfordshire.pcc.police.uk/pcc-d-083</a>'
-            in page(site, "2021-2024/pcc-d-083"))
+    assert ('First published as “PCC/D/083 Governance change” at <a href="https://bedfordshire.pcc.police.uk/pcc-d-083">'
+            'https://bedfordshire.pcc.police.uk/pcc-d-083</a>.' in page(site, "2021-2024/pcc-d-083"))
+    assert ('First published at <a href="https://bedfordshire.pcc.police.uk/pcc-d-127">https://bedfordshire.pcc.police.uk/pcc-d-127</a>.'
+            in page(site, "2021-2024/pcc-d-127"))
     assert "Kind of decision Policy or governance" in amended
 
 
