@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from decimal import Decimal
 from enum import Enum
-from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -914,7 +913,7 @@ class Decision(Model):
     specification: Specification | None = None
     waivers: list[Waiver] = Field(default_factory=list)
 
-    @cached_property
+    @property
     def tables(self) -> list[tuple[int, int, Table]]:
         """The tables in the narrative, as (section index, block index, table)."""
         return [(s, b, block) for s, section in enumerate(self.sections) for b, block in enumerate(section.content)

@@ -121,7 +121,7 @@ def _slim(record: Record) -> None:
     keep = {loc: source.locations[loc] for loc in ((), ("reference",)) if loc in source.locations}
     record.source = Source(source.path, None, "", keep)
     if record.decision is not None:
-        record.decision = record.decision.model_copy(update={"sections": [], "specification": None})
+        record.decision = record.decision.model_copy(update={"sections": [], "after_approval": [], "specification": None})
 
 
 def read_records(paths: Iterable[Path], office: Office, slim: bool = False) -> list[Record]:
