@@ -1047,7 +1047,7 @@ def attack_check_then_build(ctx: "Context") -> list[Case]:
         data = record(number, f"Z2FUND{lines} Allocation of MoJ Funding for Support 2023-2024")
         data["funding"] = [{"service": f"Z2F{lines}S{i:02d} Service", "fund": "MoJ", "budget_code": f"B{i:03d}",
                             "amount": 1000 * (i + 1), "financial_year": "2023-2024"} for i in range(lines)]
-        data["route_to_market"]["bidding_limit"] = 1000
+        data["route_to_market"]["bidding_limit"] = 1000 * lines  # the largest award: none may be above it
         specs[f"{lines} funding lines"] = (data, [f"Z2F{lines}S{i:02d} Service" for i in range(lines)])
 
     braces = "Z2BRACE {_{ }_} {_% %_} and {_{ x }_}"
@@ -1482,7 +1482,7 @@ def attack_leaks(ctx: "Context") -> list[Case]:
     d104["sections"][0]["content"][0] = f"{MARK}PTWOBODY A service to deliver support."
     d104["funding"][0].update(service=f"{MARK}PTWOSERVICE Support", fund=f"{MARK}PTWOFUND", budget_code=f"{MARK}PTWOCODE",
                               amount="98765.43")
-    d104["route_to_market"]["bidding_limit"] = 90000
+    d104["route_to_market"]["bidding_limit"] = 100000
     d104["recommendation"] = f"{MARK}PTWOREC To note decision"
     d104["partners"][0] = f"{MARK}PTWOPARTNER"
     d104["approval"]["name"] = f"{MARK}PTWONAME"
