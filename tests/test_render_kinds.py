@@ -297,6 +297,31 @@ def test_as_printed_reference_and_date(project: Project) -> None:
     assert document.core_properties.created.isoformat().startswith("2023-09-06")
 
 
+def test_as_printed_reaches_every_field_the_paper_prints(project: Project) -> None:
+    text = ROUND + "".join(f"  - {{field: '{field}', printed: '{shown}', note: As printed.}}\n" for field, shown in (
+        ("documents[0].title", "Police and Crime Panel response of 2013"), ("links[0].reference", "PCC.D.083"),
+        ("sections[0].heading", "EXECUTIVE SUMMARY"), ("approval.date", "7th September 2023"),
+        ("funding[0].amount", "£20k"), ("author.role", "Partnerships Officer")))
+    files = render(project, text)
+    paragraphs = [t for _, t in styled(files["docx"])]
+    for expected in ("Appendix A: Police and Crime Panel response of 2013 (https://example.org/appendix-a.pdf)",
+                     "Amends PCC.D.083 – Community Safety Fund 2023-24 (01/03/2023) (https://example.org/pcc-d-083/)",
+                     "EXECUTIVE SUMMARY", "Date: 7th September 2023", "£20k to Surrey Police for Engagement vehicle and e-bikes for Spelthorne",
+                     "Surrey Police – Engagement vehicle and e-bikes for Spelthorne – Community Safety Fund B410 – £20k",
+                     "Author and Job Role: Molly Slominski, Partnerships Officer"):
+        assert expected in paragraphs, expected
+        assert normalise(expected.split(" (https")[0]) in normalise(html_text(files["html"])), expected
+
+
+def test_an_approval_statement_not_stated_is_left_out(project: Project) -> None:
+    files = render(project, replaced(ROUND, **{"  date: 2023-09-07\n": "  date: 2023-09-07\n  statement: not stated\n"}))
+    paragraphs = [t for _, t in styled(files["docx"])]
+    assert paragraphs[-4:] == ["Police and Crime Commissioner", "Name: Festus Akinbusoye",
+                               "Signature: Wet signed copy held at the Office of the PCC", "Date: 07/09/2023"]
+    for text in (docx_text(files["docx"]), html_text(files["html"])):
+        assert "I hereby approve" not in text and "not stated" not in text
+
+
 # --- headings and lists ---------------------------------------------------------------------------
 
 

@@ -167,19 +167,19 @@ def content_of(section: Section, public: bool, office: Office) -> list[dict[str,
     return blocks
 
 
-def sections_of(decision: Decision, office: Office, public: bool) -> list[dict[str, Any]]:
+def sections_of(decision: Decision, office: Office, public: bool, printed: Printed = NONE_PRINTED) -> list[dict[str, Any]]:
     """Each section's heading (with the office's suffix, or its own), level and content. A
     heading printed with nothing under it stands alone; a section whose content is all left out
     of a public paper is left out whole."""
     sections = []
-    for section in decision.sections:
+    for index, section in enumerate(decision.sections):
         content = content_of(section, public, office)
         if not content and (section.content or (public and section.confidential)):
             continue
         heading = None
         if section.heading:
             suffix = office.style.heading_suffix if section.suffix is None else section.suffix
-            heading = f"{section.heading}{suffix}"
+            heading = printed(f"sections.{index}.heading", f"{section.heading}{suffix}")
         sections.append({"heading": heading, "level": section.level, "content": content})
     return sections
 
@@ -193,9 +193,11 @@ def recommendation_of(decision: Decision, office: Office, printed: Printed = NON
         return None
     heading = office.style.labels.recommendation
     if isinstance(rec, Recommendation):
-        bullets = list(rec.bullets) + (award_bullets(decision, office, printed) if rec.awards else [])
-        return {"heading": rec.heading or heading, "text": rec.text or "", "bullets": bullets}
-    return {"heading": heading, "text": rec, "bullets": []}
+        bullets = [printed(f"recommendation.bullets.{i}", b) for i, b in enumerate(rec.bullets)]
+        bullets += award_bullets(decision, office, printed) if rec.awards else []
+        return {"heading": printed("recommendation.heading", rec.heading) if rec.heading else heading,
+                "text": printed("recommendation.text", rec.text) if rec.text else "", "bullets": bullets}
+    return {"heading": heading, "text": printed("recommendation", rec), "bullets": []}
 
 
 def recommendation_text(decision: Decision) -> str:
@@ -229,11 +231,12 @@ def safe_url(url: str | None) -> str | None:
     return url if url and _SAFE_URL.fullmatch(url) else None
 
 
-def link_text(link: Link, office: Office) -> str:
+def link_text(link: Link, office: Office, printed: Printed = NONE_PRINTED, where: str = "") -> str:
     """'Amends PCC/D/083 – Community Safety Fund 2023-24 (06/09/2023)'; an unnumbered paper by
     its title and date."""
-    name = " – ".join(x for x in (link.reference, link.title) if x)
-    when = house_date(link.date, office)
+    parts = (("reference", link.reference), ("title", link.title))
+    name = " – ".join(printed(f"{where}.{field}", value) for field, value in parts if value)
+    when = printed(f"{where}.date", house_date(link.date, office)) if link.date else ""
     return f"{RELATIONS[link.relation.value]} {name}" + (f" ({when})" if when else "")
 
 
@@ -246,16 +249,21 @@ def _references(heading: str, office: Office, entries: list[dict[str, Any]]) -> 
     return {"heading": f"{heading}{office.style.heading_suffix}", "entries": entries} if entries else None
 
 
-def links_of(decision: Decision, office: Office) -> dict[str, Any] | None:
+def links_of(decision: Decision, office: Office, printed: Printed = NONE_PRINTED) -> dict[str, Any] | None:
     """The decisions the paper names as amended, superseded, cited...; a link the paper does not
     print (printed: false) is the register's alone."""
-    entries = [_reference(link_text(link, office), link.url) for link in decision.links if link.printed]
+    entries = [_reference(link_text(link, office, printed, f"links.{i}"), link.url)
+               for i, link in enumerate(decision.links) if link.printed]
     return _references(_label(office, "links"), office, entries)
 
 
-def documents_of(decision: Decision, office: Office) -> dict[str, Any] | None:
+def documents_of(decision: Decision, office: Office, printed: Printed = NONE_PRINTED) -> dict[str, Any] | None:
     """Appendices and background papers: 'Appendix A: Police and Crime Panel response'."""
-    entries = [_reference(f"{d.label}: {d.title}" if d.label else d.title, d.url) for d in decision.documents]
+    entries = []
+    for i, document in enumerate(decision.documents):
+        title = printed(f"documents.{i}.title", document.title)
+        label = printed(f"documents.{i}.label", document.label) if document.label else None
+        entries.append(_reference(f"{label}: {title}" if label else title, document.url))
     return _references(_label(office, "documents"), office, entries)
 
 
@@ -279,7 +287,8 @@ def sign_offs_of(decision: Decision, office: Office, printed: Printed = NONE_PRI
     else a line to sign on) and date. A date not stated has no line at all; a date not yet
     given has an empty one, to be filled in. An approval not stated prints no block."""
     sign_offs = [
-        {"role": s.role, "name": s.name, "statement": s.statement or "", "signature": None,
+        {"role": printed(f"sign_offs.{i}.role", s.role), "name": printed(f"sign_offs.{i}.name", s.name) if s.name else None,
+         "statement": printed(f"sign_offs.{i}.statement", s.statement) if s.statement else "", "signature": None,
          "date": printed(f"sign_offs.{i}.date", house_date(s.date, office)), "date_line": True}
         for i, s in enumerate(decision.sign_offs)
     ]
@@ -291,12 +300,21 @@ def sign_offs_of(decision: Decision, office: Office, printed: Printed = NONE_PRI
     sign_offs.append({
         "role": printed("approval.role", approval.role if approval and approval.role else office.sign_off.commissioner_role),
         "name": printed("approval.name", name) if name else None,
-        "statement": approval.statement if approval and approval.statement else office.sign_off.statement,
-        "signature": approval.signature if approval else None,
+        "statement": _statement(approval, office, printed),
+        "signature": printed("approval.signature", approval.signature) if approval and approval.signature else None,
         "date": printed("approval.date", house_date(date, office)),
         "date_line": date != NOT_STATED,
     })
     return sign_offs
+
+
+def _statement(approval: Approval | None, office: Office, printed: Printed) -> str:
+    """The approval's words: the paper's own, else the office's; none where the paper prints the
+    block without them (a statement 'not stated')."""
+    statement = approval.statement if approval else None
+    if statement == NOT_STATED:
+        return ""
+    return printed("approval.statement", statement) if statement else office.sign_off.statement
 
 
 def paper_context(decision: Decision, office: Office, public: bool = False) -> dict[str, Any]:
@@ -319,17 +337,18 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
         "subject": subject,
         # A line the paper does not have is "", and the templates leave it out.
         "report_of": printed("report_of", decision.report_of) if decision.report_of else "",
-        "author": ", ".join(x for x in (author.name, author.role) if x) if author else "",
-        "protective_marking": decision.publication.protective_marking or "",
+        "author": ", ".join(printed(f"author.{k}", v) for k, v in (("name", author.name), ("role", author.role)) if v)
+                  if author else "",
+        "protective_marking": printed("publication.protective_marking", decision.publication.protective_marking or ""),
         "date": printed("date", house_date(decision.date, office)),
         "banners": banners,
         # Surrey and Kent box a Part 2 paper's reason on its first page; the public register
         # never shows the paper at all.
         "confidentiality": decision.publication.reason if decision.publication.part == "part2" else None,
         "funding": [funding_line(decision, i, office, printed) for i in range(len(decision.funding))],
-        "sections": sections_of(decision, office, public),
-        "links": links_of(decision, office),
-        "documents": documents_of(decision, office),
+        "sections": sections_of(decision, office, public, printed),
+        "links": links_of(decision, office, printed),
+        "documents": documents_of(decision, office, printed),
         "recommendation": recommendation_of(decision, office, printed),
         "sign_offs": sign_offs_of(decision, office, printed),
     }

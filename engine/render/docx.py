@@ -126,9 +126,10 @@ def word_link(reference: dict[str, Any]) -> Markup:
     """A reference's address as a run of the paper: a HYPERLINK field (a link in Word and in
     the PDF) showing the address itself, so that the printed paper carries it too; an address
     that is not http, https or mailto is shown as text only. Placed with {{r x | word_link }}."""
-    shown = f'<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t xml:space="preserve">{_as_written(reference["url"])}</w:t></w:r>'
+    text = f'<w:t xml:space="preserve">{_as_written(reference["url"])}</w:t>'
     if not reference.get("href"):
-        return Markup(f'<w:r><w:t xml:space="preserve">{_as_written(reference["url"])}</w:t></w:r>')
+        return Markup(f"<w:r>{text}</w:r>")
+    shown = f'<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>{text}</w:r>'
     return Markup(f'<w:fldSimple w:instr=" HYPERLINK &quot;{_as_written(reference["href"])}&quot; ">{shown}</w:fldSimple>')
 
 
