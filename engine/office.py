@@ -120,6 +120,8 @@ class Labels(Model):
     recommendation: Text | None = None
     author: Text = "Author and Job Role:"
     protective_marking: Text = "Protective Marking:"
+    links: Text = "Related decisions"
+    documents: Text = "Background papers"
     draft: Text = "DRAFT – NOT APPROVED"
     part2: Text = "PART 2 – NOT FOR PUBLICATION"
 

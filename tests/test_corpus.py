@@ -178,7 +178,7 @@ PAPERS = [
                "Leaders Unlocked – Surrey Youth Commission on Police and Crime",
                "continue the Surrey Youth Commission on Police and Crime", "structured way to influence",
                "Recommendation £43,200 to Leaders Unlocked", "Police and Crime Commissioner for Surrey",
-               "Lisa Townsend", "Wet signed copy held at Office of the PCC", "07 September 2023",
+               "Police and Crime Commissioner Approval", "Lisa Townsend", "Wet signed copy held at Office of the PCC", "07 September 2023",
                "decision register", "Areas of consideration", "Consultation", "Lead officers were consulted",
                "evidence of consultation and community engagement"),
         amounts=("£383,000", "£275,000", "£43,200"),
@@ -257,16 +257,14 @@ PAPERS = [
 
 BY_NAME = {paper.name: paper for paper in PAPERS}
 
-# Facts the paper states that a rendered paper does not show yet, or shows otherwise than the
-# paper printed it: (paper, what the test expects, why it does not hold yet). Each is a strict
-# xfail, so that it fails the suite as soon as it holds, to be moved into the paper's facts.
-PENDING: list[tuple[str, str, str]] = [
-    ("surrey-20-2023-csf-cyp-applications", "absent:I hereby approve the recommendations above.",
-     ("model: the wording of Surrey's approval sentence is not in the transcription, and an approval's statement "
-      "cannot be 'not stated', so the office's default statement is printed")),
+# What a rendered paper must not show, beside each paper's own list: (paper, text, why).
+NOT_PRINTED: list[tuple[str, str, str]] = [
+    ("surrey-20-2023-csf-cyp-applications", "I hereby approve the recommendations above.",
+     "the wording of Surrey's approval sentence is not in the transcription: the record says `statement: not stated`, "
+     "so the office's default statement must not be printed"),
     ("westmercia-pcc-d-2023-08-budget-precept",
-     "absent:Police and Crime Panel (Precept and Chief Constable Appointments) Regulations 2012",
-     "renderer: as_printed for a document's title (the paper printed 2013; the background papers list shows 2012)"),
+     "Police and Crime Panel (Precept and Chief Constable Appointments) Regulations 2012",
+     "the paper printed 2013 for the year meant, 2012 (as_printed): the background papers list shows what was printed"),
 ]
 
 
@@ -447,19 +445,11 @@ def test_the_paper_states_nothing_more(paper: Paper) -> None:
             assert text.count("Date:") == 1, f"{paper.name}: an approval date line the paper does not have"
 
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [pytest.param(name, expected, id=f"{name}:{expected[:40]}", marks=pytest.mark.xfail(strict=True, reason=reason))
-     for name, expected, reason in PENDING],
-)
-def test_what_the_papers_do_not_show_yet(name: str, expected: str) -> None:
+@pytest.mark.parametrize(("name", "text", "why"), NOT_PRINTED, ids=[f"{n}:{t[:40]}" for n, t, _ in NOT_PRINTED])
+def test_what_the_papers_must_not_print(name: str, text: str, why: str) -> None:
     docx, html, _ = rendered(name)
-    how, fact = expected.split(":", 1)
-    for text in (docx, html):
-        if how == "absent":
-            assert normalise(fact) not in text
-        else:
-            assert normalise(fact) in text
+    for paper in (docx, html):
+        assert normalise(text) not in paper, why
 
 
 # --- the records ------------------------------------------------------------------------------------
@@ -536,3 +526,12 @@ def test_the_rules_re_add_the_corpus_tables(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--office", str(office / "office.yaml"), "check"])
     assert "7/9 of £264.50 is £205.72, but the row says £205.73 [table-ratios]" in result.output, result.output
     assert "add up to £122,124,490.36, but the total row says £122,124,490.35 [table-totals]" in result.output, result.output
+
+
+def test_surreys_approval_block_comes_before_the_areas_of_consideration() -> None:
+    docx, html, _ = rendered("surrey-20-2023-csf-cyp-applications")
+    for text in (docx, html):
+        order = [text.index(normalise(words)) for words in (
+            "Recommendation", "Police and Crime Commissioner Approval", "Lisa Townsend", "07 September 2023",
+            "Every decision is recorded on the decision register", "Areas of consideration", "Lead officers were consulted")]
+        assert order == sorted(order), order

@@ -315,14 +315,7 @@ def decision_body(doc) -> None:
     add(doc, "{%p for line in funding %}")
     add(doc, "{{ line }}", "Funding")
     add(doc, "{%p endfor %}")
-    add(doc, "{%p for section in sections %}")
-    add(doc, "{%p if section.heading and section.level == 2 %}")
-    add(doc, "{{ section.heading }}", "Heading 3")
-    add(doc, "{%p elif section.heading %}")
-    add(doc, "{{ section.heading }}", "Heading 2")
-    add(doc, "{%p endif %}")
-    blocks(doc, "section.content")
-    add(doc, "{%p endfor %}")
+    section_loop(doc, "sections")
     references(doc, "links")
     references(doc, "documents")
     add(doc, "{%p if recommendation %}")
@@ -336,6 +329,9 @@ def decision_body(doc) -> None:
     add(doc, "{{ item }}", "List Bullet")
     add(doc, "{%p endfor %}")
     add(doc, "{%p endif %}")
+    add(doc, "{%p if approval_heading %}")
+    add(doc, "{{ approval_heading }}", "Heading 2")
+    add(doc, "{%p endif %}")
     add(doc, "{%p for sign_off in sign_offs %}")
     add(doc, "{{ sign_off.role }}", "Sign-off")
     add(doc, "{%p if sign_off.statement %}")
@@ -344,14 +340,29 @@ def decision_body(doc) -> None:
     add(doc, "{%p if sign_off.name %}")
     add(doc, "{{ sign_off.name }}", bold_label="Name:")
     add(doc, "{%p endif %}")
+    # A draft has a line to sign on; an approved paper shows where its signature is held, if the
+    # paper says, and otherwise nothing (its web page never shows a blank line either).
     add(doc, "{%p if sign_off.signature %}")
     add(doc, "{{ sign_off.signature }}", bold_label="Signature:")
-    add(doc, "{%p else %}")
+    add(doc, "{%p elif draft %}")
     add(doc, "______________________________", bold_label="Signature:")
     add(doc, "{%p endif %}")
     add(doc, "{%p if sign_off.date_line %}")
     add(doc, "{{ sign_off.date }}", bold_label="Date:")
     add(doc, "{%p endif %}")
+    add(doc, "{%p endfor %}")
+    section_loop(doc, "after_approval")
+
+
+def section_loop(doc, name: str) -> None:
+    """The sections of a list in the context (sections, or those after the approval)."""
+    add(doc, f"{{%p for section in {name} %}}")
+    add(doc, "{%p if section.heading and section.level == 2 %}")
+    add(doc, "{{ section.heading }}", "Heading 3")
+    add(doc, "{%p elif section.heading %}")
+    add(doc, "{{ section.heading }}", "Heading 2")
+    add(doc, "{%p endif %}")
+    blocks(doc, "section.content")
     add(doc, "{%p endfor %}")
 
 

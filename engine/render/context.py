@@ -167,19 +167,20 @@ def content_of(section: Section, public: bool, office: Office) -> list[dict[str,
     return blocks
 
 
-def sections_of(decision: Decision, office: Office, public: bool, printed: Printed = NONE_PRINTED) -> list[dict[str, Any]]:
+def sections_of(decision: Decision, office: Office, public: bool, printed: Printed = NONE_PRINTED,
+                field: str = "sections") -> list[dict[str, Any]]:
     """Each section's heading (with the office's suffix, or its own), level and content. A
     heading printed with nothing under it stands alone; a section whose content is all left out
-    of a public paper is left out whole."""
+    of a public paper is left out whole. field: the sections, or those after the approval."""
     sections = []
-    for index, section in enumerate(decision.sections):
+    for index, section in enumerate(getattr(decision, field)):
         content = content_of(section, public, office)
         if not content and (section.content or (public and section.confidential)):
             continue
         heading = None
         if section.heading:
             suffix = office.style.heading_suffix if section.suffix is None else section.suffix
-            heading = printed(f"sections.{index}.heading", f"{section.heading}{suffix}")
+            heading = printed(f"{field}.{index}.heading", f"{section.heading}{suffix}")
         sections.append({"heading": heading, "level": section.level, "content": content})
     return sections
 
@@ -212,16 +213,8 @@ def recommendation_text(decision: Decision) -> str:
 
 # --- links and documents ------------------------------------------------------------------------
 
-# Wording the office's labels may give; the engine's own otherwise.
-DEFAULT_LABELS = {"links": "Related decisions", "documents": "Background papers"}
-
-
-def _label(office: Office, name: str) -> str:
-    return getattr(office.style.labels, name, None) or DEFAULT_LABELS[name]
-
-
 RELATIONS = {"amends": "Amends", "supersedes": "Supersedes", "corrects": "Corrects", "cites": "Refers to",
-             "varies": "Varies", "follows": "Follows"}
+             "varies": "Varies", "follows": "Follows", "companion": "Issued with", "related": "Related to"}
 _SAFE_URL = re.compile(r"(?i)(https?://|mailto:)[^\s\x00-\x1f\x7f\"<>\\]+")
 
 
@@ -254,7 +247,7 @@ def links_of(decision: Decision, office: Office, printed: Printed = NONE_PRINTED
     print (printed: false) is the register's alone."""
     entries = [_reference(link_text(link, office, printed, f"links.{i}"), link.url)
                for i, link in enumerate(decision.links) if link.printed]
-    return _references(_label(office, "links"), office, entries)
+    return _references(office.style.labels.links, office, entries)
 
 
 def documents_of(decision: Decision, office: Office, printed: Printed = NONE_PRINTED) -> dict[str, Any] | None:
@@ -264,7 +257,7 @@ def documents_of(decision: Decision, office: Office, printed: Printed = NONE_PRI
         title = printed(f"documents.{i}.title", document.title)
         label = printed(f"documents.{i}.label", document.label) if document.label else None
         entries.append(_reference(f"{label}: {title}" if label else title, document.url))
-    return _references(_label(office, "documents"), office, entries)
+    return _references(office.style.labels.documents, office, entries)
 
 
 # --- the context --------------------------------------------------------------------------------
@@ -274,7 +267,7 @@ def _house(office: Office) -> dict[str, Any]:
     """What every document's templates take from the office."""
     style = office.style
     return {
-        "labels": {**DEFAULT_LABELS, **style.labels.model_dump()},
+        "labels": style.labels.model_dump(),
         "office": {"name": office.name, "address": list(office.address), "contact": office.contact},
         "logo": None,  # the Word renderer puts the picture here
         "language": office.language,
@@ -350,8 +343,15 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
         "links": links_of(decision, office, printed),
         "documents": documents_of(decision, office, printed),
         "recommendation": recommendation_of(decision, office, printed),
+        "approval_heading": _approval_heading(decision, printed),
         "sign_offs": sign_offs_of(decision, office, printed),
+        "after_approval": sections_of(decision, office, public, printed, "after_approval"),
     }
+
+
+def _approval_heading(decision: Decision, printed: Printed) -> str:
+    approval = decision.approval if isinstance(decision.approval, Approval) else None
+    return printed("approval.heading", approval.heading) if approval and approval.heading else ""
 
 
 def document_properties(decision: Decision, office: Office) -> dict[str, Any]:
