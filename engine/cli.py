@@ -168,34 +168,97 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 
 @main.command()
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The paper's date (default: today); it picks the term.")
+              help="The paper's date (default: today); it picks the term, the reference scheme and the period.")
+@click.option("--kind", default=None, help="The kind of decision (`decisions kinds` lists them); the record starts "
+              "with the facts it expects.")
 @click.option("--records", "records_dir", type=click.Path(path_type=Path), default=None,
               help="The records folder (default: records/ beside office.yaml).")
 @click.pass_context
-def new(ctx: click.Context, day: dt.datetime | None, records_dir: Path | None) -> None:
+def new(ctx: click.Context, day: dt.datetime | None, kind: str | None, records_dir: Path | None) -> None:
     """Start a record at the next free reference, with placeholders to fill in."""
-    from .new import new_record
+    from .new import NewError, new_record
 
     project = project_from(ctx)
-    path = new_record(project.office, records_dir or here(project.records), project.root / SCHEMA_PATH,
-                      (day.date() if day else dt.date.today()))
+    try:
+        path = new_record(project.office, records_dir or here(project.records), project.root / SCHEMA_PATH,
+                          (day.date() if day else dt.date.today()), kind=kind, config=say(project.office_path))
+    except NewError as exc:
+        raise Failure(str(exc)) from None
     click.echo(say(path))
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), default=str(SCHEMA_PATH), show_default=True,
-              help="Where to write the schema; - for standard output.")
-def schema(out: Path) -> None:
-    """Write the record JSON Schema, for editors that validate and complete as officers type."""
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help=f"Where to write the schema (default: {SCHEMA_PATH} beside office.yaml); - for standard output.")
+@click.pass_context
+def schema(ctx: click.Context, out: Path | None) -> None:
+    """Write the record JSON Schema, for editors that validate and complete as officers type.
+
+    It lists the kinds of decision, the office's own among them, so it is made from the
+    project's office.yaml; without one (and without --office), from the engine's kinds alone."""
     from .schema import schema_text
     from .writing import write_atomic
 
-    text = schema_text()
+    project = optional_project(ctx)
+    text = schema_text(project.office if project else None)
+    if out is None:
+        out = here(project.root / SCHEMA_PATH) if project else SCHEMA_PATH
     if str(out) == "-":
         click.echo(text, nl=False)
     else:
         write_atomic(out, text.encode("utf-8"))
-        click.echo(out)
+        click.echo(say(out))
+
+
+def optional_project(ctx: click.Context) -> Project | None:
+    """The project, or None where there is no office.yaml and --office was not given."""
+    path: Path = ctx.obj["office_path"]
+    parent = ctx.parent
+    given = parent is not None and parent.get_parameter_source("office_path") is not click.core.ParameterSource.DEFAULT
+    if not path.exists() and not given:
+        return None
+    return project_from(ctx)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def kinds(ctx: click.Context, fmt: str) -> None:
+    """List the kinds of decision a record may be: the engine's and the office's own, what each
+    expects and the rules only it gets."""
+    from .schema import kinds_of
+
+    project = optional_project(ctx)
+    office = project.office if project else None
+    known = kinds_of(office)
+    own = set(office.kinds) if office else set()
+    if fmt == "json":
+        click.echo(json.dumps([{"kind": name, "label": k.label, "description": k.description,
+                                "source": "office" if name in own else "engine",
+                                "expects": [fact.split("|") for fact in k.expects], "rules": list(k.rules)}
+                               for name, k in known.items()], indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=True)
+    for column in ("kind", "label", "what it is", "expects", "rules of its own"):
+        table.add_column(column, overflow="fold")
+
+    def cell(value: str) -> Text:
+        return Text(printable(value))  # as written: never read as rich markup
+
+    for name, k in known.items():
+        expects = " and ".join(" or ".join(fact.split("|")) for fact in k.expects) or "-"
+        rules = ", ".join(k.rules) or "-"
+        label = k.label + (" (office's own)" if name in own else "")
+        table.add_row(cell(name), cell(label), cell(k.description or ""), Text(expects), cell(rules))
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 120, highlight=False, emoji=False, markup=False)
+    console.print("Kinds of decision", soft_wrap=True)
+    console.print(table)
+    console.print("Every other rule applies to every kind. Set `kind:` in a record to one of these names; "
+                  "an office adds its own under `kinds:` in office.yaml.", soft_wrap=True)
 
 
 def find_record(project: Project, what: str) -> Path:

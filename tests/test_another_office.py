@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -34,6 +35,26 @@ def test_another_offices_record_checks_clean(tmp_path: Path) -> None:
     assert result.output.endswith("1 record checked: 0 errors, 0 warnings\n"), result.output
     result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "new", "--date", "2025-03-01"])
     assert result.output.strip().endswith("records/2024-2028/DEC-0043.yaml"), result.output
+
+
+def test_another_offices_own_kind(tmp_path: Path) -> None:
+    """The office's own kind is a kind like the engine's: listed, in its schema, and a record
+    of it that lacks what it expects is told so."""
+    project = another_office(tmp_path)
+    office = ["--office", str(tmp_path / "office.yaml")]
+    result = CliRunner().invoke(main, [*office, "kinds", "--format", "json"])
+    assert {"kind": "estates", "label": "Estates", "description": "The police estate, its buildings and land",
+            "source": "office", "expects": [["funding"]], "rules": []} in json.loads(result.output)
+    result = CliRunner().invoke(main, [*office, "schema", "--out", "-"])
+    assert "estates" in json.loads(result.output)["properties"]["kind"]["enum"]
+    result = CliRunner().invoke(main, [*office, "new", "--date", "2025-03-01", "--kind", "estates"])
+    assert result.exit_code == 0, result.output
+    assert "\nkind: estates\n" in Path(result.output.strip()).read_text(encoding="utf-8")
+    record = tmp_path / "records" / "2024-2028" / "DEC-0042.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text[: text.index("funding:")] + text[text.index("sections:"):], encoding="utf-8")
+    checked = read_record(record, project.office)
+    assert [p.rule for p in checked.problems] == ["kind-facts"], checked.problems
 
 
 def test_another_offices_paper(tmp_path: Path) -> None:
