@@ -324,7 +324,7 @@ Occasion = Annotated[
     Union[_DAY, _MONTH, _YEAR, _QUARTER],
     Discriminator(_date_form),
     PlainSerializer(_date_json, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "description": "A date (2023-03-30), a month (2022-11), a year (2014) or a quarter (Q4 2022-23)"}),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 1900, "maximum": 2099}], "description": "A date (2023-03-30), a month (2022-11), a year (2014) or a quarter (Q4 2022-23)"}),
 ]
 
 def _paper_date_form(value: Any) -> str:
@@ -337,7 +337,7 @@ PaperDate = Annotated[
     Union[_DAY, _MONTH, _YEAR, _NOT_STATED],
     Discriminator(_paper_date_form),
     PlainSerializer(_date_json, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "description": "The date printed on the paper (2023-03-30); 2021-11 or 2014 when "
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 1900, "maximum": 2099}], "description": "The date printed on the paper (2023-03-30); 2021-11 or 2014 when "
                     "only the month or year is published; 'not stated' when the paper gives none"}),
 ]
 

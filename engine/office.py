@@ -8,12 +8,12 @@ import re
 import string
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 if TYPE_CHECKING:
     from .model import Decision
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator, model_validator
 
 from .kinds import ENGINE_KINDS, Kind, check_kind_name
 from .model import Count, Day, Line, Model, Text, earliest, financial_year_of, latest
@@ -45,12 +45,15 @@ class Term(Model):
 class LastUsed(Model):
     """The last number an office used in a period, where its archive in the engine is incomplete."""
 
-    period: Line = Field(description="A term's name (2024-2028), a year (2023) or a financial year (2023-24), as the scheme numbers")
+    period: Annotated[Line, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v)] = Field(
+        description="A term's name (2024-2028), a year (2023) or a financial year (2023-24), as the scheme numbers")
     number: Count = Field(ge=0)
 
 
 Numbering = Literal["term", "calendar_year", "financial_year"]
 _FORMAT_FIELDS = {"number", "year", "financial_year", "term"}
+_WIDTH = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?([0-9]+)")  # the width in a format spec
+_PERIOD_FIELD = {"calendar_year": "year", "financial_year": "financial_year"}
 
 
 class ReferenceScheme(Model):
@@ -79,6 +82,12 @@ class ReferenceScheme(Model):
             fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
         except ValueError as exc:
             raise ValueError(f"not a reference format: {exc}") from None
+        for _, name, spec, _ in string.Formatter().parse(value):
+            if spec and ("{" in spec or "}" in spec):
+                raise ValueError("a reference format's spec is written out, e.g. {number:03d}, without fields inside it")
+            width = _WIDTH.match(spec or "")
+            if width and width.group(1) and int(width.group(1)) > 20:
+                raise ValueError(f"{{{name}:{spec}}} pads to {int(width.group(1))} characters; a reference needs a few, e.g. {{number:03d}}")
         unknown = fields - _FORMAT_FIELDS
         if unknown or "number" not in fields:
             raise ValueError("a reference format takes {number} and may take {year}, {financial_year} and {term}, "
@@ -88,6 +97,19 @@ class ReferenceScheme(Model):
         except (ValueError, TypeError, IndexError, KeyError) as exc:
             raise ValueError(f"not a reference format: {exc}") from None
         return value
+
+    @model_validator(mode="after")
+    def _agrees(self) -> "ReferenceScheme":
+        sample = self.format.format(number=1, year=2024, financial_year="2024-25", term="2024-2028")
+        if not re.fullmatch(self.pattern, sample, re.ASCII):
+            raise ValueError(f"the format writes {sample!r}, which the pattern does not match; make them agree")
+        if not re.fullmatch(self.pattern, self.example, re.ASCII):
+            raise ValueError(f"the example {self.example!r} does not match the pattern")
+        wanted = _PERIOD_FIELD.get(self.numbering)
+        if wanted and wanted not in {name for _, name, _, _ in string.Formatter().parse(self.format) if name}:
+            raise ValueError(f"numbers restart each {self.numbering.replace('_', ' ')}, so the reference must say which: "
+                             f"add {{{wanted}}} to the format, e.g. {{number:02d}}/{{{wanted}}}")
+        return self
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -186,7 +208,10 @@ class Office(Model):
     contact: Text | None = None
     logo: Path | None = Field(None, description="Image for the letterhead, relative to office.yaml")
     language: Text = "en-GB"
-    references: Union[ReferenceScheme, list[ReferenceScheme]] = Field(
+    references: Annotated[
+        Union[Annotated[ReferenceScheme, Tag("one")], Annotated[list[ReferenceScheme], Tag("list")]],
+        Discriminator(lambda v: "list" if isinstance(v, list) else "one"),
+    ] = Field(
         description="The office's reference scheme; a list, each with `since`, where the office changed it")
     terms: list[Term] = Field(min_length=1)
     kinds: dict[str, Kind] = Field(default_factory=dict, description="The office's own kinds of decision, beside the engine's")

@@ -272,8 +272,6 @@ def test_schema_is_json_schema_2020_12_and_records_of_every_kind_validate(tmp_pa
     assert any("kind" in e and "is not one of" in e for e in engine_only["estates"]), engine_only
 
 
-@pytest.mark.xfail(strict=True, reason="model.py: PaperDate's and Occasion's JSON Schema say type string, but `date: 2014` "
-                   "is an integer to YAML 1.2 (and to editors): they should allow an integer year too")
 def test_a_year_alone_validates_against_the_schema() -> None:
     schema = json.loads(schema_text())
     errors = validate_with_jsonschema(schema, {"year": {**record_of_kind("research", ENGINE_KINDS["research"]), "date": 2014}})
@@ -281,16 +279,7 @@ def test_a_year_alone_validates_against_the_schema() -> None:
 
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*/records/**/*.yaml")) if (ROOT / "examples").is_dir() else []
-# Known: the JSON Schema of a paper's date says text, but a year alone (Cleveland's 2014) is an
-# integer to YAML 1.2 and to editors (see test_a_year_alone_validates_against_the_schema).
-YEAR_ALONE = {"cleveland/records/2012-2016/65-2014.yaml"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, id=p.relative_to(ROOT / "examples").as_posix(),
-                 marks=[pytest.mark.xfail(strict=True, reason="a year alone is an integer; model.py's date schema says text")]
-                 if p.relative_to(ROOT / "examples").as_posix() in YEAR_ALONE else [])
-    for p in EXAMPLES])
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.relative_to(ROOT / "examples").as_posix()) for p in EXAMPLES])
 def test_every_corpus_record_validates_against_its_offices_schema(path: Path) -> None:
     """Each corpus record, as an editor would check it against the schema its office writes:
     every field the records use has its place in the schema."""
