@@ -69,16 +69,29 @@ TEXT_WIDTH = 9298
 MIN_CHARACTERS = 6  # a column is never narrower than this many characters' share
 
 
+CHARACTER = 115  # twips one character of the 10-point table text takes, with room (a digit is 111)
+PADDING = 240  # twips of a cell's left and right margins, with room
+
+
 def _widths(table: dict[str, Any]) -> list[int]:
-    """Each column's share of the width by the characters it needs: its longest cell, or the
-    longest word of its heading (a heading wraps at spaces, a figure should not)."""
+    """Each column's width. A figure must never wrap (£1,510,000.0 / 0 reads as two numbers), so
+    a right-aligned column gets what its longest figure needs; the text columns share the rest
+    by the characters they need: their longest cell, or the longest word of the heading (a
+    heading wraps at spaces). Where figures alone would fill the page, all share by need."""
     rows = table["rows"] + ([table["total"]] if table["total"] else [])
-    needs = []
+    needs: list[int] = []
     for index, column in enumerate(table["columns"]):
         longest = max([len(row[index]["text"]) for row in rows] + [len(word) for word in column["heading"].split()])
         needs.append(max(MIN_CHARACTERS, min(longest, 60)))
-    widths = [TEXT_WIDTH * n // sum(needs) for n in needs]
-    widths[0] += TEXT_WIDTH - sum(widths)
+    figures = {i: n * CHARACTER + PADDING for i, (n, c) in enumerate(zip(needs, table["columns"])) if c["align"] == "right"}
+    texts = [i for i in range(len(needs)) if i not in figures]
+    if not figures or not texts or sum(figures.values()) > TEXT_WIDTH * 3 // 4:
+        widths = [TEXT_WIDTH * n // sum(needs) for n in needs]
+    else:
+        rest = TEXT_WIDTH - sum(figures.values())
+        share = sum(needs[i] for i in texts)
+        widths = [figures[i] if i in figures else rest * needs[i] // share for i in range(len(needs))]
+    widths[texts[0] if texts else 0] += TEXT_WIDTH - sum(widths)
     return widths
 
 
