@@ -524,3 +524,36 @@ def _structure(node: object, found: list[str]) -> list[str]:
         for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
             _structure(kid, found)
     return found
+
+
+# Cleveland's budget figures in a four-column table: before figures had their own width, the
+# money columns were given a share by characters and "£1,510,000.00" broke over two lines.
+FIGURES = """\
+kind: funding_allocation
+reference: PCC/D/121
+subject: Budget lines
+date: 2023-09-06
+status: approved
+funding:
+  - {service: A fund, fund: not stated, amount: 500000, financial_year: 2023-24}
+sections:
+  - content:
+      - columns:
+          - {heading: Budget line}
+          - {heading: 2014/15 budget, type: money}
+          - {heading: Needed in 2014/15, type: money}
+          - {heading: Change during the year}
+        rows:
+          - [Integrated Offender Management and other budget lines with long names, 1510000, 140000, would not be spent as planned in the year]
+          - [Arrest referral, 300000, 140000, need uncertain]
+recommendation: To note decision
+approval: {date: 2023-09-07}
+"""
+
+
+def test_a_figure_in_a_table_never_breaks_over_two_lines(project: Project, tmp_path: Path) -> None:
+    paper = render_sources(record(project, FIGURES), project, ["docx"])
+    convert_pdfs([paper], project, Converter(tmp_path / "profile"))
+    assert paper.error is None, paper.error
+    words = pdf_text(paper.files["pdf"]).split()
+    assert words.count("£1,510,000.00") == 1 and words.count("£140,000.00") == 2, words
