@@ -615,6 +615,26 @@ def _part2_reason(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         yield ("publication", "reason"), "a Part 2 decision says why it is withheld, e.g. the FOI exemption"
 
 
+def _not_stated(value: object, loc: tuple[str | int, ...]) -> Iterable[Loc]:
+    if value == NOT_STATED:
+        yield loc
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _not_stated(getattr(value, name), (*loc, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _not_stated(item, (*loc, index))
+
+
+@rule("stated-in-drafts", Severity.error, "a paper not yet approved states its facts: 'not stated' is for published papers")
+def _stated_in_drafts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    if d.status is Status.approved:
+        return
+    for loc in _not_stated(d, ()):
+        yield loc, ("'not stated' is for a published paper that does not give a fact; a paper not yet approved "
+                    "gives it (or keeps a TODO placeholder until it is known)")
+
+
 # --- as printed ----------------------------------------------------------------------------------
 
 

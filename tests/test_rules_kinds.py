@@ -157,3 +157,25 @@ def test_a_paper_dated_only_by_year_or_not_at_all_finds_its_term(tmp_path: Path)
         "error: date: the date is not stated, so name the commissioner's term: add `term:` (terms: 2016-2021, 2021-2024, 2024-2028) [term]"]
     assert problems(tmp_path, kind="commissioning", date="not stated\nterm: 2021-2024") == []
     assert problems(tmp_path, kind="commissioning", date="2021-11") == []
+
+
+def test_not_stated_is_for_published_papers_not_drafts(tmp_path: Path) -> None:
+    extra = "funding:\n  - {service: Work, fund: not stated, amount: 1000, financial_year: 2023-24}\n"
+    assert problems(tmp_path, extra=extra) == []  # approved: a published paper may not state its fund
+    draft = BASE.replace("status: approved", "status: draft")
+    assert _draft_problems(tmp_path, draft, extra) == [
+        "error: funding[0].fund: 'not stated' is for a published paper that does not give a fact; a paper not yet approved "
+        "gives it (or keeps a TODO placeholder until it is known) [stated-in-drafts]",
+        "error: approval.date: 'not stated' is for a published paper that does not give a fact; a paper not yet approved "
+        "gives it (or keeps a TODO placeholder until it is known) [stated-in-drafts]",
+    ]
+
+
+def _draft_problems(tmp_path: Path, template: str, extra: str) -> list[str]:
+    if not (tmp_path / "office.yaml").exists():
+        make_project(tmp_path)
+    office = Project.load(tmp_path / "office.yaml").office
+    path = tmp_path / "records" / "2021-2024" / "PCC-D-150.yaml"
+    path.write_text(template.format(kind="funding_allocation", subject="Awards", date="2023-11-13", extra=extra, text="Words.",
+                                    recommendation="To note decision", approval="{date: not stated}"), encoding="utf-8")
+    return [f"{p.severity.value}: {p.field}: {p.message}" for p in read_record(path, office).problems]
