@@ -41,6 +41,9 @@ class Kind(Model):
 # Rules that only some kinds need: the procurement rules for decisions that buy or fund by
 # competition, the precept's rules for a precept. (Every other rule applies to every kind.)
 PROCUREMENT = ["application-counts", "response-deadline", "spec-competition"]
+# Every rule that runs only for the kinds that name it; every other rule runs for every kind,
+# and an office's kind can neither name it nor switch it off.
+KIND_ONLY_RULES = frozenset([*PROCUREMENT, "precept-band-d"])
 
 ENGINE_KINDS: dict[str, Kind] = {
     "funding_allocation": Kind(label="Funding allocation", description="Money given to named recipients or services",

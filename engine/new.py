@@ -324,7 +324,9 @@ def allocate(office: Office, records: Path, day: dt.date, config: str = "office.
             match = other.regex.fullmatch(record.reference)
             if match and period in _periods_of(record, other, office, match):
                 taken.add(record.reference)
-                highest = max(highest, int(match.group("number")))
+                number = match.group("number") or ""
+                if number.isdigit():  # a pattern may let other characters through; they are no number
+                    highest = max(highest, int(number))
                 break
     folder = records / term.name
     # What a new file must not clash with: any record's reference in this period, a file of

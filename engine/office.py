@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator, model_validator
 
-from .kinds import ENGINE_KINDS, Kind, check_kind_name
+from .kinds import ENGINE_KINDS, KIND_ONLY_RULES, Kind, check_kind_name
 from .model import Count, Day, Line, Model, Text, earliest, financial_year_of, latest
 from .yaml_source import read_yaml, validate
 
@@ -240,13 +240,11 @@ class Office(Model):
             check_kind_name(name)
             if name in ENGINE_KINDS:
                 raise ValueError(f"'{name}' is one of the engine's kinds already; give the office's kind another name")
-        from .rules import RULES  # the rules' registry imports this module
-
         for name, kind in value.items():
             for rule in kind.rules:
-                if rule not in RULES or RULES[rule].check is None:
-                    known = ", ".join(n for n, r in RULES.items() if r.check)
-                    raise ValueError(f"{name}: no rule for one record is named '{rule}' (rules: {known})")
+                if rule not in KIND_ONLY_RULES:
+                    raise ValueError(f"{name}: '{rule}' is not a rule that only some kinds need "
+                                     f"(those are {', '.join(sorted(KIND_ONLY_RULES))}); every other rule applies to every kind")
         return value
 
     @property
@@ -262,11 +260,13 @@ class Office(Model):
         return chosen
 
     def scheme_for(self, reference: str, day: dt.date | None = None) -> ReferenceScheme | None:
-        """The scheme a reference follows: the one in use on the day if it fits, else any that fits."""
+        """The scheme a reference follows: the one in use on the day if it fits, else one in use
+        before it (never one first used after the day)."""
         preferred = self.scheme_at(day)
         if preferred.regex.fullmatch(reference):
             return preferred
-        return next((s for s in self.schemes if s.regex.fullmatch(reference)), None)
+        return next((s for s in self.schemes if s.regex.fullmatch(reference)
+                     and (day is None or s.since is None or s.since <= day)), None)
 
     def file_stem(self, reference: str) -> str:
         return self.schemes[0].file_stem(reference)
@@ -275,10 +275,6 @@ class Office(Model):
     def all_kinds(self) -> dict[str, Kind]:
         return {**ENGINE_KINDS, **self.kinds}
 
-    @cached_property
-    def kind_only_rules(self) -> frozenset[str]:
-        """Rules that apply only to the kinds that name them."""
-        return frozenset(name for kind in self.all_kinds.values() for name in kind.rules)
 
     def term_of(self, day: dt.date) -> Term | None:
         for term in self.terms:

@@ -20,6 +20,7 @@ from .model import (
     NOT_STATED,
     Approval,
     BulletList,
+    FundingLine,
     ColumnType,
     Decision,
     EventKind,
@@ -36,6 +37,7 @@ from .model import (
     stated,
     stated_date,
 )
+from .kinds import KIND_ONLY_RULES
 from .office import Office
 from .problems import Problem, Severity, field_path
 from .yaml_source import Loc, Source
@@ -78,10 +80,33 @@ def cross_rule(name: str, severity: Severity, summary: str, unwaivable: str | No
 # --- the reference -----------------------------------------------------------------------------
 
 
-@rule("reference-format", Severity.error, "the reference follows the office's pattern")
+@rule("reference-format", Severity.error, "the reference follows the office's pattern in use on the paper's date, and names its year")
 def _reference_format(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if office.scheme_for(d.reference, d.first_day) is None:
-        yield ("reference",), f"'{d.reference}' does not follow the office's pattern; write it like {office.scheme_at(d.first_day).example}"
+    scheme = office.scheme_for(d.reference, d.first_day)
+    if scheme is None:
+        later = next((s for s in office.schemes if s.regex.fullmatch(d.reference)), None)
+        if later is not None and later.since is not None:
+            yield ("reference",), (f"'{d.reference}' is written as the office wrote references from {later.since.isoformat()}, "
+                                   f"after the paper's date; write it like {office.scheme_at(d.first_day).example}")
+        else:
+            yield ("reference",), f"'{d.reference}' does not follow the office's pattern; write it like {office.scheme_at(d.first_day).example}"
+        return
+    # A year in the reference is the paper's (or the one before: a number given in December, a
+    # paper dated in January).
+    groups = scheme.regex.fullmatch(d.reference).groupdict()  # type: ignore[union-attr]
+    first, last = d.first_day, d.last_day
+    if first is None or last is None:
+        return
+    years = {first.year, last.year}
+    if groups.get("year") and groups["year"].isdigit():
+        named = int(groups["year"])
+        if not any(0 <= y - named <= 1 for y in years):
+            yield ("reference",), f"{d.reference} names the year {named}, but the paper is dated {stated_date(d.date)}; correct one of them"
+    if groups.get("financial_year"):
+        named_fy = groups["financial_year"][:4]
+        if named_fy.isdigit() and not any(0 <= int(financial_year_of(day)[:4]) - int(named_fy) <= 1 for day in (first, last)):
+            yield ("reference",), (f"{d.reference} names the financial year {groups['financial_year']}, but the paper is dated "
+                                   f"{stated_date(d.date)}; correct one of them")
 
 
 @rule("addendum-parent", Severity.error, "an addendum names its parent, and only an addendum does")
@@ -175,6 +200,9 @@ def _kind(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
                           "or declare it under `kinds:` in office.yaml")
 
 
+_MAY_BE_NOT_STATED = {"financial_year"}  # the facts a kind can expect that may be 'not stated'
+
+
 def _given(d: Decision, fact: str) -> bool:
     """A fact is given when it has a value; 'not stated' counts, as the paper's own answer."""
     return getattr(d, fact) not in (None, [])
@@ -189,7 +217,38 @@ def _kind_facts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         options = fact.split("|")
         if not any(_given(d, option) for option in options):
             wanted = " or ".join(f"`{o}`" for o in options)
-            yield (options[0],), f"a {kind.label.lower()} decision gives {wanted}; add it (or 'not stated' where the paper does not say)"
+            label = kind.label.lower()
+            unstated = [o for o in options if o in _MAY_BE_NOT_STATED]
+            hint = f" (`{unstated[0]}: not stated` where a published paper does not say)" if unstated else ""
+            yield (options[0],), f"{'an' if label[0] in 'aeiou' else 'a'} {label} decision gives {wanted}: add it{hint}"
+
+
+def _number_key(d: Decision, office: Office) -> tuple[str, str] | None:
+    """(term, the reference with its number written without leading zeros): 048/2021 and
+    48/2021 are one number."""
+    scheme = office.scheme_for(d.reference, d.first_day)
+    m = scheme.regex.fullmatch(d.reference) if scheme else None
+    if m is None or not (m.group("number") or "").isdigit():
+        return None
+    start, end = m.span("number")
+    return office.term_name(d), d.reference[:start] + str(int(m.group("number"))) + d.reference[end:]
+
+
+@cross_rule("one-number", Severity.error, "a number is used once in a period, however it is written",
+            unwaivable="two papers with one number are two papers with one reference")
+def _one_number(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable[tuple[int, Loc, str]]:
+    keys: dict[tuple[str, str], list[int]] = {}
+    for index, (d, _) in enumerate(records):
+        key = _number_key(d, office)
+        if key is not None:
+            keys.setdefault(key, []).append(index)
+    for group in keys.values():
+        written = {records[i][0].reference for i in group}
+        if len(written) > 1:  # one reference written twice is unique-reference's to report
+            for index in group:
+                others = [o for o in group if records[o][0].reference != records[index][0].reference]
+                paths = ", ".join(f"{records[o][1]} ({records[o][0].reference})" for o in others)
+                yield index, ("reference",), f"{records[index][0].reference} is the same number as {paths}; give each paper its own number"
 
 
 # --- money and dates ---------------------------------------------------------------------------
@@ -198,16 +257,22 @@ def _kind_facts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
 _YEAR_IN_TEXT = re.compile(r"(?<![\d£.,])((?:19|20)?\d\d)\s?[-/\u2013]\s?((?:19|20)?\d\d)(?![\d%])")
 
 
-def _years_named(text: str) -> Iterable[tuple[str, list[int]]]:
+def _years_named(text: str, near: int | None = None) -> Iterable[tuple[str, list[int]]]:
     """The financial years a text names, e.g. 'Funded Services 2022 – 2023' -> [2022];
-    '23-25' -> [2023, 2024]. Dates such as 13/11 are not years."""
+    'FY24/25' -> [2024]; '23-25' -> [2023, 2024]. Dates such as 13/11 are not years, and two
+    digits alone are years only after FY or near the decision's own year (near), so that ages
+    16-18 and weeks 10-12 are not read as years."""
     for m in _YEAR_IN_TEXT.finditer(text):
         first, last = m.group(1), m.group(2)
-        if len(first) == 2 and len(last) == 2 and not (m.start() == 0 or not text[m.start() - 1].isalnum()):
+        before = text[max(0, m.start() - 2):m.start()]
+        fy = before.upper() == "FY"
+        if len(first) == 2 and m.start() > 0 and text[m.start() - 1].isalnum() and not fy:
             continue
         a = int(first) + (2000 if len(first) == 2 else 0)
         b = int(last) + (a // 100 * 100 if len(last) == 2 else 0)
         if not (2000 <= a <= 2099) or not 1 <= b - a <= 5:
+            continue
+        if len(first) == 2 and not fy and (near is None or abs(a - near) > 3):
             continue
         yield m.group(0), list(range(a, b))
 
@@ -222,21 +287,22 @@ def _financial_year(d: Decision, office: Office, path: Path) -> Iterable[Finding
     for index, line in enumerate(d.funding):
         if line.period is None or not line.years:
             continue
-        first, last = financial_year_bounds(line.years[0])[0], financial_year_bounds(line.years[-1])[1]
+        years = sorted(line.years)
+        first, last = financial_year_bounds(years[0])[0], financial_year_bounds(years[-1])[1]
         if not (first <= line.period.start <= last):
             yield ("funding", index, "period", "start"), (
-                f"{line.period.start.isoformat()} is outside the financial year{'s' * (len(line.years) > 1)} "
-                f"{', '.join(line.years)} ({first.isoformat()} to {last.isoformat()})"
+                f"{line.period.start.isoformat()} is outside the financial year{'s' * (len(years) > 1)} "
+                f"{', '.join(years)} ({first.isoformat()} to {last.isoformat()})"
             )
         if len(line.years) > 1 and line.period.end > last:
             yield ("funding", index, "period", "end"), (
-                f"the period runs to {line.period.end.isoformat()}, after the last financial year {line.years[-1]} ends"
+                f"the period runs to {line.period.end.isoformat()}, after the last financial year {years[-1]} ends"
             )
     years = {int(y[:4]) for y in d.financial_years}
     if d.period is not None:
         years |= {int(financial_year_of(d.period.start)[:4]), int(financial_year_of(d.period.end)[:4])}
     if years:
-        for printed, named in _years_named(d.subject):
+        for printed, named in _years_named(d.subject, near=min(years)):
             if not any(year in years for year in named):
                 yield ("subject",), (f"the subject names {printed} but the decision is for {', '.join(d.financial_years)}; "
                                      "correct the subject or the financial years")
@@ -252,7 +318,7 @@ def _fund_year(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     coming = {financial_year_of(last.replace(year=last.year + 1))}
     for index, fund in enumerate(d.funds):
         year = stated(fund.financial_year)
-        if year and year not in current | coming:
+        if year and year not in current | coming | set(d.financial_years):
             yield ("funds", index, "financial_year"), (
                 f"the fund is for {year} but the paper is dated {stated_date(d.date)} ({', '.join(sorted(current))}): "
                 "a stale year from an earlier paper? Correct it, or keep it with a waiver if the paper printed it"
@@ -281,14 +347,27 @@ def _bidding_limit(d: Decision, office: Office, path: Path) -> Iterable[Finding]
             )
 
 
+def _awarded_in(line: "FundingLine", year: str | None) -> Decimal:
+    """What a funding line awards in a financial year (all of it where the fund's year is not
+    given, or the line's years are not)."""
+    if year is None or not line.years:
+        return line.total
+    if line.per_year:
+        return sum((y.amount for y in line.per_year if y.financial_year == year), Decimal(0))
+    return line.total if year in line.years else Decimal(0)
+
+
 @rule("fund-envelope", Severity.error, "the awards from a fund are within what it has available")
 def _fund_envelope(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     for index, fund in enumerate(d.funds):
         if fund.available is None:
             continue
-        awarded = sum((line.total for line in d.funding if line.fund_name == fund.name), Decimal(0))
+        year = stated(fund.financial_year)
+        awarded = sum((_awarded_in(line, year) for line in d.funding if line.fund_name == fund.name), Decimal(0))
         if awarded > fund.available:
-            yield ("funds", index, "available"), f"{money(awarded)} is awarded from the {fund.name}, more than the {money(fund.available)} available"
+            when = f" for {year}" if year else ""
+            yield ("funds", index, "available"), (f"{money(awarded)} is awarded from the {fund.name}{when}, more than the "
+                                                  f"{money(fund.available)} available")
     names = {fund.name for fund in d.funds}
     if names:
         for index, line in enumerate(d.funding):
@@ -451,6 +530,13 @@ def _precept_band_d(d: Decision, office: Office, path: Path) -> Iterable[Finding
         )
 
 
+@rule("recommended-awards", Severity.error, "a recommendation made of the awards has awards to list")
+def _recommended_awards(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    rec = d.recommendation
+    if isinstance(rec, Recommendation) and rec.awards and not d.funding:
+        yield ("recommendation", "awards"), "`awards: true` lists the funding lines, and there are none: add `funding`, or write the recommendation"
+
+
 # --- the decision's history --------------------------------------------------------------------
 
 # What makes each kind of event: any one of these facts will do.
@@ -543,7 +629,8 @@ def _application_counts(d: Decision, office: Office, path: Path) -> Iterable[Fin
 def _links(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable[tuple[int, Loc, str]]:
     for index, (d, _) in enumerate(records):
         for l_index, link in enumerate(d.links):
-            if link.reference and link.reference == d.reference:
+            other_term = link.date is not None and office.term_of(earliest(link.date)) is not office.term_for(d)
+            if link.reference and link.reference == d.reference and not other_term:  # numbers restart each term
                 yield index, ("links", l_index, "reference"), f"{d.reference} links to itself ({link.relation.value}); name the other decision's reference"
     # A parent or a cited decision outside the archive is not a finding: the register shows the
     # link as text, and links it where both ends are in it.
@@ -594,19 +681,25 @@ def _approval_after_paper(d: Decision, office: Office, path: Path) -> Iterable[F
 
 @rule("approver-in-office", Severity.error, "the commissioner who approves is the one in office on the day")
 def _approver_in_office(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    """Only for an approval in the commissioner's own role (the office's, or none given): a
+    deputy or an acting commissioner signs in a role of their own. A name that shares a word
+    with the commissioner's (Mr F Akinbusoye, Festus) is theirs."""
     approval = _approval(d)
     name = stated(approval.name) if approval else None
     approved = d.approved_on
-    if not name or not approved:
+    if not approval or not name or not approved:
+        return
+    if approval.role and approval.role.casefold() != office.sign_off.commissioner_role.casefold():
         return
     term = office.term_of(approved)
     if term is None:
         yield ("approval", "date"), f"no commissioner's term in the office configuration holds {approved.isoformat()}"
-    elif name != term.commissioner and term.commissioner not in name:
-        role = (approval.role or "") if approval else ""
-        if "commissioner" in role.lower() or not role:
-            yield ("approval", "name"), (f"{name} was not the commissioner on {approved.isoformat()}: {term.commissioner} was "
-                                         f"({term.name}); correct the name or the date")
+        return
+    words = {w.casefold() for w in re.findall(r"\w{3,}", term.commissioner)}
+    if not words & {w.casefold() for w in re.findall(r"\w{3,}", name)}:
+        yield ("approval", "name"), (f"{name} was not the commissioner on {approved.isoformat()}: {term.commissioner} was "
+                                     f"({term.name}); correct the name or the date, or give the role they signed in "
+                                     "(e.g. Deputy Police and Crime Commissioner)")
 
 
 @rule("part2-reason", Severity.error, "a Part 2 decision says why it is withheld")
@@ -748,7 +841,7 @@ def run_rules(decision: Decision, source: Source, office: Office) -> list[Proble
                                            f"'{waiver.rule}' cannot be waived: {RULES[waiver.rule].unwaivable}"))
             used.add(index)
     kind = office.all_kinds.get(decision.kind)
-    kind_only = office.kind_only_rules
+    kind_only = KIND_ONLY_RULES
     for rule_ in RULES.values():
         if rule_.check is None:
             continue

@@ -5,6 +5,7 @@ the engine; and what is refused."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -447,3 +448,19 @@ def test_a_period_that_has_used_every_number_its_pattern_allows(tmp_path: Path) 
     assert out == (f"error: {office}: references.format: the next number in 2024-2028, PCC/D/1000, does not fit the pattern "
                    "'^PCC/D/(?P<number>\\d{3})(?P<addendum>[a-z])?$': numbers up to 999 are used; widen the pattern "
                    "(and the format) to allow more\n")
+
+
+def test_a_record_whose_number_is_not_digits_does_not_crash_new(tmp_path: Path) -> None:
+    office = tmp_path / "office.yaml"
+    shutil.copy(ROOT / "office.yaml", office)
+    text = office.read_text(encoding="utf-8")
+    start, end = text.index("references:"), text.index("terms:")
+    office.write_text(text[:start] + "references:\n  pattern: '^X/(?P<number>[A-Z0-9]+)$'\n  format: 'X/{number}'\n  example: X/1\n\n"
+                      + text[end:], encoding="utf-8")
+    folder = tmp_path / "records" / "2021-2024"
+    folder.mkdir(parents=True)
+    (folder / "X-ABC.yaml").write_text("reference: X/ABC\ndate: 2023-01-01\n", encoding="utf-8")
+    (folder / "X-7.yaml").write_text("reference: X/7\ndate: 2023-01-01\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--office", str(office), "new", "--date", "2023-02-01"])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert result.output.strip().endswith("X-8.yaml"), result.output

@@ -53,7 +53,7 @@ def test_an_award_under_the_bidding_limit_is_normal_and_one_above_it_is_the_erro
 
 def test_kind_facts_are_asked_for_and_not_stated_satisfies_them(tmp_path: Path) -> None:
     assert problems(tmp_path) == [
-        "error: funding: a funding allocation decision gives `funding`; add it (or 'not stated' where the paper does not say) [kind-facts]"]
+        "error: funding: a funding allocation decision gives `funding`: add it [kind-facts]"]
     found = problems(tmp_path, kind="precept_and_budget", extra="financial_year: not stated")
     assert found == []
 
@@ -63,17 +63,24 @@ def test_kind_facts_are_asked_for_and_not_stated_satisfies_them(tmp_path: Path) 
     ("Budget 2023-2024", [[2023]]),
     ("Grants 23-25", [[2023, 2024]]),
     ("Grants 24/25", [[2024]]),
+    ("Services FY24/25", [[2024]]),
     ("Decided 13/11/2023", []),
     ("Up to 8 projects", []),
+    ("Support for young people aged 16-18 2023-24", [[2023]]),  # ages are not years
+    ("Youth diversion for 11-16 year olds", []),
+    ("Pilot 2023-24 (weeks 10-12)", [[2023]]),
 ])
 def test_the_years_a_subject_names(text: str, years: list[list[int]]) -> None:
-    assert [named for _, named in _years_named(text)] == years
+    assert [named for _, named in _years_named(text, near=2023)] == years
 
 
 def test_the_subjects_years_must_be_the_decisions(tmp_path: Path) -> None:
     assert problems(tmp_path, subject="Awards 23-25", extra=FUNDING) == []
     assert problems(tmp_path, subject="Awards 2022/23", extra=FUNDING) == [
         "error: subject: the subject names 2022/23 but the decision is for 2023-24; correct the subject or the financial years [financial-year]"]
+    assert problems(tmp_path, subject="Services FY24/25", extra=FUNDING) == [
+        "error: subject: the subject names 24/25 but the decision is for 2023-24; correct the subject or the financial years [financial-year]"]
+    assert problems(tmp_path, subject="Support for young people aged 16-18", extra=FUNDING) == []
 
 
 def test_per_year_funding_spans_financial_years_and_its_total_is_computed(tmp_path: Path) -> None:
@@ -134,7 +141,10 @@ def test_the_approver_is_the_commissioner_in_office_and_not_ahead_of_today(tmp_p
     assert problems(tmp_path, kind="commissioning", approval="{name: Festus Akinbusoye, date: 2023-11-14}") == []
     assert problems(tmp_path, kind="commissioning", approval="{name: John Tizard, date: 2023-11-14}") == [
         "error: approval.name: John Tizard was not the commissioner on 2023-11-14: Festus Akinbusoye was (2021-2024); "
-        "correct the name or the date [approver-in-office]"]
+        "correct the name or the date, or give the role they signed in (e.g. Deputy Police and Crime Commissioner) [approver-in-office]"]
+    for approval in ("{role: Deputy Police and Crime Commissioner, name: Jane Deputy, date: 2023-11-14}",
+                     "{name: Mr F Akinbusoye, date: 2023-11-14}", "{name: Festus, date: 2023-11-14}"):
+        assert problems(tmp_path, kind="commissioning", approval=approval) == [], approval
     ahead = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     found = problems(tmp_path, kind="commissioning", approval=f"{{date: {ahead}}}")
     assert f"error: approval.date: approved on {ahead}, which is after today ({dt.date.today().isoformat()}); an approval cannot be dated ahead [approval-after-paper]" in found
@@ -179,3 +189,49 @@ def _draft_problems(tmp_path: Path, template: str, extra: str) -> list[str]:
     path.write_text(template.format(kind="funding_allocation", subject="Awards", date="2023-11-13", extra=extra, text="Words.",
                                     recommendation="To note decision", approval="{date: not stated}"), encoding="utf-8")
     return [f"{p.severity.value}: {p.field}: {p.message}" for p in read_record(path, office).problems]
+
+
+def test_fund_envelopes_are_per_financial_year(tmp_path: Path) -> None:
+    extra = ("funds: [{name: MoJ, available: 250000, financial_year: 2024-25}, {name: MoJ, available: 250000, financial_year: 2025-26}]\n"
+             "funding:\n  - {recipient: A, service: S, fund: MoJ, per_year: [{financial_year: 2024-25, amount: 150000}, "
+             "{financial_year: 2025-26, amount: 150000}]}\n")
+    assert problems(tmp_path, kind="contract_award", extra=extra + "route_to_market: {method: competition}", date="2024-03-01",
+                    subject="Advisers 2024-26") == []
+    over = extra.replace("amount: 150000}]", "amount: 260000}]")
+    assert problems(tmp_path, kind="contract_award", extra=over + "route_to_market: {method: competition}", date="2024-03-01") == [
+        "error: funds[1].available: £260,000 is awarded from the MoJ for 2025-26, more than the £250,000 available [fund-envelope]"]
+
+
+def test_awards_as_the_recommendation_need_awards(tmp_path: Path) -> None:
+    assert problems(tmp_path, kind="commissioning", recommendation="{heading: Recommendation, awards: true}") == [
+        "error: recommendation.awards: `awards: true` lists the funding lines, and there are none: add `funding`, or write "
+        "the recommendation [recommended-awards]"]
+
+
+def test_per_year_in_any_order_is_checked_against_its_first_and_last_years(tmp_path: Path) -> None:
+    extra = ("funding:\n  - recipient: Org\n    service: Work\n    fund: CSF\n"
+             "    per_year: [{financial_year: 2024-25, amount: 100}, {financial_year: 2023-24, amount: 100}]\n"
+             "    period: {start: 2023-06-01, end: 2025-03-31}\n")
+    assert problems(tmp_path, extra=extra) == []
+
+
+def test_one_number_written_two_ways_is_one_number(tmp_path: Path) -> None:
+    from engine.records import read_records
+
+    make_project(tmp_path)
+    office = Project.load(tmp_path / "office.yaml").office
+    folder = tmp_path / "records" / "2021-2024"
+    text = BASE.format(kind="commissioning", subject="Awards", date="2023-11-13", extra="", text="Words.",
+                       recommendation="To note decision", approval="{date: not stated}")
+    (folder / "PCC-D-150.yaml").write_text(text, encoding="utf-8")
+    office_text = (tmp_path / "office.yaml").read_text(encoding="utf-8").replace(
+        r"(?P<number>\d{3})", r"(?P<number>\d{2,3})")
+    (tmp_path / "office.yaml").write_text(office_text, encoding="utf-8")
+    office = Project.load(tmp_path / "office.yaml").office
+    (folder / "PCC-D-50.yaml").write_text(text.replace("PCC/D/150", "PCC/D/50").replace("2023-11-13", "2023-11-14"), encoding="utf-8")
+    (folder / "PCC-D-050.yaml").write_text(text.replace("PCC/D/150", "PCC/D/050"), encoding="utf-8")
+    found = sorted(f"{r.path.name}: {p.message}" for r in read_records([folder], office) for p in r.problems)
+    assert found == [
+        f"PCC-D-050.yaml: PCC/D/050 is the same number as {folder / 'PCC-D-50.yaml'} (PCC/D/50); give each paper its own number [one-number]",
+        f"PCC-D-50.yaml: PCC/D/50 is the same number as {folder / 'PCC-D-050.yaml'} (PCC/D/050); give each paper its own number [one-number]",
+    ]

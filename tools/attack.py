@@ -1491,6 +1491,7 @@ def attack_leaks(ctx: "Context") -> list[Case]:
     d105 = copy.deepcopy(base)
     d105["reference"] = "PCC/D/105"
     d105["status"] = "draft"
+    d105["approval"].pop("date", None)  # a draft is not yet approved: no approval date, stated or not
     d105["subject"] = f"{MARK}DRAFT Subject 2023-2024"
     dump104 = dump(d104).replace("amount: '98765.43'", "amount: 98765.43")
     project = make_project(ctx.work / "leaks" / "project", {
