@@ -36,7 +36,15 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Text = Annotated[str, StringConstraints(min_length=1)]
+def _not_the_keyword(value: str) -> str:
+    # 'not stated' means "the paper does not give this" only where a field can be not stated;
+    # anywhere else it would be printed, and published, as if it were the paper's words.
+    if value.strip() == "not stated":
+        raise ValueError("this field cannot be 'not stated': leave it out where the paper does not give it")
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_not_the_keyword)]
 
 _SINGULAR = {"banners": "banner", "organisations": "organisation"}
 
@@ -50,16 +58,19 @@ def _one_line(value: str, info: ValidationInfo) -> str:
 
 # Text that is one line on the paper (a reference, a subject, a heading, a name): a line break or
 # a tab in it would break the title block, a table or the register's feed.
-OneLine = Annotated[str, AfterValidator(_one_line)]
+OneLine = Annotated[str, AfterValidator(_one_line), AfterValidator(_not_the_keyword)]
 Line = Annotated[Text, AfterValidator(_one_line)]
 
 _URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.ASCII)
 
 
 def _web_address(value: str) -> str:
-    # Only http(s): a javascript: or data: address would run in the register's pages.
+    # Only http(s): a javascript: or data: address would run in the register's pages. Only
+    # ASCII: a right-to-left mark (U+202E) or a look-alike letter can disguise where it leads.
     if not _URL.fullmatch(value):
         raise ValueError("write a web address starting https:// (or http://), without spaces or quotes")
+    if not value.isascii() or not value.isprintable():
+        raise ValueError("write a web address in plain ASCII: percent-encode other characters (é is %C3%A9)")
     return value
 
 
@@ -96,6 +107,8 @@ _MONTH_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}")
 def _date_alone(value: Any) -> Any:
     """A date as YYYY-MM-DD, never a time (2023-09-06T00:00:00+05:00 is not silently 2023-09-06),
     nor a number (pydantic would read 0 as 1970-01-01)."""
+    if value == NOT_STATED:
+        raise ValueError("this date cannot be 'not stated': leave it out where the paper does not give it")
     if isinstance(value, str) and not _DATE_TEXT.fullmatch(value):
         if _DATE_TEXT.match(value) and value[10:11] in ("T", "t", " "):
             raise ValueError("give the date alone, without a time or time zone, as YYYY-MM-DD, e.g. 2023-09-06")
@@ -259,6 +272,8 @@ def _month(value: Any) -> Any:
     if isinstance(value, str):
         if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
             raise ValueError(YEARS)
+        if not 1 <= int(value[5:]) <= 12:
+            raise ValueError("a month is written 01 to 12 after the year, e.g. 2022-11")
         return {"year": int(value[:4]), "month": int(value[5:])}
     return value
 
@@ -272,7 +287,9 @@ def _year_only(value: Any) -> Any:
 def _quarter(value: Any) -> Any:
     if isinstance(value, str):
         m = _QUARTER_TEXT.fullmatch(value)
-        return {"quarter": int(m.group(1)), "financial_year": m.group(2)} if m else value
+        if m is None:
+            raise ValueError("write a quarter as Q1 to Q4 and its financial year, e.g. Q4 2022-23")
+        return {"quarter": int(m.group(1)), "financial_year": m.group(2)}
     return value
 
 
@@ -320,9 +337,14 @@ When = Annotated[
 
 # When something happened, as precisely as the paper says it: a day, a month, a year, a
 # quarter of a financial year.
+def _occasion_form(value: Any) -> str:
+    form = _date_form(value)
+    return "YYYY-MM-DD" if form == NOT_STATED else form  # the day's validator says it cannot be
+
+
 Occasion = Annotated[
     Union[_DAY, _MONTH, _YEAR, _QUARTER],
-    Discriminator(_date_form),
+    Discriminator(_occasion_form),
     PlainSerializer(_date_json, return_type=str, when_used="json"),
     WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 1900, "maximum": 2099}], "description": "A date (2023-03-30), a month (2022-11), a year (2014) or a quarter (Q4 2022-23)"}),
 ]
@@ -488,7 +510,7 @@ Block = Annotated[
 
 class Section(Model):
     heading: Line | None = Field(None, description="As published, without the office's heading suffix; none for an untitled run of paragraphs")
-    suffix: str | None = Field(None, description="Overrides the office's heading suffix for this heading, e.g. '' for one printed without a colon")
+    suffix: OneLine | None = Field(None, description="Overrides the office's heading suffix for this heading, e.g. '' for one printed without a colon")
     level: Count = Field(1, ge=1, le=2, description="2 for a sub-heading, e.g. a recipient and project under a group of awards")
     content: list[Block] = Field(default_factory=list, description="May be empty under a heading printed with no text under it")
     confidential: Flag = False

@@ -740,9 +740,28 @@ def _as_printed(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         seen.add(entry.field)
         if field_value(d, entry.field) is None:
             yield ("as_printed", index, "field"), f"the record has no value at {entry.field}; name a field as check does, e.g. date or funding[0].period.end"
+        elif not _PRINTED_FIELD.fullmatch(entry.field):
+            yield ("as_printed", index, "field"), (f"the paper does not print {entry.field} from the record (the narrative is "
+                                                   "kept as published already); keep as printed a field the paper shows, "
+                                                   "e.g. date, funding[0].amount or a table's total")
 
 
 _PATH = re.compile(r"[a-z_]+(\[[0-9]+\])*(\.[a-z_]+(\[[0-9]+\])*)*", re.ASCII)
+
+
+# The fields a paper prints from the record's values, which render/context.py's Printed looks
+# up: a value kept as printed must be one of them, or the paper would show the value meant.
+_PRINTED_FIELD = re.compile("|".join([
+    r"reference|subject|date|report_of|author\.(name|role)|publication\.protective_marking",
+    r"recommendation(\.text|\.heading|\.bullets\[\d+\])?",
+    r"approval\.(date|heading|name|role|signature|statement)",
+    r"sign_offs\[\d+\]\.(date|name|role|statement)",
+    r"documents\[\d+\]\.(label|title)",
+    r"links\[\d+\]\.(reference|title|date)",
+    r"(sections|after_approval)\[\d+\]\.heading",
+    r"(sections|after_approval)\[\d+\]\.content\[\d+\]\.(rows\[\d+\]|total)\[\d+\]",
+    r"funding\[\d+\]\.(amount|budget_code|fund|recipient|service|period\.(start|end)|per_year\[\d+\]\.amount)",
+]), re.ASCII)
 
 
 def field_value(d: Decision, path: str) -> object | None:

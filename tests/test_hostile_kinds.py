@@ -52,7 +52,7 @@ BAD = [
     ("not stated misspelt", "\ndate: 2023-09-06", "\ndate: not-stated", "date: write dates as YYYY-MM-DD"),
     ("not stated capitalised", "\ndate: 2023-09-06", "\ndate: Not stated", "date: write dates as YYYY-MM-DD"),
     ("a year out of range", "\ndate: 2023-09-06", "\ndate: 1850", "date: the year must be from 1900 to 2099 (got 1850)"),
-    ("a month 13", "\ndate: 2023-09-06", "\ndate: 2023-13", "date: Input should be less than or equal to 12 (got 13)"),
+    ("a month 13", "\ndate: 2023-09-06", "\ndate: 2023-13", "date: a month is written 01 to 12 after the year, e.g. 2022-11"),
     ("a quarter as a paper's date", "\ndate: 2023-09-06", "\ndate: Q4 2022-23", "date: write dates as YYYY-MM-DD"),
     ("a fund as a number", "    fund: MoJ", "    fund: 7", "funding[0].fund: Input should be a valid string"),
     ("both amount and per_year", "    amount: 40000\n", "    amount: 40000\n    per_year: [{financial_year: 2023-24, amount: 1}]\n",
@@ -164,3 +164,30 @@ def test_a_bad_office_kind_is_refused_at_office_load(tmp_path: Path, kinds: str,
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert message in result.output, result.output
     assert str(office) in result.output.splitlines()[0]
+
+
+MORE_BAD = [
+    ("report_of as the keyword", "report_of: Police and Crime Commissioner", "report_of: not stated",
+     "report_of: this field cannot be 'not stated': leave it out where the paper does not give it"),
+    ("a heading as the keyword", "  - heading: Police and Crime Plan\n", "  - heading: not stated\n",
+     "sections[1].heading: this field cannot be 'not stated'"),
+    ("a history date not stated", "    date: 2023-03-30", "    date: not stated",
+     "history[9].date: this date cannot be 'not stated': leave it out where the paper does not give it"),
+    ("a fifth quarter", "    date: 2023-03-30", "    date: Q5 2022-23",
+     "history[9].date: write a quarter as Q1 to Q4 and its financial year, e.g. Q4 2022-23"),
+    ("a month 00", "    date: 2023-03-30", "    date: 2023-00",
+     "history[9].date: a month is written 01 to 12 after the year, e.g. 2022-11"),
+    ("a right-to-left mark in an address", "publication:\n  part: public",
+     "publication:\n  part: public\n  url: \"https://x.example/\\u202egpj.exe\"",
+     "publication.url: write a web address in plain ASCII"),
+    ("a line break in a heading's suffix", "  - heading: Police and Crime Plan\n",
+     "  - heading: Police and Crime Plan\n    suffix: \"\\nSECOND LINE\"\n", "sections[1].suffix: write the suffix on one line"),
+]
+
+
+@pytest.mark.parametrize("what,old,new,message", MORE_BAD, ids=[b[0] for b in MORE_BAD])
+def test_more_bad_values_are_one_located_error(tmp_path: Path, what: str, old: str, new: str, message: str) -> None:
+    path = record(tmp_path, old, new)
+    code, lines = check(path)
+    assert code == 1, lines
+    assert len(lines) == 2 and message in lines[0], lines

@@ -75,6 +75,8 @@ def _amount(decision: Decision, index: int, office: Office, printed: Printed) ->
         start = printed(f"{where}.period.start", house_date(line.period.start, office))
         end = printed(f"{where}.period.end", house_date(line.period.end, office))
         details += f", from {start} to {end}"
+    if len(line.per_year) == 1:  # the line's one amount is its one year's
+        return printed(f"{where}.per_year.0.amount", money(line.total)), details
     return printed(f"{where}.amount", money(line.total)), details
 
 
@@ -135,33 +137,36 @@ def cell_text(column: Column, cell: object, office: Office) -> str:
     return str(cell)
 
 
-def table_of(table: Table, office: Office) -> dict[str, Any]:
+def table_of(table: Table, office: Office, printed: Printed = NONE_PRINTED, where: str = "") -> dict[str, Any]:
     """A typed table as the templates take it: caption, columns {heading, type, align}, rows and
-    the total row as lists of cells {text, align}."""
+    the total row as lists of cells {text, align}; a cell the paper printed otherwise (a total
+    it misadded) as printed."""
     columns = [{"heading": c.heading, "type": c.type.value, "align": "right" if c.type in NUMERIC else "left"}
                for c in table.columns]
 
-    def row(cells: list[Any]) -> list[dict[str, str]]:
-        return [{"text": cell_text(c, cell, office), "align": spec["align"]}
-                for c, spec, cell in zip(table.columns, columns, cells)]
+    def row(cells: list[Any], at: str) -> list[dict[str, str]]:
+        return [{"text": printed(f"{at}.{k}", cell_text(c, cell, office)), "align": spec["align"]}
+                for k, (c, spec, cell) in enumerate(zip(table.columns, columns, cells))]
 
-    return {"caption": table.caption, "columns": columns, "rows": [row(r) for r in table.rows],
-            "total": row(table.total) if table.total else None}
+    return {"caption": table.caption, "columns": columns, "rows": [row(r, f"{where}.rows.{i}") for i, r in enumerate(table.rows)],
+            "total": row(table.total, f"{where}.total") if table.total else None}
 
 
-def content_of(section: Section, public: bool, office: Office) -> list[dict[str, Any]]:
+def content_of(section: Section, public: bool, office: Office, printed: Printed = NONE_PRINTED,
+               where: str = "") -> list[dict[str, Any]]:
     """A section's paragraphs, lists and tables as the templates take them (see `block`);
-    public=True leaves out the confidential ones (and all of a confidential section)."""
+    public=True leaves out the confidential ones (and all of a confidential section). where:
+    the section's field path, e.g. sections.3, for the cells kept as printed."""
     if public and section.confidential:
         return []
     blocks = []
-    for item in section.content:
+    for index, item in enumerate(section.content):
         if public and item.confidential:
             continue
         if isinstance(item, BulletList):
             blocks.append(block(bullets=list(item.bullets), numbered=item.numbered))
         elif isinstance(item, Table):
-            blocks.append(block(table=table_of(item, office)))
+            blocks.append(block(table=table_of(item, office, printed, f"{where}.content.{index}")))
         else:
             blocks.append(block(text=item.text))
     return blocks
@@ -174,7 +179,7 @@ def sections_of(decision: Decision, office: Office, public: bool, printed: Print
     of a public paper is left out whole. field: the sections, or those after the approval."""
     sections = []
     for index, section in enumerate(getattr(decision, field)):
-        content = content_of(section, public, office)
+        content = content_of(section, public, office, printed, f"{field}.{index}")
         if not content and (section.content or (public and section.confidential)):
             continue
         heading = None
