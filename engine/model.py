@@ -471,14 +471,19 @@ def _check_cell(column: Column, cell: Cell, row: str) -> None:
         if not isinstance(cell, (Decimal, int)) or isinstance(cell, bool) or cell < 0 or Decimal(cell).as_tuple().exponent < -2:
             raise ValueError(f"{where}: write pounds as a number with at most 2 decimal places, e.g. 176.33")
     elif column.type is ColumnType.ratio:
-        if not (isinstance(cell, str) and _RATIO.fullmatch(cell)) and not (isinstance(cell, int) and not isinstance(cell, bool)):
-            raise ValueError(f"{where}: write a ratio as 6/9, or leave the base row's empty")
+        m = _RATIO.fullmatch(cell) if isinstance(cell, str) else None
+        if m is None or int(cell.split("/")[1]) == 0 or int(cell.split("/")[0]) == 0:  # type: ignore[union-attr]
+            raise ValueError(f"{where}: write a ratio as 6/9 (neither number 0), or leave the base row's empty")
     elif column.type is ColumnType.number:
         if not isinstance(cell, (Decimal, int)) or isinstance(cell, bool):
             raise ValueError(f"{where}: write a number")
     elif column.type is ColumnType.date:
+        if isinstance(cell, str) and _DATE_TEXT.fullmatch(cell):
+            raise ValueError(f"{where}: write the date without quotes, e.g. 2023-09-06")
         if not isinstance(cell, dt.date):
             raise ValueError(f"{where}: {WRITE_DATE}")
+        if not FIRST_YEAR <= cell.year <= LAST_YEAR:
+            raise ValueError(f"{where}: {YEARS}")
     elif not isinstance(cell, str) or "\n" in cell:
         raise ValueError(f"{where}: write the text on one line, in quotes if it looks like a number")
 

@@ -499,6 +499,8 @@ def _table_ratios(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         r = ratio_columns[0]
         base = [row for row in block.rows if row[r] in (None, "")]
         if len(base) != 1:
+            yield ("sections", s_index, "content", b_index, "rows"), (
+                f"a table with a ratio column has one base row, the one without a ratio (Band D); this one has {len(base)}")
             continue
         for m in money_columns:
             if base[0][m] in (None, ""):

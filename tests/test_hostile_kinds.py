@@ -105,7 +105,10 @@ def test_a_bad_new_field_is_one_located_error(tmp_path: Path, what: str, old: st
     ("[[A, 6/9, -1], [D, null, 264.50]]", "", "row 1, column 'Council tax': write pounds as a number"),
     ("[[A, six ninths, 176.33], [D, null, 264.50]]", "", "row 1, column 'Ratio': write a ratio as 6/9"),
     ("[[A, 6/9], [D, null, 264.50]]", "", "row 1 has 2 cells; the table has 3 columns"),
-    ("[[A, 6/0, 176.33], [D, null, 264.50]]", "", None),  # a zero denominator is not a crash
+    ("[[A, 6/0, 176.33], [D, null, 264.50]]", "", "row 1, column 'Ratio': write a ratio as 6/9 (neither number 0)"),
+    ("[[A, 7, 176.33], [D, null, 264.50]]", "", "row 1, column 'Ratio': write a ratio as 6/9"),
+    ("[[A, 6/9, 999.99], [D, null, 264.50], [Z, null, 1.00]]", "",
+     "sections[1].content[0].rows: a table with a ratio column has one base row, the one without a ratio (Band D); this one has 2"),
     ("[[7, 6/9, 176.33], [D, null, 264.50]]", "", "row 1, column 'Band': write the text on one line, in quotes if it looks like a number"),
 ])
 def test_tables_are_typed_and_their_sums_checked(tmp_path: Path, rows: str, total: str, message: str | None) -> None:
