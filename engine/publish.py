@@ -205,7 +205,7 @@ class Links:
         # Addenda, as before: an addendum and its parent in one term (its reference says it is one).
         self.parent: dict[str, RegisterEntry] = {}
         for e in entries:
-            if e.decision.addendum_to:
+            if e.decision.addendum_to and not e.part2:  # a Part 2 paper's ties are its facts too
                 parent = self.by_place.get(f"{e.term}/{office.file_stem(e.decision.addendum_to).lower()}")
                 if parent is not None and parent is not e and parent.decision.reference == e.decision.addendum_to:
                     self.parent[e.place] = parent
@@ -240,7 +240,10 @@ class Links:
         return self.outgoing.get(entry.place, [])
 
     def linked_from(self, entry: RegisterEntry) -> list[Linked]:
-        return self.incoming.get(entry.place, [])
+        """The links to a decision from others, less those it states itself (two papers that each
+        say they were issued with the other are one link, shown once)."""
+        stated = {id(x.target) for x in self.outgoing.get(entry.place, []) if x.target is not None}
+        return [x for x in self.incoming.get(entry.place, []) if id(x.target) not in stated]
 
 
 # --- open data ----------------------------------------------------------------------------------
@@ -821,8 +824,8 @@ class _Site:
             "term": entry.term, "status": "Part 2: withheld" if entry.part2 else d.status.value.capitalize(),
             "key_decision": d.key_decision and public,
             "files": entry.files, "snippet": Markup(self.snippet(entry)),
-            "parent": {"reference": parent.decision.reference, "path": parent.path} if parent else None,
-            "parent_outside": d.addendum_to if d.addendum_to and parent is None else None,
+            "parent": {"reference": parent.decision.reference, "path": parent.path} if parent and public else None,
+            "parent_outside": d.addendum_to if d.addendum_to and parent is None and public else None,
             "addenda": [{"reference": a.decision.reference, "path": a.path} for a in addenda],
             "links": [self._linked(entry, x) for x in self.links.links_of(entry)],
             "linked_from": [self._linked(entry, x) for x in self.links.linked_from(entry) if x.relation != "addendum"],

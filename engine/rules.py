@@ -721,9 +721,9 @@ def _not_stated(value: object, loc: tuple[str | int, ...]) -> Iterable[Loc]:
             yield from _not_stated(item, (*loc, index))
 
 
-@rule("stated-in-drafts", Severity.error, "a paper not yet approved states its facts: 'not stated' is for published papers")
+@rule("stated-in-drafts", Severity.error, "a draft states its facts: 'not stated' is for published papers")
 def _stated_in_drafts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if d.status is Status.approved:
+    if d.status not in (Status.draft, Status.submitted):  # approved, declined and withdrawn papers are history
         return
     for loc in _not_stated(d, ()):
         yield loc, ("'not stated' is for a published paper that does not give a fact; a paper not yet approved "

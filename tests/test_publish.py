@@ -56,7 +56,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A draft: never published.
     (term / "PCC-D-105.yaml").write_text(replaced(
         seed, **{"reference: PCC/D/102": "reference: PCC/D/105", "status: approved": "status: draft",
-                 "Allocation of MoJ Funding for Sexual Exploitation Support 2023-2024": f"{DRAFT_SUBJECT} 2023-2024"}),
+                 "Allocation of MoJ Funding for Sexual Exploitation Support 2023-2024": f"{DRAFT_SUBJECT} 2023-2024",
+                 # a draft's approval is yet to come: it has no date, stated or not
+                 "  date: not stated   # the published paper does not give the date the Commissioner signed it\n": ""}),
         encoding="utf-8")
     # An addendum to PCC/D/102, linked both ways.
     (term / "PCC-D-102a.yaml").write_text(replaced(

@@ -741,3 +741,34 @@ def test_a_link_is_followed_only_where_it_is_plain(office) -> None:
     # A Part 2 decision's links and aliases are its own facts: not followed, not shown.
     assert links.links_of(withheld) == [] and links.linked_from(later) == []
     assert [x.target for x in links.links_of(citing_alias)] == [None]
+
+
+def _paper(reference: str, extra: str = "", part2: bool = False) -> str:
+    text = (f"kind: amendment\nreference: {reference}\nsubject: Paper {reference}\ndate: 2022-07-01\nstatus: approved\n{extra}"
+            "sections:\n  - content: [Words.]\nrecommendation: To note decision\napproval: {date: 2022-07-02}\n")
+    return text + ("publication: {part: part2, reason: Exempt under section 43}\n" if part2 else "")
+
+
+def test_a_part2_addendum_is_tied_to_its_parent_nowhere(tmp_path: Path) -> None:
+    project = make(tmp_path, {"2021-2024/PCC-D-050.yaml": _paper("PCC/D/050", "links: [{relation: cites, reference: PCC/D/001}]\n"),
+                              "2021-2024/PCC-D-050a.yaml": _paper("PCC/D/050a", "addendum_to: PCC/D/050\n", part2=True)})
+    summary = publish(project, tmp_path / "site")
+    assert summary.failed == [] and summary.withheld == ["PCC/D/050a"]
+    parent = page(tmp_path / "site", "2021-2024/pcc-d-050")
+    withheld = page(tmp_path / "site", "2021-2024/pcc-d-050a")
+    assert "050a" not in flat(parent).replace("pcc-d-050a", "") and "Addend" not in parent
+    assert "addendum to" not in flat(withheld).lower()
+    row = rows(tmp_path / "site")["PCC/D/050"]
+    assert row["linked_from"] == []
+
+
+def test_a_link_both_papers_state_is_shown_once(tmp_path: Path) -> None:
+    project = make(tmp_path, {
+        "2021-2024/PCC-D-070.yaml": _paper("PCC/D/070", "links: [{relation: companion, reference: PCC/D/071}]\n"),
+        "2021-2024/PCC-D-071.yaml": _paper("PCC/D/071", "links: [{relation: companion, reference: PCC/D/070}]\n")})
+    assert publish(project, tmp_path / "site").failed == []
+    for reference, other in (("PCC/D/070", "PCC/D/071"), ("PCC/D/071", "PCC/D/070")):
+        text = flat(page(tmp_path / "site", f"2021-2024/{reference.lower().replace('/', '-')}"))
+        register_part = text.split("Download")[0]  # the paper itself prints its own link once more
+        assert register_part.count(f"Issued with {other}") == 1, text
+        assert rows(tmp_path / "site")[reference]["linked_from"] == []
