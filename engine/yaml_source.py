@@ -421,14 +421,24 @@ def _position(text: str, at: int) -> tuple[int, int]:
     return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
+# Fields a record written for an earlier version of the engine may have, by their names now.
+RENAMED = {"procurement_history": "history"}
+# How to give a required field that records written before it was required lack.
+MISSING_HINTS = {"kind": "add `kind:`, the kind of decision, e.g. funding_allocation or policy_or_governance "
+                         "(`decisions kinds` lists them)"}
+
+
 def _message(error: dict[str, Any]) -> str:
     message = error["msg"]
     kind = error["type"]
     value = error.get("input")
+    field = error["loc"][-1] if error["loc"] else None
     if kind == "extra_forbidden":
+        if field in RENAMED:
+            return f"this field is now called `{RENAMED[field]}`: rename it"
         return "unknown field; check its spelling against the schema (`decisions schema`)"
     if kind == "missing":
-        return "required field is missing"
+        return "required field is missing" + (f": {MISSING_HINTS[field]}" if field in MISSING_HINTS else "")
     if kind == "model_type" and error["loc"] == ():
         return "a record is a set of fields (reference: ..., subject: ...), not a single value or a list"
     message = message.removeprefix("Value error, ")

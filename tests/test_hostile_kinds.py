@@ -194,3 +194,15 @@ def test_more_bad_values_are_one_located_error(tmp_path: Path, what: str, old: s
     code, lines = check(path)
     assert code == 1, lines
     assert len(lines) == 2 and message in lines[0], lines
+
+
+def test_a_record_written_before_kinds_is_told_what_changed(tmp_path: Path) -> None:
+    path = record(tmp_path, "kind: commissioning\n", "")
+    edit(path, "history:", "procurement_history:")
+    code, lines = check(path)
+    assert code == 1
+    assert [line.split(": error: ")[1] for line in lines[:-1]] == [
+        "kind: required field is missing: add `kind:`, the kind of decision, e.g. funding_allocation or "
+        "policy_or_governance (`decisions kinds` lists them)",
+        "procurement_history: this field is now called `history`: rename it",
+    ]
