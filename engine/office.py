@@ -276,6 +276,15 @@ class Office(Model):
         return {**ENGINE_KINDS, **self.kinds}
 
 
+    def is_commissioner_role(self, role: str | None) -> bool:
+        """The commissioner's own role: none given, the office's, or the office's written
+        shorter (Police and Crime Commissioner for Bedfordshire Police and Crime Commissioner);
+        a deputy's or an acting commissioner's is their own."""
+        if role is None:
+            return True
+        mine, theirs = self.sign_off.commissioner_role.casefold(), role.casefold().strip()
+        return mine == theirs or mine.endswith(" " + theirs)
+
     def term_of(self, day: dt.date) -> Term | None:
         for term in self.terms:
             if term.holds(day):

@@ -299,7 +299,7 @@ def decision_maker(d: Decision, office: Office) -> tuple[str | None, str | None]
     approval = d.approval if isinstance(d.approval, Approval) else None
     role = (approval.role if approval else None) or commissioner_role
     name = stated(approval.name) if approval else None
-    if name is None and role == commissioner_role:
+    if name is None and office.is_commissioner_role(role):
         term = office.term_of(d.approved_on) if d.approved_on else None
         term = term or office.term_for(d)
         name = term.commissioner if term else None

@@ -691,7 +691,7 @@ def _approver_in_office(d: Decision, office: Office, path: Path) -> Iterable[Fin
     approved = d.approved_on
     if not approval or not name or not approved:
         return
-    if approval.role and approval.role.casefold() != office.sign_off.commissioner_role.casefold():
+    if not office.is_commissioner_role(approval.role):
         return
     term = office.term_of(approved)
     if term is None:

@@ -744,7 +744,7 @@ def test_a_link_is_followed_only_where_it_is_plain(office) -> None:
 
 
 def _paper(reference: str, extra: str = "", part2: bool = False) -> str:
-    text = (f"kind: amendment\nreference: {reference}\nsubject: Paper {reference}\ndate: 2022-07-01\nstatus: approved\n{extra}"
+    text = (f"kind: policy_or_governance\nreference: {reference}\nsubject: Paper {reference}\ndate: 2022-07-01\nstatus: approved\n{extra}"
             "sections:\n  - content: [Words.]\nrecommendation: To note decision\napproval: {date: 2022-07-02}\n")
     return text + ("publication: {part: part2, reason: Exempt under section 43}\n" if part2 else "")
 
@@ -772,3 +772,15 @@ def test_a_link_both_papers_state_is_shown_once(tmp_path: Path) -> None:
         register_part = text.split("Download")[0]  # the paper itself prints its own link once more
         assert register_part.count(f"Issued with {other}") == 1, text
         assert rows(tmp_path / "site")[reference]["linked_from"] == []
+
+
+def test_the_decision_maker_is_named_whatever_the_commissioners_role_is_written(tmp_path: Path) -> None:
+    papers = {f"2021-2024/PCC-D-06{i}.yaml": _paper(f"PCC/D/06{i}").replace("approval: {date: 2022-07-02}", f"approval: {approval}")
+              for i, approval in enumerate(["{role: Police and Crime Commissioner, date: 2022-07-02}",
+                                            "{role: BEDFORDSHIRE POLICE AND CRIME COMMISSIONER, date: not stated}",
+                                            "{role: Deputy Police and Crime Commissioner, date: 2022-07-02}"])}
+    assert publish(make(tmp_path, papers), tmp_path / "site").failed == []
+    found = {r: (row["decision_maker_name"], row["decision_maker_role"]) for r, row in rows(tmp_path / "site").items()}
+    assert found == {"PCC/D/060": ("Festus Akinbusoye", "Police and Crime Commissioner"),
+                     "PCC/D/061": ("Festus Akinbusoye", "BEDFORDSHIRE POLICE AND CRIME COMMISSIONER"),
+                     "PCC/D/062": (None, "Deputy Police and Crime Commissioner")}
