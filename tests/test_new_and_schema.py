@@ -126,6 +126,18 @@ def test_committed_schema_is_current() -> None:
         "the model or office.yaml changed: run `decisions schema` and commit schema/decision.schema.json"
 
 
+@pytest.mark.parametrize("office", sorted(p.parent.name for p in (ROOT / "examples").glob("*/office.yaml")))
+def test_each_example_offices_schema_is_current_and_its_records_point_at_it(office: str) -> None:
+    """An example office's records name its own schema, which lists its own kinds (Bedfordshire's
+    decisions_log), so an editor checks them as `decisions check` does."""
+    folder = ROOT / "examples" / office
+    assert (folder / "schema" / "decision.schema.json").read_text(encoding="utf-8") == \
+        schema_text(load_office(folder / "office.yaml")), f"run `decisions --office examples/{office}/office.yaml schema`"
+    for record in (folder / "records").rglob("*.yaml"):
+        first = record.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../../schema/decision.schema.json", record
+
+
 def test_schema_command_writes_the_projects_schema(tmp_path: Path) -> None:
     code, out = run("schema", "--out", "-")
     assert code == 0 and out == (ROOT / "schema" / "decision.schema.json").read_text(encoding="utf-8")
