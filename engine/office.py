@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 if TYPE_CHECKING:
     from .model import Decision
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES, Kind, check_kind_name
 from .model import Count, Day, Line, Model, Text, earliest, financial_year_of, latest
@@ -208,12 +208,13 @@ class Office(Model):
     contact: Text | None = None
     logo: Path | None = Field(None, description="Image for the letterhead, relative to office.yaml")
     language: Text = "en-GB"
+    # The terms come before the reference schemes: a scheme's last_used may name a term.
+    terms: list[Term] = Field(min_length=1)
     references: Annotated[
         Union[Annotated[ReferenceScheme, Tag("one")], Annotated[list[ReferenceScheme], Tag("list")]],
         Discriminator(lambda v: "list" if isinstance(v, list) else "one"),
     ] = Field(
         description="The office's reference scheme; a list, each with `since`, where the office changed it")
-    terms: list[Term] = Field(min_length=1)
     kinds: dict[str, Kind] = Field(default_factory=dict, description="The office's own kinds of decision, beside the engine's")
     style: HouseStyle = HouseStyle()
     sign_off: SignOffWording
@@ -222,7 +223,15 @@ class Office(Model):
 
     @field_validator("references")
     @classmethod
-    def _schemes(cls, value: ReferenceScheme | list[ReferenceScheme]) -> ReferenceScheme | list[ReferenceScheme]:
+    def _schemes(cls, value: ReferenceScheme | list[ReferenceScheme], info: ValidationInfo) -> ReferenceScheme | list[ReferenceScheme]:
+        terms = {t.name for t in info.data.get("terms", [])}
+        for scheme in value if isinstance(value, list) else [value]:
+            for used in scheme.last_used:
+                if not _a_period_of(scheme, used.period, terms):
+                    what = {"term": f"a term's name ({', '.join(sorted(terms))})", "calendar_year": "a year, e.g. 2023",
+                            "financial_year": "a financial year, e.g. 2023-24"}[scheme.numbering]
+                    raise ValueError(f"last_used: '{used.period}' is not a period of the scheme for {scheme.example}, "
+                                     f"which numbers each {scheme.numbering.replace('_', ' ')}: give {what}")
         if isinstance(value, list):
             if not value:
                 raise ValueError("give at least one reference scheme")
@@ -312,6 +321,15 @@ class Office(Model):
     def place_of(self, decision: "Decision") -> str:
         """2021-2024/pcc-d-102: where a paper lives, in build/ and on the public site."""
         return f"{self.term_name(decision)}/{self.file_stem(decision.reference).lower()}"
+
+
+def _a_period_of(scheme: ReferenceScheme, period: str, terms: set[str]) -> bool:
+    if scheme.numbering == "term":
+        return period in terms
+    if scheme.numbering == "calendar_year":
+        return re.fullmatch(r"(19|20)[0-9]{2}", period, re.ASCII) is not None
+    m = re.fullmatch(r"([0-9]{4})[-/]([0-9]{2}|[0-9]{4})", period, re.ASCII)
+    return m is not None and int(m.group(2)) % 100 == (int(m.group(1)) + 1) % 100
 
 
 def load_office(path: Path) -> Office:

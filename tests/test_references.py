@@ -263,12 +263,17 @@ def test_last_used_per_year_and_per_financial_year(tmp_path: Path) -> None:
 ])
 def test_a_last_used_period_that_is_no_period_of_the_scheme_is_refused(tmp_path: Path, references: str, period: str,
                                                                        wanted: str) -> None:
-    """A typo would be passed over, and new would offer a number already published: refused."""
+    """A typo would be passed over, and new would offer a number already published: refused
+    when the office is loaded, by every command."""
     office = project(tmp_path, references)
-    code, out = new(office, "--date", "2024-06-01")
-    assert code == 1 and out.count("\n") == 1, out
-    assert out == (f"error: {office}: references.last_used[0].period: '{period}' is not a period of this scheme, "
-                   f"which numbers each {'term' if 'term' in wanted else 'calendar year'}: give {wanted}\n")
+    example = "PCC/D/102" if "term" in wanted else "PCC/D/2023/08"
+    for command in (["new", "--date", "2024-06-01"], ["check"]):
+        result = CliRunner().invoke(main, ["--office", str(office), *command])
+        out = result.output
+        assert result.exit_code == 1 and out.count("\n") == 1 and "Traceback" not in out, out
+        assert out.startswith(f"{office}:") and out.endswith(
+            f": error: references: last_used: '{period}' is not a period of the scheme for {example}, "
+            f"which numbers each {'term' if 'term' in wanted else 'calendar year'}: give {wanted}\n"), out
     assert not list((tmp_path / "records").rglob("*.yaml"))
 
 
