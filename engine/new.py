@@ -220,27 +220,6 @@ def period_name(scheme: ReferenceScheme, office: Office, period: str) -> str | N
         return None
 
 
-def _what_period(scheme: ReferenceScheme, office: Office) -> str:
-    if scheme.numbering == "term":
-        return f"a term's name ({', '.join(t.name for t in office.terms)})"
-    if scheme.numbering == "calendar_year":
-        return "a year, e.g. 2023"
-    return "a financial year, e.g. 2023-24"
-
-
-def check_last_used(office: Office, config: str) -> None:
-    """Every `last_used` names a period its scheme counts in: a typo would otherwise be passed
-    over, and `new` would offer a number already published."""
-    for index, scheme in enumerate(office.schemes):
-        for entry, used in enumerate(scheme.last_used):
-            if period_name(scheme, office, used.period) is None:
-                numbering = {"term": "each term", "calendar_year": "each calendar year",
-                             "financial_year": "each financial year"}[scheme.numbering]
-                raise NewError(f"{config}: {_field(office, index, 'last_used', entry, 'period')}: "
-                               f"'{printable(used.period)}' is not a period of this scheme, which numbers "
-                               f"{numbering}: give {_what_period(scheme, office)}")
-
-
 def _periods_of(record: Existing, scheme: ReferenceScheme, office: Office, match: re.Match[str]) -> set[str]:
     """The periods a record's number may count in: the year its reference gives; else, numbered
     per term, the term it names; else the periods of its date (both ends of a month or a year);
@@ -305,7 +284,6 @@ def allocate(office: Office, records: Path, day: dt.date, config: str = "office.
                           for t in office.terms)
         raise NewError(f"no commissioner's term holds {day.isoformat()} ({config} has {terms}); "
                        "give another --date, or add the term to the office configuration")
-    check_last_used(office, config)
     scheme = scheme_in_force(office, day)
     check_format_names_period(office, scheme, config)
     period = scheme.period_of(day, term.name)
