@@ -28,7 +28,6 @@ from .model import (
     Period,
     Recommendation,
     Status,
-    Table,
     earliest,
     financial_year_bounds,
     financial_year_of,
