@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -45,6 +46,8 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
     """Write data to path via a temporary file in the same folder and an atomic rename.
 
     exclusive: refuse to replace an existing file (FileExistsError)."""
+    if path.is_dir():  # the rename would fail naming the temporary file, not the folder in the way
+        raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -58,3 +58,14 @@ def test_new_never_overwrites_a_record(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError):
         write_atomic(target, b"new", exclusive=True)
     assert target.read_text() == "kept" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_folder_in_the_way_is_named_not_a_temporary_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    (tmp_path / "schema.json").mkdir()
+    result = CliRunner().invoke(main, ["schema", "--out", str(tmp_path / "schema.json")])
+    assert result.exit_code == 1 and result.output == f"error: {tmp_path / 'schema.json'}: a folder is in the way\n", result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["schema.json"]
