@@ -224,7 +224,9 @@ class Office(Model):
     @field_validator("references")
     @classmethod
     def _schemes(cls, value: ReferenceScheme | list[ReferenceScheme], info: ValidationInfo) -> ReferenceScheme | list[ReferenceScheme]:
-        terms = {t.name for t in info.data.get("terms", [])}
+        if "terms" not in info.data:
+            return value  # the terms are wrong, and say so: a period cannot be checked against them
+        terms = {t.name for t in info.data["terms"]}
         for scheme in value if isinstance(value, list) else [value]:
             for used in scheme.last_used:
                 if not _a_period_of(scheme, used.period, terms):

@@ -118,7 +118,8 @@ def _slim(record: Record) -> None:
     if source is None:
         return
     record.digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
-    keep = {loc: source.locations[loc] for loc in ((), ("reference",)) if loc in source.locations}
+    # Where the rules across records report: the reference, and the links.
+    keep = {loc: at for loc, at in source.locations.items() if not loc or loc[0] in ("reference", "links")}
     record.source = Source(source.path, None, "", keep)
     if record.decision is not None:
         record.decision = record.decision.model_copy(update={"sections": [], "after_approval": [], "specification": None})

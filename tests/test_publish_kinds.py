@@ -784,3 +784,12 @@ def test_the_decision_maker_is_named_whatever_the_commissioners_role_is_written(
     assert found == {"PCC/D/060": ("Festus Akinbusoye", "Police and Crime Commissioner"),
                      "PCC/D/061": ("Festus Akinbusoye", "BEDFORDSHIRE POLICE AND CRIME COMMISSIONER"),
                      "PCC/D/062": (None, "Deputy Police and Crime Commissioner")}
+
+
+def test_publish_locates_a_problem_found_across_records_as_check_does(tmp_path: Path) -> None:
+    text = _paper("PCC/D/070", "links:\n  - {relation: cites, reference: PCC/D/001}\n  - {relation: cites, reference: PCC/D/070}\n")
+    project = make(tmp_path, {"2021-2024/PCC-D-070.yaml": text, "2021-2024/PCC-D-071.yaml": _paper("PCC/D/071")})
+    summary = publish(project, tmp_path / "site")
+    assert [line for _, line in summary.failed] == [
+        "records/2021-2024/PCC-D-070.yaml:8:23: error: links[1].reference: PCC/D/070 links to itself (cites); "
+        "name the other decision's reference [links]"]
