@@ -86,6 +86,12 @@ OWN_YEAR = """
 financial_year: "TODO: the financial year the decision is for, e.g. {financial_year}"
 """
 
+LINKS = """
+links:
+  - relation: amends          # supersedes, corrects, cites, varies, follows, companion or related
+    reference: "TODO: the other decision's reference, e.g. {example}"
+"""
+
 TAIL = """
 recommendation: "TODO: the recommendation, e.g. To note decision"
 """
@@ -120,6 +126,8 @@ def skeleton(office: Office, reference: str, day: dt.date, schema: str, kind: st
     text += FUNDING_SECTIONS if funds else OTHER_SECTIONS
     if "route_to_market" in facts:
         text += ROUTE
+    if "links" in facts:
+        text += LINKS.format(example=office.scheme_at(day).example)
     return text + TAIL
 
 

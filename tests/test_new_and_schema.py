@@ -314,3 +314,15 @@ def example_errors() -> dict[Path, list[str]]:
         errors = validate_with_jsonschema(schema_data(load_office(office)), {str(p): as_json(read_yaml(p).data) for p in paths})
         found.update({Path(name): problems for name, problems in errors.items()})
     return found
+
+
+@pytest.mark.parametrize("kind", list(ENGINE_KINDS))
+def test_a_new_record_of_each_kind_lacks_nothing_but_its_placeholders(tmp_path: Path, kind: str) -> None:
+    """What check reports of a fresh record is only what the officer has to fill in: never that
+    its kind expects a fact the skeleton left out."""
+    records = tmp_path / "records"
+    code, out = run("new", "--date", "2023-10-02", "--kind", kind, "--records", str(records))
+    assert code == 0, out
+    code, out = run("check", out.strip())
+    problems = out.splitlines()[:-1]
+    assert code == 1 and problems and all("placeholder not filled in: TODO" in line for line in problems), out
