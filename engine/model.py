@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -36,15 +37,7 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _not_the_keyword(value: str) -> str:
-    # 'not stated' means "the paper does not give this" only where a field can be not stated;
-    # anywhere else it would be printed, and published, as if it were the paper's words.
-    if value.strip() == "not stated":
-        raise ValueError("this field cannot be 'not stated': leave it out where the paper does not give it")
-    return value
-
-
-Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_not_the_keyword)]
+Text = Annotated[str, StringConstraints(min_length=1)]
 
 _SINGULAR = {"banners": "banner", "organisations": "organisation"}
 
@@ -53,12 +46,17 @@ def _one_line(value: str, info: ValidationInfo) -> str:
     if "\n" in value or "\t" in value:
         name = info.field_name or "text"
         raise ValueError(f"write the {_SINGULAR.get(name, name.replace('_', ' '))} on one line, without line breaks or tabs")
+    # 'not stated' means "the paper does not give this" only where a field can be not stated;
+    # anywhere else it would be printed, and published, as if it were the paper's words. (A
+    # paragraph may say it: the narrative is the paper's words.)
+    if value.strip() == "not stated":
+        raise ValueError("this field cannot be 'not stated': leave it out where the paper does not give it")
     return value
 
 
 # Text that is one line on the paper (a reference, a subject, a heading, a name): a line break or
 # a tab in it would break the title block, a table or the register's feed.
-OneLine = Annotated[str, AfterValidator(_one_line), AfterValidator(_not_the_keyword)]
+OneLine = Annotated[str, AfterValidator(_one_line)]
 Line = Annotated[Text, AfterValidator(_one_line)]
 
 _URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.ASCII)
@@ -526,6 +524,11 @@ class Section(Model):
             raise ValueError("a section without a heading needs content")
         return self
 
+    @cached_property
+    def tables(self) -> list[tuple[int, Table]]:
+        """The section's tables, as (block index, table); kept, since a section never changes."""
+        return [(b, block) for b, block in enumerate(self.content) if type(block) is Table]
+
 
 # --- the facts ---------------------------------------------------------------------------------
 
@@ -722,7 +725,7 @@ class Approval(Model):
     name: OrNotStated[Line] | None = None
     date: OrNotStated[Day] | None = None
     statement: OrNotStated[Text] | None = Field(None, description="Defaults to the office's approval statement; 'not stated' prints none")
-    signature: Text | None = Field(None, description="e.g. Wet signed copy held at the Office of the PCC")
+    signature: Line | None = Field(None, description="e.g. Wet signed copy held at the Office of the PCC")
     heading: Line | None = Field(None, description="The approval block's heading as printed, e.g. Police and Crime Commissioner Approval")
 
 
@@ -943,8 +946,7 @@ class Decision(Model):
     @property
     def tables(self) -> list[tuple[int, int, Table]]:
         """The tables in the narrative, as (section index, block index, table)."""
-        return [(s, b, block) for s, section in enumerate(self.sections) for b, block in enumerate(section.content)
-                if isinstance(block, Table)]
+        return [(s, b, table) for s, section in enumerate(self.sections) for b, table in section.tables]
 
     @property
     def first_day(self) -> dt.date | None:

@@ -448,6 +448,8 @@ def _amounts_in_text(d: Decision, office: Office, path: Path) -> Iterable[Findin
     if not known:
         return
     for loc, text in _texts(d):
+        if "£" not in text:
+            continue
         for m in _POUNDS.finditer(text):
             scale = {"k": 1000, "m": 1_000_000, "million": 1_000_000, "bn": 1_000_000_000}.get((m.group(2) or "").lower(), 1)
             figure = Decimal(m.group(1).replace(",", ""))
