@@ -1757,7 +1757,11 @@ def verify_manifest(build: Path) -> list[str]:
 def leftovers(build: Path) -> tuple[list[str], list[str]]:
     if not build.is_dir():
         return [], []
-    temps = [str(p.relative_to(build)) for p in build.rglob(".*.tmp") if ".cache" not in p.relative_to(build).parts]
+    # A killed publish's staging folder (and the temporary files in it) is the next publish's to
+    # sweep, not the next build's, which must not touch what a running publish writes: it is
+    # counted as staging, checked after the next publish.
+    temps = [str(p.relative_to(build)) for p in build.rglob(".*.tmp")
+             if ".cache" not in p.relative_to(build).parts and not p.relative_to(build).parts[0].startswith(".site.")]
     staging = [p.name for p in build.glob(".site.*") if p.is_dir()]
     return temps, staging
 
