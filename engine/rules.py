@@ -30,6 +30,7 @@ from .model import (
     Status,
     earliest,
     financial_year_bounds,
+    financial_year_name,
     financial_year_of,
     latest,
     money,
@@ -310,11 +311,11 @@ def _financial_year(d: Decision, office: Office, path: Path) -> Iterable[Finding
 @rule("fund-year", Severity.warning, "a fund's financial year is the decision's")
 def _fund_year(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     first, last = d.first_day, d.last_day
-    if first is None or last is None:
+    if first is None or last is None or not d.funds:
         return
     current = {financial_year_of(first), financial_year_of(last)}
     # A paper decided in the spring may well be for the coming year.
-    coming = {financial_year_of(last.replace(year=last.year + 1))}
+    coming = {financial_year_name(int(financial_year_of(last)[:4]) + 1)}
     for index, fund in enumerate(d.funds):
         year = stated(fund.financial_year)
         if year and year not in current | coming | set(d.financial_years):

@@ -235,3 +235,9 @@ def test_one_number_written_two_ways_is_one_number(tmp_path: Path) -> None:
         f"PCC-D-050.yaml: PCC/D/050 is the same number as {folder / 'PCC-D-50.yaml'} (PCC/D/50); give each paper its own number [one-number]",
         f"PCC-D-50.yaml: PCC/D/50 is the same number as {folder / 'PCC-D-050.yaml'} (PCC/D/050); give each paper its own number [one-number]",
     ]
+
+
+@pytest.mark.parametrize("date", ["2024-02-29", "2024-02"])
+def test_a_leap_day_is_a_day_like_any_other(tmp_path: Path, date: str) -> None:
+    extra = "funds: [{name: CSF, available: 100, financial_year: 2023-24}]\n" if date.startswith("2024") else ""
+    assert problems(tmp_path, kind="policy_or_governance", date=date, extra=extra) == []
