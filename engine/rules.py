@@ -224,14 +224,16 @@ def _kind_facts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
 
 
 def _number_key(d: Decision, office: Office) -> tuple[str, str] | None:
-    """(term, the reference with its number written without leading zeros): 048/2021 and
-    48/2021 are one number."""
+    """(period, the reference with its number written without leading zeros): 048/2021 and
+    48/2021 are one number. A scheme that numbers each term counts in the term; one that numbers
+    each year writes the year in the reference, so one reference is one number in any term."""
     scheme = office.scheme_for(d.reference, d.first_day)
     m = scheme.regex.fullmatch(d.reference) if scheme else None
-    if m is None or not (m.group("number") or "").isdigit():
+    if scheme is None or m is None or not (m.group("number") or "").isdigit():
         return None
     start, end = m.span("number")
-    return office.term_name(d), d.reference[:start] + str(int(m.group("number"))) + d.reference[end:]
+    period = office.term_name(d) if scheme.numbering == "term" else "any term"
+    return period, d.reference[:start] + str(int(m.group("number"))) + d.reference[end:]
 
 
 @cross_rule("one-number", Severity.error, "a number is used once in a period, however it is written",
@@ -243,12 +245,15 @@ def _one_number(records: Sequence[tuple[Decision, Path]], office: Office) -> Ite
         if key is not None:
             keys.setdefault(key, []).append(index)
     for group in keys.values():
-        written = {records[i][0].reference for i in group}
-        if len(written) > 1:  # one reference written twice is unique-reference's to report
-            for index in group:
-                others = [o for o in group if records[o][0].reference != records[index][0].reference]
+        for index in group:
+            d = records[index][0]
+            # One reference written twice in one term is unique-reference's to report.
+            others = [o for o in group if o != index and not (records[o][0].reference == d.reference
+                                                              and office.place_of(records[o][0]) == office.place_of(d))]
+            if others:
                 paths = ", ".join(f"{records[o][1]} ({records[o][0].reference})" for o in others)
-                yield index, ("reference",), f"{records[index][0].reference} is the same number as {paths}; give each paper its own number"
+                yield index, ("reference",), (f"{d.reference} is the same number as {paths}; give each paper its own "
+                                              f"number (`decisions new` gives the next free one)")
 
 
 # --- money and dates ---------------------------------------------------------------------------

@@ -232,8 +232,8 @@ def test_one_number_written_two_ways_is_one_number(tmp_path: Path) -> None:
     (folder / "PCC-D-050.yaml").write_text(text.replace("PCC/D/150", "PCC/D/050"), encoding="utf-8")
     found = sorted(f"{r.path.name}: {p.message}" for r in read_records([folder], office) for p in r.problems)
     assert found == [
-        f"PCC-D-050.yaml: PCC/D/050 is the same number as {folder / 'PCC-D-50.yaml'} (PCC/D/50); give each paper its own number [one-number]",
-        f"PCC-D-50.yaml: PCC/D/50 is the same number as {folder / 'PCC-D-050.yaml'} (PCC/D/050); give each paper its own number [one-number]",
+        f"PCC-D-050.yaml: PCC/D/050 is the same number as {folder / 'PCC-D-50.yaml'} (PCC/D/50); give each paper its own number (`decisions new` gives the next free one) [one-number]",
+        f"PCC-D-50.yaml: PCC/D/50 is the same number as {folder / 'PCC-D-050.yaml'} (PCC/D/050); give each paper its own number (`decisions new` gives the next free one) [one-number]",
     ]
 
 
@@ -241,3 +241,26 @@ def test_one_number_written_two_ways_is_one_number(tmp_path: Path) -> None:
 def test_a_leap_day_is_a_day_like_any_other(tmp_path: Path, date: str) -> None:
     extra = "funds: [{name: CSF, available: 100, financial_year: 2023-24}]\n" if date.startswith("2024") else ""
     assert problems(tmp_path, kind="policy_or_governance", date=date, extra=extra) == []
+
+
+def test_a_yearly_reference_is_one_number_in_any_term(tmp_path: Path) -> None:
+    from engine.records import read_records
+
+    make_project(tmp_path)
+    office_path = tmp_path / "office.yaml"
+    text = office_path.read_text(encoding="utf-8")
+    start, end = text.index("references:"), text.index("terms:")
+    office_path.write_text(text[:start] + "references:\n  pattern: '^PCC/D/(?P<year>\\d{4})/(?P<number>\\d{2})$'\n"
+                           "  format: 'PCC/D/{year}/{number:02d}'\n  example: PCC/D/2023/08\n  numbering: calendar_year\n\n"
+                           + text[end:], encoding="utf-8")
+    office = Project.load(office_path).office
+    (tmp_path / "records" / "2021-2024" / "PCC-D-102.yaml").unlink()  # the seed, in another scheme
+    paper = BASE.format(kind="commissioning", subject="Awards", date="{date}", extra="", text="Words.",
+                        recommendation="To note decision", approval="{{date: not stated}}").replace("PCC/D/150", "PCC/D/2024/05")
+    for term, date in (("2021-2024", "2024-02-01"), ("2024-2028", "2024-06-01")):
+        folder = tmp_path / "records" / term
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "PCC-D-2024-05.yaml").write_text(paper.replace("{date}", date).replace("{{", "{").replace("}}", "}"), encoding="utf-8")
+    found = sorted(p.message.split(" is the same number")[0] + " | " + p.rule for r in read_records([tmp_path / "records"], office)
+                   for p in r.problems)
+    assert found == ["PCC/D/2024/05 | one-number", "PCC/D/2024/05 | one-number"]
