@@ -37,7 +37,8 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Text = Annotated[str, StringConstraints(min_length=1)]
+# Text is something to read: not empty, not only spaces (yaml_source words the error).
+Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
 
 _SINGULAR = {"banners": "banner", "organisations": "organisation"}
 
@@ -49,7 +50,7 @@ def _one_line(value: str, info: ValidationInfo) -> str:
     # 'not stated' means "the paper does not give this" only where a field can be not stated;
     # anywhere else it would be printed, and published, as if it were the paper's words. (A
     # paragraph may say it: the narrative is the paper's words.)
-    if value.strip() == "not stated":
+    if value.strip().casefold() == "not stated":
         raise ValueError("this field cannot be 'not stated': leave it out where the paper does not give it")
     return value
 
@@ -105,7 +106,7 @@ _MONTH_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}")
 def _date_alone(value: Any) -> Any:
     """A date as YYYY-MM-DD, never a time (2023-09-06T00:00:00+05:00 is not silently 2023-09-06),
     nor a number (pydantic would read 0 as 1970-01-01)."""
-    if value == NOT_STATED:
+    if _is_not_stated(value):
         raise ValueError("this date cannot be 'not stated': leave it out where the paper does not give it")
     if isinstance(value, str) and not _DATE_TEXT.fullmatch(value):
         if _DATE_TEXT.match(value) and value[10:11] in ("T", "t", " "):
@@ -168,11 +169,24 @@ def financial_year_of(day: dt.date) -> str:
 # nothing, is null in open data and satisfies the rules that want the fact. A draft's unfilled
 # placeholder is a different thing ("TODO: ..."), and stays an error.
 NOT_STATED = "not stated"
-NotStated = Annotated[Literal["not stated"], WithJsonSchema({"const": "not stated", "description": "The published paper does not give this"})]
+
+
+def _the_keyword_as_written(value: Any) -> Any:
+    if isinstance(value, str) and value != NOT_STATED and _is_not_stated(value):
+        raise ValueError("write not stated in lower case, as 'not stated'")
+    return value
+
+
+def _is_not_stated(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().casefold() == NOT_STATED
+
+
+NotStated = Annotated[Literal["not stated"], BeforeValidator(_the_keyword_as_written),
+                      WithJsonSchema({"const": "not stated", "description": "The published paper does not give this"})]
 
 
 def _stated_or_value(value: Any) -> str:
-    return NOT_STATED if value == NOT_STATED else "value"
+    return NOT_STATED if _is_not_stated(value) else "value"
 
 
 class _OrNotStated:
@@ -299,7 +313,7 @@ def _date_form(value: Any) -> str:
     if isinstance(value, Quarter) or (isinstance(value, dict) and "quarter" in value):
         return "quarter"
     if isinstance(value, str):
-        if value == NOT_STATED:
+        if _is_not_stated(value):
             return NOT_STATED
         if _MONTH_TEXT.fullmatch(value):
             return "YYYY-MM"
@@ -809,7 +823,7 @@ class Recommendation(Model):
 
 
 def _recommendation_kind(value: Any) -> str:
-    if value == NOT_STATED:
+    if _is_not_stated(value):
         return NOT_STATED
     return "text" if isinstance(value, str) else "full"
 

@@ -441,6 +441,8 @@ def _message(error: dict[str, Any]) -> str:
         return "required field is missing" + (f": {MISSING_HINTS[field]}" if field in MISSING_HINTS else "")
     if kind == "model_type" and error["loc"] == ():
         return "a record is a set of fields (reference: ..., subject: ...), not a single value or a list"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == r"\S":
+        return "write some text here, not only spaces"
     message = message.removeprefix("Value error, ")
     if isinstance(value, (str, int, Decimal, bool, dt.date)) and len(repr(value)) < 60:
         if isinstance(value, bool):

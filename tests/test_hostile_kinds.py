@@ -50,7 +50,7 @@ BAD = [
     ("a kind that is a list", "kind: commissioning", "kind: [commissioning]", "kind: Input should be a valid string"),
     ("a date in words", "\ndate: 2023-09-06", "\ndate: September 2023", "date: write dates as YYYY-MM-DD"),
     ("not stated misspelt", "\ndate: 2023-09-06", "\ndate: not-stated", "date: write dates as YYYY-MM-DD"),
-    ("not stated capitalised", "\ndate: 2023-09-06", "\ndate: Not stated", "date: write dates as YYYY-MM-DD"),
+    ("not stated capitalised", "\ndate: 2023-09-06", "\ndate: Not stated", "date: write not stated in lower case"),
     ("a year out of range", "\ndate: 2023-09-06", "\ndate: 1850", "date: the year must be from 1900 to 2099 (got 1850)"),
     ("a month 13", "\ndate: 2023-09-06", "\ndate: 2023-13", "date: a month is written 01 to 12 after the year, e.g. 2022-11"),
     ("a quarter as a paper's date", "\ndate: 2023-09-06", "\ndate: Q4 2022-23", "date: write dates as YYYY-MM-DD"),
@@ -206,3 +206,26 @@ def test_a_record_written_before_kinds_is_told_what_changed(tmp_path: Path) -> N
         "policy_or_governance (`decisions kinds` lists them)",
         "procurement_history: this field is now called `history`: rename it",
     ]
+
+
+CASES = [
+    ("a fund 'Not stated'", "    fund: MoJ", "    fund: Not stated", "funding[0].fund: write not stated in lower case, as 'not stated'"),
+    ("a recommendation 'Not stated'", "recommendation: To note decision", "recommendation: Not Stated",
+     "recommendation: write not stated in lower case, as 'not stated'"),
+    ("a date 'Not stated'", "\ndate: 2023-09-06", "\ndate: Not stated", "date: write not stated in lower case, as 'not stated'"),
+    ("a subject of spaces", "subject: Allocation of MoJ Funding for Sexual Exploitation Support 2023-2024", "subject: '   '",
+     "subject: write some text here, not only spaces"),
+    ("a recommendation of a space", "recommendation: To note decision", "recommendation: ' '",
+     "recommendation: write some text here, not only spaces"),
+    ("a service of spaces", "  - service: Sexual Exploitation Support", "  - service: '  '",
+     "funding[0].service: write some text here, not only spaces"),
+    ("a report_of 'NOT STATED'", "report_of: Police and Crime Commissioner", "report_of: NOT STATED",
+     "report_of: this field cannot be 'not stated': leave it out where the paper does not give it"),
+]
+
+
+@pytest.mark.parametrize("what,old,new,message", CASES, ids=[c[0] for c in CASES])
+def test_the_keyword_in_another_case_and_blank_text_are_refused(tmp_path: Path, what: str, old: str, new: str, message: str) -> None:
+    path = record(tmp_path, old, new)
+    code, lines = check(path)
+    assert code == 1 and len(lines) == 2 and message in lines[0], lines
