@@ -293,8 +293,10 @@ class Office(Model):
         a deputy's or an acting commissioner's is their own."""
         if role is None:
             return True
-        mine, theirs = self.sign_off.commissioner_role.casefold(), role.casefold().strip()
-        return mine == theirs or mine.endswith(" " + theirs)
+        theirs = _role_words(role)
+        if theirs & {"deputy", "acting", "interim", "assistant", "vice"}:
+            return False
+        return theirs <= _role_words(self.sign_off.commissioner_role) | {"for", "of", "the"}
 
     def term_of(self, day: dt.date) -> Term | None:
         for term in self.terms:
@@ -323,6 +325,15 @@ class Office(Model):
     def place_of(self, decision: "Decision") -> str:
         """2021-2024/pcc-d-102: where a paper lives, in build/ and on the public site."""
         return f"{self.term_name(decision)}/{self.file_stem(decision.reference).lower()}"
+
+
+def _role_words(role: str) -> set[str]:
+    """A role's words, however written: 'PCC', '&' and spacing aside."""
+    words = re.findall(r"[a-z]+|&", role.casefold())
+    out: set[str] = set()
+    for word in words:
+        out |= {"police", "and", "crime", "commissioner"} if word == "pcc" else {"and"} if word == "&" else {word}
+    return out
 
 
 def _a_period_of(scheme: ReferenceScheme, period: str, terms: set[str]) -> bool:

@@ -242,8 +242,8 @@ class Links:
     def linked_from(self, entry: RegisterEntry) -> list[Linked]:
         """The links to a decision from others, less those it states itself (two papers that each
         say they were issued with the other are one link, shown once)."""
-        stated = {id(x.target) for x in self.outgoing.get(entry.place, []) if x.target is not None}
-        return [x for x in self.incoming.get(entry.place, []) if id(x.target) not in stated]
+        stated = {(id(x.target), _relation(x.relation)[2]) for x in self.outgoing.get(entry.place, []) if x.target is not None}
+        return [x for x in self.incoming.get(entry.place, []) if (id(x.target), x.relation) not in stated]
 
 
 # --- open data ----------------------------------------------------------------------------------

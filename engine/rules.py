@@ -704,8 +704,11 @@ def _approver_in_office(d: Decision, office: Office, path: Path) -> Iterable[Fin
     if term is None:
         yield ("approval", "date"), f"no commissioner's term in the office configuration holds {approved.isoformat()}"
         return
-    words = {w.casefold() for w in re.findall(r"\w{3,}", term.commissioner)}
-    if not words & {w.casefold() for w in re.findall(r"\w{3,}", name)}:
+    # Theirs by the surname (Mr F Akinbusoye), or by a name written alone (Festus); one shared
+    # first name is not enough (John Tizard is not John Campion).
+    theirs = [w.casefold() for w in re.findall(r"\w{2,}", term.commissioner)]
+    given = [w.casefold() for w in re.findall(r"\w{2,}", name)]
+    if not (theirs and (theirs[-1] in given or (len(given) == 1 and given[0] in theirs))):
         yield ("approval", "name"), (f"{name} was not the commissioner on {approved.isoformat()}: {term.commissioner} was "
                                      f"({term.name}); correct the name or the date, or give the role they signed in "
                                      "(e.g. Deputy Police and Crime Commissioner)")

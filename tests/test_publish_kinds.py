@@ -793,3 +793,14 @@ def test_publish_locates_a_problem_found_across_records_as_check_does(tmp_path: 
     assert [line for _, line in summary.failed] == [
         "records/2021-2024/PCC-D-070.yaml:8:23: error: links[1].reference: PCC/D/070 links to itself (cites); "
         "name the other decision's reference [links]"]
+
+
+def test_a_different_relation_coming_back_is_kept(tmp_path: Path) -> None:
+    project = make(tmp_path, {
+        "2021-2024/PCC-D-120.yaml": _paper("PCC/D/120", "links: [{relation: cites, reference: PCC/D/121}]\n"),
+        "2021-2024/PCC-D-121.yaml": _paper("PCC/D/121", "links: [{relation: amends, reference: PCC/D/120}]\n")})
+    assert publish(project, tmp_path / "site").failed == []
+    row = rows(tmp_path / "site")["PCC/D/120"]
+    assert [(x["relation"], x["reference"]) for x in row["linked_from"]] == [("amended_by", "PCC/D/121")]
+    register_part = flat(page(tmp_path / "site", "2021-2024/pcc-d-120")).split("Download")[0]
+    assert "Cites PCC/D/121" in register_part and "Amended by PCC/D/121" in register_part, register_part

@@ -264,3 +264,17 @@ def test_a_yearly_reference_is_one_number_in_any_term(tmp_path: Path) -> None:
     found = sorted(p.message.split(" is the same number")[0] + " | " + p.rule for r in read_records([tmp_path / "records"], office)
                    for p in r.problems)
     assert found == ["PCC/D/2024/05 | one-number", "PCC/D/2024/05 | one-number"]
+
+
+@pytest.mark.parametrize("approval,fires", [
+    ("{role: Police and Crime Commissioner for Bedfordshire, name: Kathryn Holloway, date: 2023-11-14}", True),
+    ("{role: Bedfordshire Police and Crime  Commissioner, name: Kathryn Holloway, date: 2023-11-14}", True),
+    ("{role: PCC, name: Kathryn Holloway, date: 2023-11-14}", True),
+    ("{role: Bedfordshire Police & Crime Commissioner, name: Kathryn Holloway, date: 2023-11-14}", True),
+    ("{name: Festus Holloway, date: 2023-11-14}", True),  # a shared first name is not enough
+    ("{name: Mr F Akinbusoye, date: 2023-11-14}", False),
+    ("{role: Acting Police and Crime Commissioner, name: Kathryn Holloway, date: 2023-11-14}", False),
+])
+def test_the_commissioners_role_however_written(tmp_path: Path, approval: str, fires: bool) -> None:
+    found = [p for p in problems(tmp_path, kind="commissioning", approval=approval) if "[approver-in-office]" in p]
+    assert bool(found) is fires, found
