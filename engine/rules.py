@@ -256,6 +256,34 @@ def _one_number(records: Sequence[tuple[Decision, Path]], office: Office) -> Ite
                                               f"number (`decisions new` gives the next free one)")
 
 
+@rule("aliases", Severity.error, "an alias is another form of the reference, given once")
+def _aliases(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    seen: set[str] = set()
+    for index, alias in enumerate(d.aliases):
+        if alias == d.reference:
+            yield ("aliases", index), f"{alias} is the reference itself: list only the other forms the office printed"
+        elif alias in seen:
+            yield ("aliases", index), f"{alias} is listed twice: give each form once"
+        seen.add(alias)
+
+
+@cross_rule("alias-clash", Severity.error, "an alias names no other paper",
+            unwaivable="a link by that alias could lead to either paper")
+def _alias_clash(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable[tuple[int, Loc, str]]:
+    owners: dict[str, set[int]] = {}
+    for index, (d, _) in enumerate(records):
+        for name in {d.reference, *d.aliases}:
+            owners.setdefault(name, set()).add(index)
+    for index, (d, _) in enumerate(records):
+        for a_index, alias in enumerate(d.aliases):
+            others = [o for o in owners.get(alias, set()) if o != index
+                      and office.term_name(records[o][0]) == office.term_name(d)]
+            if others:
+                paths = ", ".join(str(records[o][1]) for o in sorted(others))
+                yield index, ("aliases", a_index), (f"{alias} also names {paths}; an alias must name one paper, so "
+                                                    "remove it from one of them")
+
+
 # --- money and dates ---------------------------------------------------------------------------
 
 # 2023-2024, 2023/24, 2023-24, 2022 – 2023, and two-digit spans such as 23-25 or 24/25.
@@ -639,7 +667,8 @@ def _links(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable
     for index, (d, _) in enumerate(records):
         for l_index, link in enumerate(d.links):
             other_term = link.date is not None and office.term_of(earliest(link.date)) is not office.term_for(d)
-            if link.reference and link.reference == d.reference and not other_term:  # numbers restart each term
+            own = {d.reference, *d.aliases}
+            if link.reference and link.reference.strip() in own and not other_term:  # numbers restart each term
                 yield index, ("links", l_index, "reference"), f"{d.reference} links to itself ({link.relation.value}); name the other decision's reference"
     # A parent or a cited decision outside the archive is not a finding: the register shows the
     # link as text, and links it where both ends are in it.

@@ -278,3 +278,22 @@ def test_a_yearly_reference_is_one_number_in_any_term(tmp_path: Path) -> None:
 def test_the_commissioners_role_however_written(tmp_path: Path, approval: str, fires: bool) -> None:
     found = [p for p in problems(tmp_path, kind="commissioning", approval=approval) if "[approver-in-office]" in p]
     assert bool(found) is fires, found
+
+
+def test_aliases_are_checked(tmp_path: Path) -> None:
+    from engine.records import read_records
+
+    assert problems(tmp_path, kind="commissioning", extra="aliases: [PCC/D/150, PCC.D.150, PCC.D.150]") == [
+        "error: aliases[0]: PCC/D/150 is the reference itself: list only the other forms the office printed [aliases]",
+        "error: aliases[2]: PCC.D.150 is listed twice: give each form once [aliases]"]
+    assert problems(tmp_path, kind="commissioning", extra="aliases: [PCC.D.150]\nlinks: [{relation: cites, reference: PCC.D.150}]") == []
+    folder = tmp_path / "records" / "2021-2024"
+    office = Project.load(tmp_path / "office.yaml").office
+    found = [p.message for r in read_records([folder], office) for p in r.problems]
+    assert found == ["PCC/D/150 links to itself (cites); name the other decision's reference [links]"]  # through its alias
+    other = BASE.format(kind="commissioning", subject="Other", date="2023-11-14", extra="aliases: [PCC/D/150]", text="Words.",
+                        recommendation="To note decision", approval="{date: not stated}").replace("PCC/D/150", "PCC/D/151", 1)
+    (folder / "PCC-D-151.yaml").write_text(other, encoding="utf-8")
+    found = [f"{r.path.name}: {p.message}" for r in read_records([folder], office) for p in r.problems if p.rule == "alias-clash"]
+    assert found == [f"PCC-D-151.yaml: PCC/D/150 also names {folder / 'PCC-D-150.yaml'}; an alias must name one paper, so "
+                     "remove it from one of them [alias-clash]"]
