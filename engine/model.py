@@ -995,6 +995,9 @@ class Decision(Model):
             years.append(own)
         if self.precept:
             years.append(self.precept.financial_year)
+        if self.period is not None and self.period.start <= self.period.end:
+            first, last = int(financial_year_of(self.period.start)[:4]), int(financial_year_of(self.period.end)[:4])
+            years += [financial_year_name(y) for y in range(first, min(last, first + 20) + 1)]
         return sorted(set(years))
 
     def timetable(self) -> list[tuple[str, dt.date | Month, tuple[str | int, ...], bool]]:

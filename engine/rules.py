@@ -290,6 +290,11 @@ def _alias_clash(records: Sequence[tuple[Decision, Path]], office: Office) -> It
 _YEAR_IN_TEXT = re.compile(r"(?<![\d£.,])((?:19|20)?\d\d)\s?[-/\u2013]\s?((?:19|20)?\d\d)(?![\d%])")
 
 
+# Two-digit ranges that are ages, sections or weeks, not financial years.
+_NOT_YEARS = re.compile(r"\b(aged?|ages|sections?|weeks?|years?|clauses?|paragraphs?|pages?|rooms?|units?|nos?\.?)\s*$", re.IGNORECASE)
+_NOT_YEARS_AFTER = re.compile(r"\s*(-|\s)?(year|yr)s?[ -]?olds?\b|\s*years? of age\b", re.IGNORECASE)
+
+
 def _years_named(text: str, near: int | None = None) -> Iterable[tuple[str, list[int]]]:
     """The financial years a text names, e.g. 'Funded Services 2022 – 2023' -> [2022];
     'FY24/25' -> [2024]; '23-25' -> [2023, 2024]. Dates such as 13/11 are not years, and two
@@ -305,7 +310,8 @@ def _years_named(text: str, near: int | None = None) -> Iterable[tuple[str, list
         b = int(last) + (a // 100 * 100 if len(last) == 2 else 0)
         if not (2000 <= a <= 2099) or not 1 <= b - a <= 5:
             continue
-        if len(first) == 2 and not fy and (near is None or abs(a - near) > 3):
+        if len(first) == 2 and not fy and (near is None or abs(a - near) > 3 or _NOT_YEARS.search(text[:m.start()])
+                                              or _NOT_YEARS_AFTER.match(text, m.end())):
             continue
         yield m.group(0), list(range(a, b))
 
@@ -331,9 +337,7 @@ def _financial_year(d: Decision, office: Office, path: Path) -> Iterable[Finding
             yield ("funding", index, "period", "end"), (
                 f"the period runs to {line.period.end.isoformat()}, after the last financial year {years[-1]} ends"
             )
-    years = {int(y[:4]) for y in d.financial_years}
-    if d.period is not None:
-        years |= {int(financial_year_of(d.period.start)[:4]), int(financial_year_of(d.period.end)[:4])}
+    years = {int(y[:4]) for y in d.financial_years}  # the funding's, the decision's own, its period's
     if years:
         for printed, named in _years_named(d.subject, near=min(years)):
             if not any(year in years for year in named):

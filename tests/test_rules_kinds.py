@@ -69,6 +69,10 @@ def test_kind_facts_are_asked_for_and_not_stated_satisfies_them(tmp_path: Path) 
     ("Support for young people aged 16-18 2023-24", [[2023]]),  # ages are not years
     ("Youth diversion for 11-16 year olds", []),
     ("Pilot 2023-24 (weeks 10-12)", [[2023]]),
+    ("Care leavers aged 24-25", []),
+    ("Mentoring for 24-25 year olds", []),
+    ("Sections 24-25 of the Act", []),
+    ("Victims aged 24/25", []),
 ])
 def test_the_years_a_subject_names(text: str, years: list[list[int]]) -> None:
     assert [named for _, named in _years_named(text, near=2023)] == years
@@ -297,3 +301,11 @@ def test_aliases_are_checked(tmp_path: Path) -> None:
     found = [f"{r.path.name}: {p.message}" for r in read_records([folder], office) for p in r.problems if p.rule == "alias-clash"]
     assert found == [f"PCC-D-151.yaml: PCC/D/150 also names {folder / 'PCC-D-150.yaml'}; an alias must name one paper, so "
                      "remove it from one of them [alias-clash]"]
+
+
+def test_the_decisions_own_period_gives_its_years(tmp_path: Path) -> None:
+    extra = "period: {start: 2023-10-01, end: 2024-01-31}"
+    assert problems(tmp_path, kind="policy_or_governance", subject="Plan 2023-24", extra=extra) == []
+    assert problems(tmp_path, kind="policy_or_governance", subject="Plan 2019-20", extra=extra) == [
+        "error: subject: the subject names 2019-20 but the decision is for 2023-24; correct the subject or the financial years "
+        "[financial-year]"]
