@@ -482,6 +482,11 @@ def _check_cell(column: Column, cell: Cell, row: str) -> None:
     if column.type is ColumnType.money:
         if not isinstance(cell, (Decimal, int)) or isinstance(cell, bool) or cell < 0 or Decimal(cell).as_tuple().exponent < -2:
             raise ValueError(f"{where}: write pounds as a number with at most 2 decimal places, e.g. 176.33")
+        amount = Decimal(cell)
+        if amount.is_zero() and amount.is_signed():
+            raise ValueError(f"{where}: an amount is never negative: write 0, without the minus sign")
+        if amount >= Decimal("1e13"):  # as funding amounts: 13 digits, so a total's pence are never lost
+            raise ValueError(f"{where}: an amount is below £10,000,000,000,000")
     elif column.type is ColumnType.ratio:
         m = _RATIO.fullmatch(cell) if isinstance(cell, str) else None
         if m is None or int(cell.split("/")[1]) == 0 or int(cell.split("/")[0]) == 0:  # type: ignore[union-attr]

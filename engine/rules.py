@@ -396,11 +396,21 @@ def _awarded_in(line: "FundingLine", year: str | None) -> Decimal:
 
 @rule("fund-envelope", Severity.error, "the awards from a fund are within what it has available")
 def _fund_envelope(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    envelopes: dict[tuple[str, str | None], int] = {}
+    for index, fund in enumerate(d.funds):
+        key = (fund.name, stated(fund.financial_year))
+        if key in envelopes:
+            yield ("funds", index), (f"the {fund.name} is given twice{' for ' + key[1] if key[1] else ''} (funds[{envelopes[key]}]): "
+                                     "give each fund's envelope once a year")
+        envelopes.setdefault(key, index)
     for index, fund in enumerate(d.funds):
         if fund.available is None:
             continue
         year = stated(fund.financial_year)
-        awarded = sum((_awarded_in(line, year) for line in d.funding if line.fund_name == fund.name), Decimal(0))
+        yearly = sum(1 for f in d.funds if f.name == fund.name) > 1
+        # A line without years counts against a fund's only envelope, never against each of several.
+        awarded = sum((_awarded_in(line, year) for line in d.funding if line.fund_name == fund.name
+                       and not (yearly and year and not line.years)), Decimal(0))
         if awarded > fund.available:
             when = f" for {year}" if year else ""
             yield ("funds", index, "available"), (f"{money(awarded)} is awarded from the {fund.name}{when}, more than the "

@@ -103,6 +103,8 @@ def test_a_bad_new_field_is_one_located_error(tmp_path: Path, what: str, old: st
     ("[[A, 6/9, '176.33'], [D, null, 264.50]]", "", "sections[1].content[0]: row 1, column 'Council tax': write pounds as a number"),
     ("[[A, 6/9, 176.333], [D, null, 264.50]]", "", "sections[1].content[0]: row 1, column 'Council tax': write pounds as a number with at most 2 decimal places"),
     ("[[A, 6/9, -1], [D, null, 264.50]]", "", "row 1, column 'Council tax': write pounds as a number"),
+    ("[[A, null, -0.00], [D, null, 264.50]]", "", "row 1, column 'Council tax': an amount is never negative: write 0"),
+    ("[[A, null, 10000000000000], [D, null, 264.50]]", "", "row 1, column 'Council tax': an amount is below £10,000,000,000,000"),
     ("[[A, six ninths, 176.33], [D, null, 264.50]]", "", "row 1, column 'Ratio': write a ratio as 6/9"),
     ("[[A, 6/9], [D, null, 264.50]]", "", "row 1 has 2 cells; the table has 3 columns"),
     ("[[A, 6/0, 176.33], [D, null, 264.50]]", "", "row 1, column 'Ratio': write a ratio as 6/9 (neither number 0)"),

@@ -309,3 +309,14 @@ def test_the_decisions_own_period_gives_its_years(tmp_path: Path) -> None:
     assert problems(tmp_path, kind="policy_or_governance", subject="Plan 2019-20", extra=extra) == [
         "error: subject: the subject names 2019-20 but the decision is for 2023-24; correct the subject or the financial years "
         "[financial-year]"]
+
+
+def test_an_envelope_is_given_once_a_year_and_a_line_without_years_is_not_counted_twice(tmp_path: Path) -> None:
+    funds = "funds: [{name: MoJ, available: 100000, financial_year: 2024-25}, {name: MoJ, available: 100000, financial_year: 2025-26}"
+    line = "funding: [{recipient: A, service: S, fund: MoJ, amount: 150000}]\n"
+    def envelope(extra: str) -> list[str]:
+        return [p for p in problems(tmp_path, kind="funding_allocation", date="2024-03-01", extra=extra) if "[fund-envelope]" in p]
+
+    assert envelope(funds + "]\n" + line) == []
+    assert envelope(funds + ", {name: MoJ, available: 1, financial_year: 2025/26}]\n" + line) == [
+        "error: funds[2]: the MoJ is given twice for 2025-26 (funds[1]): give each fund's envelope once a year [fund-envelope]"]
