@@ -18,7 +18,8 @@ when the paper gives none), the other forms printed for its reference, the addre
 published at, and its links to other decisions both ways ("Amends PCC/D/083" on one page,
 "Amended by PCC/D/127" on the other); a link to a decision outside the register is text. The
 register is in order of the last day a paper's date can mean, undated papers last; the feed dates
-an entry by the first day its date can mean (or its approval, or its term's start), never the clock.
+an entry by the first day its date can mean (or its approval date), never the clock; a paper with no
+date at all is left out of the feed.
 The fields of decisions.json and the columns of decisions.csv are listed below, at `facts` and
 `CSV_FIELDS`.
 
@@ -469,7 +470,8 @@ def _csv_event(e: dict[str, Any]) -> str:
     head = " ".join(x for x in (e["event"].replace("_", " "), when) if x)
     people = []
     for p in e.get("participants", []):
-        more = ", ".join(x for x in (p.get("role"), p.get("organisation")) if x)
+        side = {True: "internal", False: "external"}.get(p.get("internal"))  # type: ignore[call-overload]
+        more = ", ".join(x for x in (p.get("role"), p.get("organisation"), side) if x)
         people.append(f"{p['name']} ({more})" if p.get("name") and more else p.get("name") or more)
     vote = e.get("votes")
     counts = None
@@ -833,14 +835,12 @@ class _Site:
 
     def _updated(self, entry: RegisterEntry) -> str | None:
         """The feed's date for a decision: the first day its date can mean; for a paper whose
-        date is not stated, its approval date (a public paper's), else the first day of its
-        term. Never the clock."""
+        date is not stated, its approval date (a public paper's). None when the record gives no
+        date at all: such a paper is left out of the feed (it stays in the register and open
+        data) rather than given a date it does not state. Never the clock."""
         d = entry.decision
         # A Part 2 decision's approval is not published: not even its date.
         day = d.first_day or (d.approved_on if not entry.part2 else None)
-        if day is None:
-            term = self.office.term_named(entry.term)
-            day = term.start if term is not None else None
         return day.isoformat() if day else None
 
     def name(self, entry: RegisterEntry) -> str:
