@@ -159,7 +159,8 @@ def _term(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
             return
     folders = {t.name for t in office.terms}
     if path.parent.name in folders and path.parent.name != term.name:
-        yield ("date",), f"dated in the {term.name} term, but filed under {path.parent.name}/"
+        yield ("date",), (f"dated in the {term.name} term, but filed under {path.parent.name}/: move the file to "
+                          f"{term.name}/, or correct the date")
 
 
 def output_clashes(places: Iterable[tuple[Hashable, str]]) -> dict[Hashable, list[Hashable]]:
@@ -419,7 +420,7 @@ def _fund_envelope(d: Decision, office: Office, path: Path) -> Iterable[Finding]
     if names:
         for index, line in enumerate(d.funding):
             if line.fund_name and line.fund_name not in names:
-                yield ("funding", index, "fund"), f"'{line.fund_name}' is not one of the decision's funds ({', '.join(sorted(names))})"
+                yield ("funding", index, "fund"), f"'{line.fund_name}' is not one of the decision's funds ({', '.join(sorted(names))}): add it to `funds`, or correct the line's fund"
 
 
 @rule("award-groups", Severity.error, "each award is listed under a group it fits")
@@ -434,9 +435,9 @@ def _award_groups(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         if group is None:
             yield ("funding", index, "group"), f"no award group is named '{line.group}' (award_groups: {'; '.join(groups) or 'none'})"
         elif group.over is not None and line.total <= group.over:
-            yield ("funding", index, "group"), f"{money(line.total)} is not over {money(group.over)}, so it is not in '{group.name}'"
+            yield ("funding", index, "group"), f"{money(line.total)} is not over {money(group.over)}, so it is not in '{group.name}': put it in the group it fits, or correct the amount"
         elif group.up_to is not None and line.total > group.up_to:
-            yield ("funding", index, "group"), f"{money(line.total)} is over {money(group.up_to)}, so it is not in '{group.name}'"
+            yield ("funding", index, "group"), f"{money(line.total)} is over {money(group.up_to)}, so it is not in '{group.name}': put it in the group it fits, or correct the amount"
 
 
 _POUNDS = re.compile(r"£\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|million|bn)?\b", re.IGNORECASE)
@@ -622,7 +623,7 @@ def _vote_counts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         if (vote.in_favour >= vote.threshold) != vote.carried:
             outcome = "carried" if vote.carried else "not carried"
             yield ("history", index, "votes", "carried"), (
-                f"{vote.in_favour} in favour against a threshold of {vote.threshold}, yet the vote is {outcome}"
+                f"{vote.in_favour} in favour against a threshold of {vote.threshold}, yet the vote is {outcome}: correct the counts, the threshold or `carried`"
             )
 
 
@@ -641,9 +642,9 @@ def _history_order(d: Decision, office: Office, path: Path) -> Iterable[Finding]
     last = d.last_day
     for index, event in enumerate(d.history):
         if event.date is not None and last is not None and earliest(event.date) > last:
-            yield ("history", index, "date"), f"{event.date} is after the paper's date {stated_date(d.date)}"
+            yield ("history", index, "date"), f"{event.date} is after the paper's date {stated_date(d.date)}; correct the event's date or the paper's"
         if event.until is not None and event.date is not None and latest(event.until) < earliest(event.date):
-            yield ("history", index, "until"), f"the event ends ({event.until}) before it starts ({event.date})"
+            yield ("history", index, "until"), f"the event ends ({event.until}) before it starts ({event.date}); correct `until` or `date`"
 
 
 @rule("response-deadline", Severity.error, "the response deadline is after the opportunity's release")
@@ -721,12 +722,12 @@ def _approval_after_paper(d: Decision, office: Office, path: Path) -> Iterable[F
     today = dt.date.today()
     approved = d.approved_on
     if approved and first and approved < first:
-        yield ("approval", "date"), f"approved on {approved.isoformat()}, before the paper's date {stated_date(d.date)}"
+        yield ("approval", "date"), f"approved on {approved.isoformat()}, before the paper's date {stated_date(d.date)}; correct one of the two dates"
     if approved and approved > today:
         yield ("approval", "date"), f"approved on {approved.isoformat()}, which is after today ({today.isoformat()}); an approval cannot be dated ahead"
     for index, sign_off in enumerate(d.sign_offs):
         if sign_off.date and first and sign_off.date < first:
-            yield ("sign_offs", index, "date"), f"signed on {sign_off.date.isoformat()}, before the paper's date {stated_date(d.date)}"
+            yield ("sign_offs", index, "date"), f"signed on {sign_off.date.isoformat()}, before the paper's date {stated_date(d.date)}; correct one of the two dates"
         if sign_off.date and sign_off.date > today:
             yield ("sign_offs", index, "date"), f"signed on {sign_off.date.isoformat()}, which is after today ({today.isoformat()})"
 
@@ -745,7 +746,8 @@ def _approver_in_office(d: Decision, office: Office, path: Path) -> Iterable[Fin
         return
     term = office.term_of(approved)
     if term is None:
-        yield ("approval", "date"), f"no commissioner's term in the office configuration holds {approved.isoformat()}"
+        yield ("approval", "date"), (f"no commissioner's term in the office configuration holds {approved.isoformat()}; "
+                                     "correct the date, or add the term to office.yaml")
         return
     # Theirs by the surname (Mr F Akinbusoye), or by a name written alone (Festus); one shared
     # first name is not enough (John Tizard is not John Campion).
@@ -791,7 +793,7 @@ def _as_printed(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     seen: set[str] = set()
     for index, entry in enumerate(d.as_printed):
         if entry.field in seen:
-            yield ("as_printed", index, "field"), f"{entry.field} is given as printed twice"
+            yield ("as_printed", index, "field"), f"{entry.field} is given as printed twice: keep one"
         seen.add(entry.field)
         if field_value(d, entry.field) is None:
             yield ("as_printed", index, "field"), f"the record has no value at {entry.field}; name a field as check does, e.g. date or funding[0].period.end"

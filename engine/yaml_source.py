@@ -441,6 +441,8 @@ def _message(error: dict[str, Any]) -> str:
         return "required field is missing" + (f": {MISSING_HINTS[field]}" if field in MISSING_HINTS else "")
     if kind == "model_type" and error["loc"] == ():
         return "a record is a set of fields (reference: ..., subject: ...), not a single value or a list"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "write this as a set of fields (name: value, one a line), not a single value or a list"
     if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == r"\S":
         return "write some text here, not only spaces"
     message = message.removeprefix("Value error, ")

@@ -157,6 +157,7 @@ def test_an_office_kind_is_declared_in_office_yaml(tmp_path: Path) -> None:
     ("  Decisions Log:\n    label: Ours\n", "kinds: a kind's name is lower case letters, digits and _"),
     ("  decisions_log:\n    label: Ours\n    expects: [money]\n", "kinds.decisions_log.expects[0]: 'money' is not a fact a kind can expect"),
     ("  decisions_log:\n    expects: []\n", "kinds.decisions_log.label: required field is missing"),
+    ("  decisions_log: 5\n", "kinds.decisions_log: write this as a set of fields (name: value, one a line), not a single value or a list"),
     ("  decisions_log:\n    label: Ours\n    rules: [application-count]\n", "kinds: decisions_log: 'application-count' is not a rule that only some kinds need"),
     # A rule every kind has cannot be named, or naming it would switch it off for every other kind.
     ("  decisions_log:\n    label: Ours\n    rules: [approval-after-paper]\n", "kinds: decisions_log: 'approval-after-paper' is not a rule that only some kinds need"),

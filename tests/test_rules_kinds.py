@@ -112,8 +112,8 @@ def test_awards_stay_within_their_fund_and_group(tmp_path: Path) -> None:
              "  - {recipient: B, service: X, fund: CSF, amount: 4000, group: Core awards over £5000}\n"
              "  - {recipient: C, service: Y, fund: Other, amount: 4000, group: Small grants up to £5000}\n")
     assert sorted(problems(tmp_path, extra=extra)) == [
-        "error: funding[1].group: £4,000 is not over £5,000, so it is not in 'Core awards over £5000' [award-groups]",
-        "error: funding[2].fund: 'Other' is not one of the decision's funds (CSF) [fund-envelope]",
+        "error: funding[1].group: £4,000 is not over £5,000, so it is not in 'Core awards over £5000': put it in the group it fits, or correct the amount [award-groups]",
+        "error: funding[2].fund: 'Other' is not one of the decision's funds (CSF): add it to `funds`, or correct the line's fund [fund-envelope]",
         "error: funds[0].available: £22,500 is awarded from the CSF, more than the £20,000 available [fund-envelope]",
     ]
 
@@ -129,7 +129,7 @@ def test_a_vote_agrees_with_its_threshold(tmp_path: Path) -> None:
     vote = ("history:\n  - event: vote\n    date: 2023-02-06\n    name: Police and Crime Panel\n"
             "    votes: {in_favour: 5, against: 7, threshold: 8, carried: true}\n")
     assert problems(tmp_path, kind="policy_or_governance", extra=vote, date="2023-02-10") == [
-        "error: history[0].votes.carried: 5 in favour against a threshold of 8, yet the vote is carried [vote-counts]"]
+        "error: history[0].votes.carried: 5 in favour against a threshold of 8, yet the vote is carried: correct the counts, the threshold or `carried` [vote-counts]"]
     assert problems(tmp_path, kind="policy_or_governance", extra=vote.replace("carried: true", "carried: false"), date="2023-02-10") == []
 
 
