@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .model import (
+    LAST_YEAR,
     NOT_STATED,
     Approval,
     BulletList,
@@ -94,8 +95,21 @@ def _reference_format(d: Decision, office: Office, path: Path) -> Iterable[Findi
     # A year in the reference is the paper's (or the one before: a number given in December, a
     # paper dated in January).
     groups = scheme.regex.fullmatch(d.reference).groupdict()  # type: ignore[union-attr]
+    fy = groups.get("financial_year")
+    if fy:
+        m = re.fullmatch(r"([0-9]{4})[-/]([0-9]{2}|[0-9]{4})", fy)
+        if m is None or int(m.group(2)) % 100 != (int(m.group(1)) + 1) % 100:
+            yield ("reference",), f"{d.reference} names {fy}, which is not a financial year (one year to the next, e.g. 2024-25)"
+            return
     first, last = d.first_day, d.last_day
     if first is None or last is None:
+        term = office.term_for(d)  # an undated paper: its term bounds the year its reference names
+        if term is not None:
+            first, last = term.start - dt.timedelta(days=366), term.end or dt.date(LAST_YEAR, 12, 31)
+            named = int(groups["year"]) if (groups.get("year") or "").isdigit() else int(fy[:4]) if fy else None
+            if named is not None and not first.year <= named <= last.year:
+                yield ("reference",), (f"{d.reference} names the year {named}, outside the {term.name} term the paper "
+                                       "is filed in; correct the reference or the term")
         return
     years = {first.year, last.year}
     if groups.get("year") and groups["year"].isdigit():

@@ -469,3 +469,15 @@ def test_a_record_whose_number_is_not_digits_does_not_crash_new(tmp_path: Path) 
     result = CliRunner().invoke(main, ["--office", str(office), "new", "--date", "2023-02-01"])
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
     assert result.output.strip().endswith("X-8.yaml"), result.output
+
+
+@pytest.mark.parametrize(("folder", "reference", "date", "term", "message"), [
+    ("2024-2028", "46/2023-25", "2024-06-01", None, "46/2023-25 names 2023-25, which is not a financial year"),
+    ("2021-2024", "49/2019", "not stated", "2021-2024", "49/2019 names the year 2019, outside the 2021-2024 term"),
+])
+def test_the_year_a_reference_names_is_checked(tmp_path: Path, folder: str, reference: str, date: str, term: str | None,
+                                               message: str) -> None:
+    office = project(tmp_path, SURREY.replace("    since: 2023-01-01\n", "    since: 2021-01-01\n"))
+    path = record(office, folder, reference, date, term=term)
+    result = CliRunner().invoke(main, ["--office", str(office), "check", str(path)])
+    assert result.exit_code == 1 and message in result.output, result.output
