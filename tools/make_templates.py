@@ -332,26 +332,32 @@ def decision_body(doc) -> None:
     add(doc, "{%p if approval_heading %}")
     add(doc, "{{ approval_heading }}", "Heading 2")
     add(doc, "{%p endif %}")
+    # A sign-off block is never split across pages: each of its lines keeps with the next, up to
+    # its date (Bedfordshire's approved paper had "Name" on one page and "Signature" on the next).
     add(doc, "{%p for sign_off in sign_offs %}")
     add(doc, "{{ sign_off.role }}", "Sign-off")
     add(doc, "{%p if sign_off.statement %}")
-    add(doc, "{{ sign_off.statement }}")
+    keep_with_next(add(doc, "{{ sign_off.statement }}"))
     add(doc, "{%p endif %}")
     add(doc, "{%p if sign_off.name %}")
-    add(doc, "{{ sign_off.name }}", bold_label="Name:")
+    keep_with_next(add(doc, "{{ sign_off.name }}", bold_label="Name:"))
     add(doc, "{%p endif %}")
     # A draft has a line to sign on; an approved paper shows where its signature is held, if the
     # paper says, and otherwise nothing (its web page never shows a blank line either).
     add(doc, "{%p if sign_off.signature %}")
-    add(doc, "{{ sign_off.signature }}", bold_label="Signature:")
+    keep_with_next(add(doc, "{{ sign_off.signature }}", bold_label="Signature:"))
     add(doc, "{%p elif draft %}")
-    add(doc, "______________________________", bold_label="Signature:")
+    keep_with_next(add(doc, "______________________________", bold_label="Signature:"))
     add(doc, "{%p endif %}")
     add(doc, "{%p if sign_off.date_line %}")
     add(doc, "{{ sign_off.date }}", bold_label="Date:")
     add(doc, "{%p endif %}")
     add(doc, "{%p endfor %}")
     section_loop(doc, "after_approval")
+
+
+def keep_with_next(paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
 
 
 def section_loop(doc, name: str) -> None:
