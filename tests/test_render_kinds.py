@@ -557,3 +557,13 @@ def test_a_figure_in_a_table_never_breaks_over_two_lines(project: Project, tmp_p
     assert paper.error is None, paper.error
     words = pdf_text(paper.files["pdf"]).split()
     assert words.count("£1,510,000.00") == 1 and words.count("£140,000.00") == 2, words
+
+
+@pytest.mark.parametrize("fmt,shown", [("%-d %B %Y", "6 September 2023"), ("%#d/%#m/%Y", "6/9/2023"),
+                                       ("%d/%m/%Y", "06/09/2023"), ("%-d%%", "6%")])
+def test_an_unpadded_day_is_written_the_same_on_every_platform(fmt: str, shown: str) -> None:
+    import datetime as dt
+
+    from engine.render.context import portable_strftime
+
+    assert portable_strftime(dt.date(2023, 9, 6), fmt) == shown

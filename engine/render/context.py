@@ -15,11 +15,21 @@ from ..model import (NOT_STATED, Approval, BulletList, Column, ColumnType, Decis
 from ..office import Office
 
 
+_UNPADDED = re.compile(r"%[-#]([dm])")
+
+
+def portable_strftime(day: dt.date, fmt: str) -> str:
+    """strftime, with %-d and %-m (glibc's) or %#d and %#m (Windows') for a day or month
+    without its leading zero on every platform ("6 September 2023")."""
+    fmt = _UNPADDED.sub(lambda m: str(day.day if m.group(1) == "d" else day.month).replace("%", "%%"), fmt)
+    return day.strftime(fmt)
+
+
 def house_date(day: object, office: Office) -> str:
     """A date in the house style; a month as 'November 2021', a year or a quarter as written,
     and nothing at all for a date the paper does not state."""
     if isinstance(day, dt.date):
-        return day.strftime(office.style.date_format)
+        return portable_strftime(day, office.style.date_format)
     if isinstance(day, Month):
         return day.first_day.strftime("%B %Y")
     if isinstance(day, (Year, Quarter)):
