@@ -156,6 +156,16 @@ FinancialYear = Annotated[
 ]
 
 
+def as_financial_year(text: str) -> str | None:
+    """2024/25, 2024-25 or 2024-2025 as the engine writes it (2024-25); None for text that is no
+    financial year. The one reading of a financial year: the model, the reference schemes and
+    `decisions new` all use it."""
+    try:
+        return _financial_year(text)  # type: ignore[no-any-return]
+    except ValueError:
+        return None
+
+
 def financial_year_bounds(name: str) -> tuple[dt.date, dt.date]:
     first = int(name[:4])
     return dt.date(first, 4, 1), dt.date(first + 1, 3, 31)

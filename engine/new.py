@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .kinds import ENGINE_KINDS
-from .model import FinancialYear, PaperDate, earliest, financial_year_of, latest
+from .model import PaperDate, as_financial_year, earliest, financial_year_of, latest
 from .office import Office, ReferenceScheme, Term
 from .problems import RecordError, printable
 from .writing import write_atomic
@@ -147,7 +147,6 @@ def _yaml_text(value: str) -> str:
 # --- what the archive has used ----------------------------------------------------------------
 
 _PAPER_DATE: TypeAdapter[Any] = TypeAdapter(PaperDate)
-_FINANCIAL_YEAR: TypeAdapter[str] = TypeAdapter(FinancialYear)
 
 
 @dataclass(frozen=True)
@@ -215,19 +214,6 @@ def _field(office: Office, index: int, *rest: str | int) -> str:
     return loc
 
 
-def period_name(scheme: ReferenceScheme, office: Office, period: str) -> str | None:
-    """A `last_used` period as the scheme counts it (a term's name, 2023, or 2023-24), or None
-    when it names no such period."""
-    if scheme.numbering == "term":
-        return period if office.term_named(period) else None
-    if scheme.numbering == "calendar_year":
-        return period if re.fullmatch(r"(19|20)[0-9]{2}", period, re.ASCII) else None
-    try:
-        return _FINANCIAL_YEAR.validate_python(period)
-    except ValidationError:
-        return None
-
-
 def _periods_of(record: Existing, scheme: ReferenceScheme, office: Office, match: re.Match[str]) -> set[str]:
     """The periods a record's number may count in: the year its reference gives; else, numbered
     per term, the term it names; else the periods of its date (both ends of a month or a year);
@@ -236,10 +222,9 @@ def _periods_of(record: Existing, scheme: ReferenceScheme, office: Office, match
     if scheme.numbering == "calendar_year" and groups.get("year"):
         return {groups["year"]}
     if scheme.numbering == "financial_year" and groups.get("financial_year"):
-        try:
-            return {_FINANCIAL_YEAR.validate_python(groups["financial_year"])}
-        except ValidationError:
-            pass
+        year = as_financial_year(groups["financial_year"])
+        if year:
+            return {year}
     if scheme.numbering == "term" and record.term:
         return {record.term}
     periods = set()
@@ -301,7 +286,7 @@ def allocate(office: Office, records: Path, day: dt.date, config: str = "office.
     highest = 0
     for other in alike:
         for used in other.last_used:
-            if period_name(other, office, used.period) == period:
+            if other.period_named(used.period, {t.name for t in office.terms}) == period:
                 highest = max(highest, used.number)
     records_there = existing_records(records) if records.is_dir() else []
     taken: set[str] = set()

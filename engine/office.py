@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 from pydantic import BeforeValidator, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES, Kind, check_kind_name
-from .model import Count, Day, Line, Model, Text, earliest, financial_year_of, latest
+from .model import Count, Day, Line, Model, Text, as_financial_year, earliest, financial_year_of, latest
 from .yaml_source import read_yaml, validate
 
 
@@ -126,6 +126,15 @@ class ReferenceScheme(Model):
             return financial_year_of(day)
         return term
 
+    def period_named(self, period: str, terms: set[str]) -> str | None:
+        """A period as this scheme counts in it (a term's name, 2023, or 2023-24 however the
+        financial year is written), or None when it names no such period."""
+        if self.numbering == "term":
+            return period if period in terms else None
+        if self.numbering == "calendar_year":
+            return period if re.fullmatch(r"(19|20)[0-9]{2}", period, re.ASCII) else None
+        return as_financial_year(period)
+
     def write(self, number: int, day: dt.date, term: str) -> str:
         return self.format.format(number=number, year=day.year, financial_year=financial_year_of(day), term=term)
 
@@ -229,7 +238,7 @@ class Office(Model):
         terms = {t.name for t in info.data["terms"]}
         for scheme in value if isinstance(value, list) else [value]:
             for used in scheme.last_used:
-                if not _a_period_of(scheme, used.period, terms):
+                if scheme.period_named(used.period, terms) is None:
                     what = {"term": f"a term's name ({', '.join(sorted(terms))})", "calendar_year": "a year, e.g. 2023",
                             "financial_year": "a financial year, e.g. 2023-24"}[scheme.numbering]
                     raise ValueError(f"last_used: '{used.period}' is not a period of the scheme for {scheme.example}, "
@@ -334,15 +343,6 @@ def _role_words(role: str) -> set[str]:
     for word in words:
         out |= {"police", "and", "crime", "commissioner"} if word == "pcc" else {"and"} if word == "&" else {word}
     return out
-
-
-def _a_period_of(scheme: ReferenceScheme, period: str, terms: set[str]) -> bool:
-    if scheme.numbering == "term":
-        return period in terms
-    if scheme.numbering == "calendar_year":
-        return re.fullmatch(r"(19|20)[0-9]{2}", period, re.ASCII) is not None
-    m = re.fullmatch(r"([0-9]{4})[-/]([0-9]{2}|[0-9]{4})", period, re.ASCII)
-    return m is not None and int(m.group(2)) % 100 == (int(m.group(1)) + 1) % 100
 
 
 def load_office(path: Path) -> Office:

@@ -73,6 +73,7 @@ from .problems import failure_line
 from .project import MARK, Project, holds
 from .records import read_record, read_records
 from .render.context import house_date
+from .render.context import safe_url as _web_address  # the one check before a page links an address
 from .render.html import render_html
 from .render.pdf import Converter
 from .writing import file_mode, write_atomic
@@ -152,14 +153,6 @@ def _relation(relation: str) -> tuple[str, str, str]:
     (as its own name) rather than failing the register; a test keeps RELATIONS complete."""
     words = relation.replace("_", " ")
     return RELATIONS.get(relation, (words.capitalize(), f"Linked from ({words})", f"{relation}_by"))
-
-
-def _web_address(value: str | None) -> str | None:
-    """An address a page may link to: http or https only, so a record can never put a
-    `javascript:` or `data:` address behind a link; any other is shown as text."""
-    if value and re.match(r"https?://[^\s<>\"']+\Z", value.strip(), re.IGNORECASE | re.ASCII):
-        return value.strip()
-    return None
 
 
 @dataclass

@@ -26,9 +26,9 @@ from .model import (
     Decision,
     EventKind,
     Paragraph,
-    Period,
     Recommendation,
     Status,
+    as_financial_year,
     earliest,
     financial_year_bounds,
     financial_year_name,
@@ -38,7 +38,7 @@ from .model import (
     stated,
     stated_date,
 )
-from .kinds import KIND_ONLY_RULES
+from .kinds import ENGINE_KINDS, KIND_ONLY_RULES
 from .office import Office
 from .problems import Problem, Severity, field_path
 from .yaml_source import Loc, Source
@@ -97,8 +97,7 @@ def _reference_format(d: Decision, office: Office, path: Path) -> Iterable[Findi
     groups = scheme.regex.fullmatch(d.reference).groupdict()  # type: ignore[union-attr]
     fy = groups.get("financial_year")
     if fy:
-        m = re.fullmatch(r"([0-9]{4})[-/]([0-9]{2}|[0-9]{4})", fy)
-        if m is None or int(m.group(2)) % 100 != (int(m.group(1)) + 1) % 100:
+        if as_financial_year(fy) is None:
             yield ("reference",), f"{d.reference} names {fy}, which is not a financial year (one year to the next, e.g. 2024-25)"
             return
     first, last = d.first_day, d.last_day
@@ -163,8 +162,6 @@ def _term(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         if term is None:
             if d.first_day is None:
                 yield ("date",), f"the date is not stated, so name the commissioner's term: add `term:` (terms: {names})"
-            elif office.term_of(d.first_day) and office.term_of(d.first_day) is office.term_of(d.last_day):
-                pass  # unreachable: term_for found none
             elif office.term_of(d.first_day) is None and office.term_of(d.last_day) is None:
                 yield ("date",), f"no commissioner's term in the office configuration holds {stated_date(d.date)}"
             else:
@@ -210,7 +207,6 @@ def _unique_reference(records: Sequence[tuple[Decision, Path]], office: Office) 
 def _kind(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     if d.kind not in office.all_kinds:
         own = f"; the office's own: {', '.join(sorted(office.kinds))}" if office.kinds else ""
-        from .kinds import ENGINE_KINDS
         yield ("kind",), (f"'{d.kind}' is not a kind of decision: use one of the engine's ({', '.join(ENGINE_KINDS)}){own}, "
                           "or declare it under `kinds:` in office.yaml")
 
@@ -329,11 +325,6 @@ def _years_named(text: str, near: int | None = None) -> Iterable[tuple[str, list
                                               or _NOT_YEARS_AFTER.match(text, m.end())):
             continue
         yield m.group(0), list(range(a, b))
-
-
-def _period_in_year(period: "Period", year: str) -> bool:
-    begins, ends = financial_year_bounds(year)
-    return begins <= period.start <= ends
 
 
 @rule("financial-year", Severity.error, "funding periods lie in their financial years; the subject's years match the decision's")

@@ -216,26 +216,17 @@ def recommendation_of(decision: Decision, office: Office, printed: Printed = NON
     return {"heading": heading, "text": printed("recommendation", rec), "bullets": []}
 
 
-def recommendation_text(decision: Decision) -> str:
-    """The recommendation's words, for metadata and the register ("" when not stated)."""
-    rec = decision.recommendation
-    if rec == NOT_STATED:
-        return ""
-    if isinstance(rec, Recommendation):
-        return rec.text or ""
-    return rec
-
-
 # --- links and documents ------------------------------------------------------------------------
 
 RELATIONS = {"amends": "Amends", "supersedes": "Supersedes", "corrects": "Corrects", "cites": "Refers to",
              "varies": "Varies", "follows": "Follows", "companion": "Issued with", "related": "Related to"}
-_SAFE_URL = re.compile(r"(?i)(https?://|mailto:)[^\s\x00-\x1f\x7f\"<>\\]+")
+_SAFE_URL = re.compile(r"(?i)https?://[^\s\x00-\x1f\x7f\"'<>\\]+", re.ASCII)
 
 
 def safe_url(url: str | None) -> str | None:
-    """A URL the papers may make a link of: http, https or mailto, nothing that could run
-    script (javascript:) or break out of an attribute; any other is shown as text only."""
+    """A URL the papers and the register may make a link of: http or https, as the model takes
+    them, nothing that could run script (javascript:) or break out of an attribute; any other
+    is shown as text only. The model refuses such addresses already: this is the second lock."""
     return url if url and _SAFE_URL.fullmatch(url) else None
 
 
