@@ -807,3 +807,21 @@ def test_a_different_relation_coming_back_is_kept(tmp_path: Path) -> None:
     assert [(x["relation"], x["reference"]) for x in row["linked_from"]] == [("amended_by", "PCC/D/121")]
     register_part = flat(page(tmp_path / "site", "2021-2024/pcc-d-120")).split("Download")[0]
     assert "Cites PCC/D/121" in register_part and "Amended by PCC/D/121" in register_part, register_part
+
+
+def test_confidential_text_after_the_approval_reaches_no_public_file(tmp_path: Path) -> None:
+    from .text import docx_text, pdf_text
+
+    after = ("after_approval:\n  - heading: Areas of consideration\n    content:\n      - Public words.\n"
+             f"      - {{text: {SECRET}-AFTER-PARAGRAPH, confidential: true}}\n"
+             f"  - heading: {SECRET}-AFTER-HEADING\n    confidential: true\n    content: [{SECRET}-AFTER-SECTION]\n")
+    project = make(tmp_path, {"2021-2024/PCC-D-060.yaml": _paper("PCC/D/060") + after})
+    assert publish(project, tmp_path / "site").published == ["PCC/D/060"]
+    seen = []
+    for path in (tmp_path / "site").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            text = docx_text(data) if path.suffix == ".docx" else pdf_text(data) if path.suffix == ".pdf" else data.decode("utf-8", "replace")
+            seen.append(text)
+            assert SECRET not in text, path
+    assert any("Public words." in text for text in seen)  # the public part is there, so the scan read the papers
