@@ -25,6 +25,8 @@ from pydantic import (
     Field,
     PlainSerializer,
     Strict,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     Tag,
     ValidationInfo,
@@ -248,7 +250,7 @@ class Month(Model):
 
 
 class Year(Model):
-    """A date known only to the year ("2014": Cleveland's page gives no day or month)."""
+    """A date known only to the year ("2014": a web page that gives no day or month)."""
 
     year: Annotated[Count, AfterValidator(_year)]
 
@@ -759,7 +761,7 @@ class Approval(Model):
 
 
 class SignOff(Model):
-    """A sign-off beyond the commissioner's, e.g. the Chief Finance Officer's (Surrey, Kent)."""
+    """A sign-off beyond the commissioner's, e.g. the Chief Finance Officer's or the Chief Executive's."""
 
     role: Line
     name: Line | None = None
@@ -931,6 +933,12 @@ class Provenance(Model):
     seen: Text | None = Field(None, description="How much of the paper was seen, where not all of it")
 
 
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# An office field's value: yes or no, a date, a whole number or a line of text (the office's
+# declaration says which; the office-fields rule checks it).
+OfficeValue = Annotated[Union[StrictBool, Day, StrictInt, Line], Field(union_mode="left_to_right")]
+
+
 class Decision(Model):
     """One decision paper, e.g. PCC/D/102. Every decision has the core (kind, reference, subject,
     date, narrative sections, recommendation, approval, publication); the typed facts beside it
@@ -965,8 +973,10 @@ class Decision(Model):
     recommendation: RecommendationField
     approval: OrNotStated[Approval] | None = None
     sign_offs: list[SignOff] = Field(default_factory=list)
-    after_approval: list[Section] = Field(default_factory=list, description="Sections printed after the approval block, e.g. Surrey's Areas of consideration")
+    after_approval: list[Section] = Field(default_factory=list, description="Sections printed after the approval block, e.g. Areas of consideration")
     publication: Publication = Publication()
+    fields: dict[FieldName, OfficeValue] = Field(default_factory=dict, description=(
+        "The office's own fields (office.yaml `fields:`), e.g. originator: Chief Executive"))
     as_printed: list[AsPrinted] = Field(default_factory=list, description="Values the paper printed wrongly, with the value meant in the field")
     provenance: Provenance | None = None
     specification: Specification | None = None

@@ -1,8 +1,7 @@
 """`decisions new`: start a record at the next free reference, in the right period and folder.
 
-An office numbers its papers in periods: each commissioner's term (Bedfordshire's PCC/D/001
-restarts in each), each calendar year (Surrey's 41/2023, West Mercia's PCC/D/2023/08) or each
-financial year (Surrey's later 44/2024-25). The scheme in force on the paper's date says which,
+An office numbers its papers in periods: each commissioner's term (PCC/D/001 restarts in
+each), each calendar year (41/2023, PCC/D/2023/08) or each financial year (44/2024-25). The scheme in force on the paper's date says which,
 and how the reference is written. The next number is one more than the highest the period has
 used: in the records (under any term's folder, since a year spans terms) and in the scheme's
 `last_used` (what an office whose archive in the engine is incomplete has already published).
@@ -23,7 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .kinds import ENGINE_KINDS
 from .model import PaperDate, as_financial_year, earliest, financial_year_of, latest
-from .office import Office, ReferenceScheme, Term
+from .office import Office, ReferenceScheme, Term, named_year
 from .problems import RecordError, printable
 from .writing import write_atomic
 from .yaml_source import read_yaml
@@ -219,8 +218,8 @@ def _periods_of(record: Existing, scheme: ReferenceScheme, office: Office, match
     per term, the term it names; else the periods of its date (both ends of a month or a year);
     else, numbered per term, the term folder it sits in."""
     groups = match.groupdict()
-    if scheme.numbering == "calendar_year" and groups.get("year"):
-        return {groups["year"]}
+    if scheme.numbering == "calendar_year" and named_year(groups) is not None:
+        return {str(named_year(groups))}
     if scheme.numbering == "financial_year" and groups.get("financial_year"):
         year = as_financial_year(groups["financial_year"])
         if year:

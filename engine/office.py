@@ -1,5 +1,6 @@
-"""The office's configuration: who the office is, its reference scheme, its commissioners' terms
-and its house style. Another office adopts the engine by editing office.yaml and the templates."""
+"""The office's configuration: who the office is, its reference scheme, its commissioners' terms,
+the fields its papers carry and its house style and layout. Another office adopts the engine by
+writing its own office.yaml: no template and no code of its own (README, "Adopting the engine")."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ if TYPE_CHECKING:
 from pydantic import BeforeValidator, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES, Kind, check_kind_name
+from .layout import CORE_FIELDS, Layout
 from .model import Count, Day, Line, Model, Text, as_financial_year, earliest, financial_year_of, latest
 from .yaml_source import read_yaml, validate
 
 
 class Term(Model):
-    """A commissioner's term: references restart at 001 in each (Bedfordshire: 2016, 2021, 2024)."""
+    """A commissioner's term: where references restart in each, e.g. PCC/D/001 in 2016, 2021 and 2024."""
 
     # A folder name: the papers of the term are written under it, so it must not lead elsewhere.
     name: Line = Field(description="Also the folder under records/ and build/, e.g. 2021-2024: letters, digits, '.', '_' and '-'")
@@ -51,7 +53,17 @@ class LastUsed(Model):
 
 
 Numbering = Literal["term", "calendar_year", "financial_year"]
-_FORMAT_FIELDS = {"number", "year", "financial_year", "term"}
+_FORMAT_FIELDS = {"number", "year", "short_year", "financial_year", "term"}
+_SAMPLE = {"number": 1, "year": 2024, "short_year": "24", "financial_year": "2024-25", "term": "2024-2028"}
+
+
+def named_year(groups: dict[str, str | None]) -> int | None:
+    """The calendar year a reference names in its `year` group: 2023, or 23 for 2023 (as in
+    OPCC.D.036.25)."""
+    year = groups.get("year") or ""
+    if not (year.isascii() and year.isdigit()):
+        return None
+    return 2000 + int(year) if len(year) == 2 else int(year)
 _WIDTH = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?([0-9]+)")  # the width in a format spec
 _PERIOD_FIELD = {"calendar_year": "year", "financial_year": "financial_year"}
 
@@ -90,23 +102,26 @@ class ReferenceScheme(Model):
                 raise ValueError(f"{{{name}:{spec}}} pads to {int(width.group(1))} characters; a reference needs a few, e.g. {{number:03d}}")
         unknown = fields - _FORMAT_FIELDS
         if unknown or "number" not in fields:
-            raise ValueError("a reference format takes {number} and may take {year}, {financial_year} and {term}, "
-                             "e.g. PCC/D/{number:03d} or {number:02d}/{year}")
+            raise ValueError("a reference format takes {number} and may take {year}, {short_year} (24 for 2024), "
+                             "{financial_year} and {term}, e.g. PCC/D/{number:03d} or {number:02d}/{year}")
         try:
-            value.format(number=1, year=2024, financial_year="2024-25", term="2024-2028")
+            value.format(**_SAMPLE)
         except (ValueError, TypeError, IndexError, KeyError) as exc:
             raise ValueError(f"not a reference format: {exc}") from None
         return value
 
     @model_validator(mode="after")
     def _agrees(self) -> "ReferenceScheme":
-        sample = self.format.format(number=1, year=2024, financial_year="2024-25", term="2024-2028")
+        sample = self.format.format(**_SAMPLE)
         if not re.fullmatch(self.pattern, sample, re.ASCII):
             raise ValueError(f"the format writes {sample!r}, which the pattern does not match; make them agree")
         if not re.fullmatch(self.pattern, self.example, re.ASCII):
             raise ValueError(f"the example {self.example!r} does not match the pattern")
         wanted = _PERIOD_FIELD.get(self.numbering)
-        if wanted and wanted not in {name for _, name, _, _ in string.Formatter().parse(self.format) if name}:
+        named = {name for _, name, _, _ in string.Formatter().parse(self.format) if name}
+        if "short_year" in named:
+            named.add("year")
+        if wanted and wanted not in named:
             raise ValueError(f"numbers restart each {self.numbering.replace('_', ' ')}, so the reference must say which: "
                              f"add {{{wanted}}} to the format, e.g. {{number:02d}}/{{{wanted}}}")
         return self
@@ -136,26 +151,59 @@ class ReferenceScheme(Model):
         return as_financial_year(period)
 
     def write(self, number: int, day: dt.date, term: str) -> str:
-        return self.format.format(number=number, year=day.year, financial_year=financial_year_of(day), term=term)
+        return self.format.format(number=number, year=day.year, short_year=f"{day.year % 100:02d}",
+                                  financial_year=financial_year_of(day), term=term)
 
     def file_stem(self, reference: str) -> str:
         """PCC/D/102 -> PCC-D-102: the record's file name, and (lower-cased) its build folder."""
         return re.sub(r"[^A-Za-z0-9]+", "-", reference).strip("-")
 
 
+# Labels that were fixed fields of style.labels before the layout took the title block's rows.
+MOVED_LABELS = {"reference", "subject", "report_of", "date", "author", "protective_marking"}
+
+
 class Labels(Model):
-    reference: Text = "Title and Reference –"
-    subject: Text = "Subject:"
-    report_of: Text = "Report of:"
-    date: Text = "Date:"
-    recommendation: Text | None = None
-    author: Text = "Author and Job Role:"
-    protective_marking: Text = "Protective Marking:"
+    """Wording the engine prints beside the layout's own (whose blocks may each give theirs)."""
+
+    recommendation: Text | None = Field(None, description="The recommendation's heading where the paper gives none")
     links: Text = "Related decisions"
     documents: Text = "Background papers"
     draft: Text = "DRAFT – NOT APPROVED"
     part2: Text = "PART 2 – NOT FOR PUBLICATION"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, value: object) -> object:
+        moved = sorted(MOVED_LABELS & set(value)) if isinstance(value, dict) else []
+        if moved:
+            raise ValueError(f"{', '.join(moved)}: these are now the labels of the layout's title block: "
+                             "give each as a row's `label:` under layout: blocks: - fields: rows:")
+        return value
+
+
+
+
+class OfficeField(Model):
+    """A field the office's papers carry beyond the engine's, e.g. an originator. Records
+    give it under `fields:`; the layout may show it; the register's open data carries it."""
+
+    label: Line = Field(description="How the paper and the register name it, e.g. Originator")
+    type: Literal["text", "date", "number", "yes_no"] = "text"
+    required: bool = Field(False, description="Every paper must give it")
+    values: list[Line] | None = Field(None, min_length=1, description="The only values allowed, e.g. [OFFICIAL, OFFICIAL-SENSITIVE]")
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _values_are_text(self) -> "OfficeField":
+        if self.values is not None and self.type != "text":
+            raise ValueError("only a text field lists its values")
+        return self
+
+
+# The engine's own fields an office may constrain by declaring them (values allowed, required):
+# where the record keeps each.
+CONSTRAINABLE = {"protective_marking": ("publication", "protective_marking"), "report_of": ("report_of",)}
 
 class SpecLabels(Model):
     """The wording of the service specification's parts."""
@@ -183,15 +231,18 @@ class HouseStyle(Model):
     heading_colour: Text = Field("1F3864", pattern=r"^[0-9A-Fa-f]{6}$")
     accent_colour: Text = Field("1F3864", pattern=r"^[0-9A-Fa-f]{6}$")
     date_format: Text = Field("%d/%m/%Y", description="strftime format for dates in the title block")
-    heading_suffix: str = Field(":", description="Bedfordshire's papers head sections 'Description of Service:'")
+    heading_suffix: str = Field(":", description="Written after each section's heading, e.g. ':' for 'Description of Service:'")
     funding_separator: Text = " – "
     labels: Labels = Labels()
     spec: SpecLabels = SpecLabels()
+    month_names: list[Line] | None = Field(None, min_length=12, max_length=12, description=(
+        "The months' names in the office's language, January first; default: from `language` (English, Welsh)"))
+
 
 
 class SignOffWording(Model):
-    commissioner_role: Text = Field(description="e.g. Bedfordshire Police and Crime Commissioner")
-    statement: Text = "I hereby approve the recommendations above."
+    commissioner_role: Text = Field(description="e.g. Police and Crime Commissioner for Anytown")
+    statement: Text | None = Field(None, description="The approval's words where the record gives none, e.g. I hereby approve the recommendations above.")
 
 
 class Templates(Model):
@@ -211,9 +262,9 @@ class Register(Model):
 
 
 class Office(Model):
-    name: Line = Field(description="e.g. Office of the Bedfordshire Police and Crime Commissioner")
+    name: Line = Field(description="e.g. Office of the Police and Crime Commissioner for Anytown")
     author: Line = Field(description="Author in document metadata")
-    address: list[Text] = Field(min_length=1)
+    address: list[Text] = Field(default_factory=list, description="The letterhead's address lines; none for an office whose form has no letterhead")
     contact: Text | None = None
     logo: Path | None = Field(None, description="Image for the letterhead, relative to office.yaml")
     language: Text = "en-GB"
@@ -225,8 +276,13 @@ class Office(Model):
     ] = Field(
         description="The office's reference scheme; a list, each with `since`, where the office changed it")
     kinds: dict[str, Kind] = Field(default_factory=dict, description="The office's own kinds of decision, beside the engine's")
+    fields: dict[str, OfficeField] = Field(default_factory=dict, description="Fields the office's papers carry beyond the engine's")
     style: HouseStyle = HouseStyle()
     sign_off: SignOffWording
+    layout: Annotated[
+        Union[Annotated[Layout, Tag("one")], Annotated[list[Layout], Tag("list")]],
+        Discriminator(lambda v: "list" if isinstance(v, list) else "one"),
+    ] = Field(Layout(), description="The paper's blocks in order; a list, each with `since`, where the office changed its form")
     templates: Templates = Templates()
     publishing: Register = Register()
 
@@ -267,6 +323,52 @@ class Office(Model):
                                      f"(those are {', '.join(sorted(KIND_ONLY_RULES))}); every other rule applies to every kind")
         return value
 
+    @field_validator("fields")
+    @classmethod
+    def _own_fields(cls, value: dict[str, OfficeField]) -> dict[str, OfficeField]:
+        for name in value:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name, re.ASCII):
+                raise ValueError(f"'{name}': a field's name is lower case letters, digits and '_', e.g. originator")
+            if name in CORE_FIELDS and name not in CONSTRAINABLE:
+                raise ValueError(f"'{name}' is one of the engine's fields already; give the office's field another name")
+        return value
+
+    @field_validator("layout")
+    @classmethod
+    def _forms_in_order(cls, value: Layout | list[Layout]) -> Layout | list[Layout]:
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("give at least one layout")
+            starts = [layout.since for layout in value[1:]]
+            if None in starts:
+                raise ValueError("each layout after the first says from when the office used it (`since:`)")
+            if starts != sorted(starts) or len(set(starts)) != len(starts):  # type: ignore[type-var]
+                raise ValueError("list the layouts in the order the office used them, each `since` later than the last")
+        return value
+
+    @property
+    def layouts(self) -> list[Layout]:
+        return self.layout if isinstance(self.layout, list) else [self.layout]
+
+    def layout_for(self, decision: "Decision") -> Layout:
+        """The form the paper is printed in: the office's in use on its date (the latest form
+        for a paper whose date is not known)."""
+        day = decision.first_day
+        chosen = self.layouts[0]
+        for layout in self.layouts[1:]:
+            if layout.since is not None and (day is None or layout.since <= day):
+                chosen = layout
+        return chosen
+
+    @model_validator(mode="after")
+    def _layout_names_fields(self) -> "Office":
+        known = set(CORE_FIELDS) | set(self.fields)
+        for name in (n for layout in self.layouts for n in layout.names()):
+            if name not in known:
+                raise ValueError(f"layout: '{{{name}}}' is not a field of the paper; the fields are "
+                                 f"{', '.join(sorted(known))} (declare the office's own under `fields:`)")
+        return self
+
     @property
     def schemes(self) -> list[ReferenceScheme]:
         return self.references if isinstance(self.references, list) else [self.references]
@@ -298,7 +400,7 @@ class Office(Model):
 
     def is_commissioner_role(self, role: str | None) -> bool:
         """The commissioner's own role: none given, the office's, or the office's written
-        shorter (Police and Crime Commissioner for Bedfordshire Police and Crime Commissioner);
+        shorter (Police and Crime Commissioner for Anytown Police and Crime Commissioner);
         a deputy's or an acting commissioner's is their own."""
         if role is None:
             return True

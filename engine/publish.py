@@ -67,7 +67,7 @@ from .model import (
     stated,
     stated_date,
 )
-from .office import Office
+from .office import CONSTRAINABLE, Office
 from .papers import BATCH, Paper, convert_pdfs, file_stem, profile_pool, render_sources
 from .problems import failure_line
 from .project import MARK, Project, holds
@@ -271,7 +271,8 @@ class Links:
 #     threshold_rule, carried}, awarded, result,
 #   addendum_to, links: [{relation, reference, title, date, url, register_url}] (register_url
 #     when the other decision is in the register), linked_from: [{relation (amended_by, ...,
-#     addendum), reference, register_url}], documents: [{title, label, date, url}].
+#     addendum), reference, register_url}], documents: [{title, label, date, url}],
+#   fields: the office's own fields the paper gives (office.yaml `fields:`) [{name, label, value}].
 
 _HISTORY_EVENTS = {EventKind.consultation, EventKind.vote, EventKind.meeting, EventKind.outcome, EventKind.award}
 _EVENT_FACTS = ("until", "name", "by", "organisations", "participants", "responses", "votes", "awarded", "result")
@@ -383,7 +384,14 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
         "linked_from": [{"relation": x.relation, "reference": x.target.decision.reference, "register_url": register_url(x.target)}
                         for x in incoming if x.target is not None],
         "documents": [{"title": doc.title, "label": doc.label, "date": stated_date(doc.date), "url": doc.url} for doc in d.documents],
+        # The office's own fields (office.yaml `fields:`), each by its name and label.
+        "fields": [{"name": name, "label": declared.label, "value": _office_value(d.fields.get(name))}
+                   for name, declared in office.fields.items() if name not in CONSTRAINABLE and name in d.fields],
     }
+
+
+def _office_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 _FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -398,13 +406,13 @@ def _cell(value: str) -> str:
 # decisions.csv: one row a decision, a column for every field of decisions.json, in this order
 # (the first sixteen as they have always been; new columns are only ever added at the end).
 # Lists are joined with "; "; a nested record is written in words, its parts joined with " – ",
-# e.g. funding "Surrey Police – engagement vehicle – Community Safety Fund – £20,000 (2021-22)".
+# e.g. funding "Anytown Police – engagement vehicle – Community Safety Fund – £20,000 (2021-22)".
 # A fact not stated is an empty cell. decisions.json is the exact form of the same data.
 CSV_FIELDS = ["reference", "date", "subject", "decision_maker", "total_amount", "funds", "financial_years", "recipients",
               "route_to_market", "bidding_limit", "status", "key_decision", "term", "part2", "withheld_reason", "url",
               "kind", "kind_label", "aliases", "report_of", "decision_maker_name", "decision_maker_role", "protective_marking",
               "published_url", "financial_year", "period", "funding", "fund_envelopes", "award_groups", "precept", "history",
-              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts"]
+              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts", "fields"]
 
 _SEP = " – "
 
@@ -498,9 +506,15 @@ def _csv_stated_amount(x: dict[str, Any]) -> str:
     return _joined(x["label"], _pounds(x["amount"])) + (f" ({x['financial_year']})" if x["financial_year"] else "")
 
 
+def _csv_office_field(value: dict[str, Any]) -> str:
+    """'Originator: Chief Executive'."""
+    shown = {True: "yes", False: "no"}.get(value["value"], value["value"]) if isinstance(value["value"], bool) else value["value"]
+    return f"{value['label']}: {shown}"
+
+
 _CSV_WRITERS = {"funding": _csv_funding, "fund_envelopes": _csv_envelope, "award_groups": _csv_group, "history": _csv_event,
                 "links": _csv_link, "linked_from": _csv_linked_from, "documents": _csv_document,
-                "stated_amounts": _csv_stated_amount}
+                "stated_amounts": _csv_stated_amount, "fields": _csv_office_field}
 
 
 def _csv_value(name: str, value: Any) -> str:

@@ -39,7 +39,7 @@ from .model import (
     stated_date,
 )
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES
-from .office import Office
+from .office import CONSTRAINABLE, Office, OfficeField, named_year
 from .problems import Problem, Severity, field_path
 from .yaml_source import Loc, Source
 
@@ -105,14 +105,14 @@ def _reference_format(d: Decision, office: Office, path: Path) -> Iterable[Findi
         term = office.term_for(d)  # an undated paper: its term bounds the year its reference names
         if term is not None:
             first, last = term.start - dt.timedelta(days=366), term.end or dt.date(LAST_YEAR, 12, 31)
-            named = int(groups["year"]) if (groups.get("year") or "").isdigit() else int(fy[:4]) if fy else None
+            named = named_year(groups) or (int(fy[:4]) if fy else None)
             if named is not None and not first.year <= named <= last.year:
                 yield ("reference",), (f"{d.reference} names the year {named}, outside the {term.name} term the paper "
                                        "is filed in; correct the reference or the term")
         return
     years = {first.year, last.year}
-    if groups.get("year") and groups["year"].isdigit():
-        named = int(groups["year"])
+    named = named_year(groups)
+    if named is not None:
         if not any(0 <= y - named <= 1 for y in years):
             yield ("reference",), f"{d.reference} names the year {named}, but the paper is dated {stated_date(d.date)}; correct one of them"
     if groups.get("financial_year"):
@@ -779,6 +779,47 @@ def _not_stated(value: object, loc: tuple[str | int, ...]) -> Iterable[Loc]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _not_stated(item, (*loc, index))
+
+
+# --- the office's own fields ------------------------------------------------------------------
+
+
+def _wrong_value(declared: OfficeField, value: object) -> str | None:
+    """What is wrong with an office field's value, or None."""
+    wanted = {"text": str, "date": dt.date, "number": int, "yes_no": bool}[declared.type]
+    if not isinstance(value, wanted) or (declared.type == "number" and isinstance(value, bool)):
+        how = {"text": "a line of text", "date": "a date, YYYY-MM-DD", "number": "a whole number", "yes_no": "true or false"}
+        return f"{declared.label} is {how[declared.type]}"
+    if declared.values is not None and value not in declared.values:
+        same = next((v for v in declared.values if v.casefold() == str(value).casefold()), None)
+        if same is not None:
+            return f"write it as the office does: {same}"
+        return f"{declared.label} is one of {', '.join(declared.values)} (got {value!r})"
+    return None
+
+
+@rule("office-fields", Severity.error, "the office's own fields (office.yaml `fields:`) are the ones it declares, of their "
+      "type and allowed values, and the required ones are given")
+def _office_fields(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    own = [name for name in office.fields if name not in CONSTRAINABLE]
+    for name, value in d.fields.items():
+        if name not in own:
+            declared = f"declares {', '.join(own)}" if own else "declares none"
+            where = " (write it at `" + ".".join(CONSTRAINABLE[name]) + "`)" if name in CONSTRAINABLE else ""
+            yield ("fields", name), f"'{name}' is not one of the office's fields{where}: office.yaml `fields:` {declared}"
+    for name, declared in office.fields.items():
+        loc: tuple[str, ...] = CONSTRAINABLE.get(name, ("fields", name))
+        value: object = d
+        for part in loc if name in CONSTRAINABLE else ():
+            value = getattr(value, part)
+        if name not in CONSTRAINABLE:
+            value = d.fields.get(name)
+        if value is None:
+            if declared.required:
+                where = "`" + ".".join(loc) + "`" if name in CONSTRAINABLE else "under `fields:`"
+                yield loc, f"the office's papers carry {declared.label}: give it {where}, e.g. {name}: ..."
+        elif (problem := _wrong_value(declared, value)) is not None:
+            yield loc, problem
 
 
 @rule("stated-in-drafts", Severity.error, "a draft states its facts: 'not stated' is for published papers")

@@ -12,7 +12,7 @@ from typing import Any
 
 from .kinds import ENGINE_KINDS, Kind
 from .model import Decision
-from .office import Office
+from .office import CONSTRAINABLE, Office
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -42,7 +42,36 @@ def schema_data(office: Office | None = None) -> dict[str, Any]:
     kind["enum"] = list(kinds)
     listed = "; ".join(f"{name}: {k.label}" for name, k in kinds.items())
     kind["description"] = f"{kind.get('description', 'The kind of decision')}. Kinds: {listed}"
+    if office is not None:
+        schema["properties"]["fields"] = _office_fields(office)
+        if "required" in schema["properties"]["fields"]:
+            schema["required"] = [*schema.get("required", []), "fields"]
     return {"$schema": DIALECT, **schema}
+
+
+_TYPES: dict[str, dict[str, Any]] = {"text": {"type": "string", "pattern": "\\S"}, "date": {"type": "string", "format": "date"},
+                                     "number": {"type": "integer"}, "yes_no": {"type": "boolean"}}
+
+
+def _office_fields(office: Office) -> dict[str, Any]:
+    """The record's `fields:` as the office declares them: each field's type, allowed values
+    and label; no other field; the required ones required."""
+    own = {name: f for name, f in office.fields.items() if name not in CONSTRAINABLE}
+    properties = {}
+    for name, declared in own.items():
+        spec = dict(_TYPES[declared.type])
+        if declared.values:
+            spec["enum"] = list(declared.values)
+        spec["title"] = declared.label
+        if declared.description:
+            spec["description"] = declared.description
+        properties[name] = spec
+    node: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False,
+                            "description": "The office's own fields (office.yaml `fields:`)"}
+    required = [name for name, f in own.items() if f.required]
+    if required:
+        node["required"] = required
+    return node
 
 
 def schema_text(office: Office | None = None) -> str:

@@ -1,31 +1,63 @@
-"""`decisions templates check`: templates and the model must not drift apart silently.
+"""`decisions templates check`: templates, the layout and the model must not drift apart silently.
 
-Two checks per template: the top-level names it uses against the names the record provides
-(and, in reverse, every required field shown somewhere), then a render of a "maximal" record,
-with every optional field filled, under StrictUndefined, which catches a misspelt nested field
-(section.headng) that the first check cannot see."""
+Three checks per template: the top-level names it uses against the names the context provides
+(and, in reverse, the ones every paper needs); a render of a "maximal" record, with every
+optional field filled, under StrictUndefined, which catches a misspelt nested field (el.headng)
+that the first check cannot see; and, for the decision paper, that the Word and the web
+template each draw every element of the office's layout, and of a layout with every kind of
+block, in the layout's order. What the layout itself names is checked when office.yaml is
+read: a field the layout names that the paper lacks is an error there; a field the office
+chose not to show is none."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from docx import Document as DocxDocument
 from docxtpl import DocxTemplate
 from jinja2 import meta
 
+from .layout import Layout
 from .model import Decision
+from .office import Office
 from .problems import RecordError
 from .project import Project
 from .render.docx import ENVIRONMENT, render_docx
 from .render.html import environment, render_html
+from .render.layout import witnesses
 
-# Names in each document's context that come from required fields: every paper must show them.
+# Names in each document's context that every paper must show. The decision paper's are its
+# elements, in the office's layout, and (Word's alone: a web page has no pages) its running
+# header and footer.
 REQUIRED = {
-    "decision": ("reference", "subject", "report_of", "date", "sections", "recommendation", "sign_offs"),
-    "spec": ("reference", "title", "funding_line", "parts", "timetable", "show_stoppers", "criteria"),
+    ("decision", ".docx"): ("elements", "header", "footer"),
+    ("decision", ".j2"): ("elements",),
+    ("spec", ".docx"): ("reference", "title", "funding_line", "parts", "timetable", "show_stoppers", "criteria"),
+    ("spec", ".j2"): ("reference", "title", "funding_line", "parts", "timetable", "show_stoppers", "criteria"),
 }
+
+# A layout with every kind of block, each branch of the templates' drawing of it taken once.
+EVERY_BLOCK = Layout.model_validate({"blocks": [
+    "draft_mark", "letterhead", {"form_title": "Form {reference}"}, "banners", "confidentiality", "markings",
+    {"fields": {"rows": [{"label": "Reference:", "field": "reference", "emphasis": "heading"}, {"value": "{reference} – {subject}", "emphasis": "heading"},
+                         {"label": "Strong:", "field": "subject", "emphasis": "strong"}, {"field": "report_of", "emphasis": "strong"},
+                         {"label": "Author:", "field": "author"}, {"field": "date"}]}},
+    {"fields": {"rows": [{"label": "Reference:", "field": "reference"}, {"label": "Subject:", "field": "subject", "emphasis": "strong"}]}},
+    {"fields": {"form": "table", "rows": [{"label": "ORIGINATOR:", "field": "report_of"}, {"label": "TITLE:", "field": "subject", "emphasis": "strong"}]}},
+    "funding", {"sections": {"until": "Sub-heading"}}, "links", "documents", {"recommendation": "Recommendation"},
+    {"sections": {"from": "Sub-heading"}},
+    {"sign_offs": {"which": "others", "role_suffix": ":", "statement_label": "Comments:", "blank_signature": True}},
+    {"sign_offs": {"which": "approval", "heading": "Approval"}}, {"text": "A fixed text"}, {"text": {"text": "Strong text", "emphasis": "strong"}},
+    "after_approval"],
+    "header": {"left": "{office}", "right": "{reference}", "lines": ["OFFICIAL"]},
+    "footer": {"left": "{reference}", "page_numbers": "Page {page} of {pages}", "lines": ["A footer line"]}})
 TEMPLATE_ONLY = {"snippet"}  # given to the preview page by the renderer, not by the record
 
 
@@ -124,6 +156,7 @@ def check_templates(project: Project) -> list[TemplateProblem]:
         provided = set(context) | TEMPLATE_ONLY
         templates = {folder / word_template: _docx_names, folder / "snippet.html.j2": _html_names,
                      folder.parent / PREVIEW: _html_names}
+        drawn: dict[Path, bool] = {}
         for template, names_of in templates.items():
             if not template.is_file():
                 problems.append(TemplateProblem(template, "template not found"))
@@ -136,15 +169,86 @@ def check_templates(project: Project) -> list[TemplateProblem]:
             for unknown in sorted(used - provided):
                 problems.append(TemplateProblem(template, f"uses '{unknown}', which the {document} does not provide"))
             if template.name != PREVIEW:  # the preview shows the snippet, which shows the fields
-                for missing in REQUIRED[document]:
+                for missing in REQUIRED[(document, template.suffix)]:
                     if missing not in used:
                         problems.append(TemplateProblem(template, f"does not show the required field '{missing}'"))
             if used <= provided:
                 try:
-                    if template.suffix == ".docx":
-                        render_docx(template, context, properties(decision, project.office), project.office, project.root)
-                    else:
-                        render_html(folder / template.name, {**context, "snippet": ""})  # shared ones load from above
+                    _render(template, folder, context, properties(decision, project.office), project.office, project.root)
+                    drawn[template] = template.name != PREVIEW
                 except RecordError as exc:
                     problems += [TemplateProblem(template, p.message) for p in exc.problems]
+        if document == "decision":
+            for template in (t for t, ok in drawn.items() if ok):
+                problems += _draws_every_element(template, folder, decision, project, make_context, properties)
     return list(dict.fromkeys(problems))
+
+
+def _render(template: Path, folder: Path, context: dict[str, Any], properties: dict[str, Any], office: Office,
+            root: Path) -> str:
+    """The template rendered with the context, as text a reader gets."""
+    if template.suffix == ".docx":
+        return word_text(render_docx(template, context, properties, office, root))
+    return html_text(render_html(folder / template.name, {**context, "snippet": ""}))  # shared ones load from above
+
+
+def _draws_every_element(template: Path, folder: Path, decision: Decision, project: Project, make_context: Any,
+                         properties: Any) -> list[TemplateProblem]:
+    """The template shows every element of the office's layouts, and of a layout with every
+    kind of block, each in its place: what it leaves out or misplaces is named."""
+    problems = []
+    for layout in [*project.office.layouts, EVERY_BLOCK]:
+        office = project.office.model_copy(update={"layout": layout})
+        context = make_context(decision, office)
+        try:
+            text = normalise(_render(template, folder, context, properties(decision, office), office, project.root))
+        except RecordError as exc:
+            return [TemplateProblem(template, p.message) for p in exc.problems]
+        problem = _first_missing(text, context["elements"])
+        if problem:  # the first only: what follows a missing element would be misplaced too
+            problems.append(TemplateProblem(template, problem))
+    return problems
+
+
+def _first_missing(text: str, elements: list[dict[str, Any]]) -> str | None:
+    position = 0
+    for element in elements:
+        for witness in witnesses(element):
+            found = text.find(normalise(witness), position)
+            if found < 0:
+                if normalise(witness) in text:
+                    return f"shows the {element['type']} element's '{witness}' out of the layout's order"
+                return f"does not show the {element['type']} element's '{witness}' (draw every element type the layout gives)"
+            position = found + len(normalise(witness))
+    return None
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def word_text(data: bytes) -> str:
+    """A .docx's body text, paragraph by paragraph (a table's cells in reading order)."""
+    document = DocxDocument(io.BytesIO(data))
+    parts = []
+    for block in document.element.body.iterchildren():
+        parts.append(" ".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")))
+    return "\n".join(parts)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.parts.append(" ")
+
+
+def html_text(markup: str) -> str:
+    parser = _Text()
+    parser.feed(markup)
+    return "".join(parser.parts)

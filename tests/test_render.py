@@ -329,20 +329,26 @@ def test_template_check_finds_drift(project: Project, tmp_path: Path) -> None:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     shutil.copy(ROOT / "office.yaml", tmp_path / "office.yaml")
     snippet = tmp_path / "templates" / "decision" / "snippet.html.j2"
-    snippet.write_text(snippet.read_text(encoding="utf-8").replace("{{ report_of }}", "{{ reported_by }}"), encoding="utf-8")
-    parts = tmp_path / "templates" / "_parts.html.j2"  # the snippet's sections are drawn by a macro there
-    parts.write_text(parts.read_text(encoding="utf-8").replace("{{ section.heading }}", "{{ section.headng }}"), encoding="utf-8")
+    source = snippet.read_text(encoding="utf-8")
+    snippet.write_text(source.replace("{% for el in elements %}", "{% for el in paper_elements %}"), encoding="utf-8")
     (tmp_path / "templates" / "decision" / "decision.docx").unlink()
     problems = [str(p) for p in check_templates(Project.load(tmp_path / "office.yaml"))]
     folder = tmp_path / "templates" / "decision"
     assert problems == [
         f"{folder / 'decision.docx'}: error: template not found",
-        f"{folder / 'snippet.html.j2'}: error: uses 'reported_by', which the decision does not provide",
-        f"{folder / 'snippet.html.j2'}: error: does not show the required field 'report_of'",
+        f"{folder / 'snippet.html.j2'}: error: uses 'paper_elements', which the decision does not provide",
+        f"{folder / 'snippet.html.j2'}: error: does not show the required field 'elements'",
     ]
-    snippet.write_text(snippet.read_text(encoding="utf-8").replace("{{ reported_by }}", "{{ report_of }}"), encoding="utf-8")
+    # A misspelt field of an element, which only a render finds.
+    snippet.write_text(source.replace("<dd>{% if row.emphasis == \"strong\" %}<strong>{{ row.value }}", "<dd>{% if row.emphasis == \"strong\" %}<strong>{{ row.valeu }}"),
+                       encoding="utf-8")
     problems = [str(p) for p in check_templates(Project.load(tmp_path / "office.yaml"))]
-    assert problems[1:] == [f"{folder / 'snippet.html.j2'}: error: the template uses a field the record does not have: 'dict object' has no attribute 'headng'"]
+    assert problems[1:] == [f"{folder / 'snippet.html.j2'}: error: the template uses a field the record does not have: 'dict object' has no attribute 'valeu'"]
+    # A kind of element the template no longer draws: the Word paper would have it, the web one not.
+    snippet.write_text(source.replace('<p class="dpe-banner"><strong>{{ el.text }}</strong></p>', ""), encoding="utf-8")
+    problems = [str(p) for p in check_templates(Project.load(tmp_path / "office.yaml"))]
+    assert problems[1:] == [f"{folder / 'snippet.html.j2'}: error: does not show the banner element's 'KEY DECISION' "
+                            "(draw every element type the layout gives)"]
 
 
 def _ordered_soffice(tmp_path: Path, bad: str, failure: str, monkeypatch: pytest.MonkeyPatch) -> list[Path]:

@@ -238,7 +238,7 @@ def test_recommendation_with_its_heading_and_generated_awards(round_files: dict[
 
 def test_a_plain_recommendation_takes_the_office_heading(project: Project, tmp_path: Path) -> None:
     office = (project.root / "office.yaml").read_text(encoding="utf-8")
-    (tmp_path / "office.yaml").write_text(replaced(office, **{"    date: 'Date:'\n": "    date: 'Date:'\n    recommendation: Recommendation\n"}),
+    (tmp_path / "office.yaml").write_text(replaced(office, **{"    draft: 'DRAFT – NOT APPROVED'\n": "    draft: 'DRAFT – NOT APPROVED'\n    recommendation: Recommendation\n"}),
                                           encoding="utf-8")
     (tmp_path / "templates").symlink_to(project.root / "templates")
     (tmp_path / "records" / "2021-2024").mkdir(parents=True)
@@ -255,7 +255,8 @@ def test_a_signature_as_printed_replaces_the_line(round_files: dict[str, bytes])
     assert [t for _, t in paragraphs[start:]] == ["Police and Crime Commissioner", "I hereby approve the recommendations above.",
                                                  "Name: Festus Akinbusoye",
                                                  "Signature: Wet signed copy held at the Office of the PCC", "Date: 07/09/2023"]
-    assert "<p>Signature: Wet signed copy held at the Office of the PCC</p>\n    <p>Date: 07/09/2023</p>" in round_files["html"].decode()
+    assert ("<p><strong>Signature:</strong> Wet signed copy held at the Office of the PCC</p>\n"
+            "    <p><strong>Date:</strong> 07/09/2023</p>") in round_files["html"].decode()
 
 
 def test_an_approval_date_not_stated_has_no_date_line(project: Project) -> None:

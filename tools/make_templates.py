@@ -116,7 +116,7 @@ def prune(doc) -> None:
             del package.rels[rel_id]
 
 
-def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
+def base_document(header_text: str = "", running: bool = False):
     """Page, styles, bullets, header and footer shared by every paper."""
     doc = Document()
     section = doc.sections[0]
@@ -203,7 +203,10 @@ def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
     second_style.get_or_add_ilvl().val = 1
     second_style.numId.val = bullets
 
-    # Header and footer: the office and the reference; Page X of Y.
+    if running:
+        running_header_footer(doc)
+        return doc
+    # Header and footer: the office and the title; Page X of Y.
     header = section.header
     header.paragraphs[0].text = "{%p if draft %}"
     add(header, "{{ labels.draft }}", "Draft Header")
@@ -223,6 +226,45 @@ def base_document(header_text: str = "{{ office.name }}\t{{ reference }}"):
     field(foot, "NUMPAGES")
 
     return doc
+
+
+def running_header_footer(doc) -> None:
+    """The decision paper's running header and footer, from the layout (the context's header
+    and footer, engine/render/layout.py's running): left and right texts, fixed lines, and the
+    page numbers' words around Word's PAGE and NUMPAGES fields."""
+    section = doc.sections[0]
+    header = section.header
+    header.paragraphs[0].text = "{%p if draft %}"
+    add(header, "{{ labels.draft }}", "Draft Header")
+    add(header, "{%p endif %}", "Header")
+    line = add(header, "{{ header.left }}\t{{ header.right }}", "Header")
+    line.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
+    border(line._p.get_or_add_pPr(), "bottom", size=4, colour="808080", space=2)
+    add(header, "{%p for line in header.lines %}", "Header")
+    add(header, "{{ line }}", "Header")
+    add(header, "{%p endfor %}", "Header")
+
+    footer = section.footer
+    footer.paragraphs[0].text = "{%p for line in footer.lines %}"
+    footer.paragraphs[0].style = doc.styles["Footer"]
+    add(footer, "{{ line }}", "Footer")
+    add(footer, "{%p endfor %}", "Footer")
+    add(footer, "{%p if footer.pages.total %}", "Footer")
+    foot = add(footer, "{{ footer.left }}\t{{ footer.pages.before }}", "Footer")
+    foot.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
+    field(foot, "PAGE")
+    foot.add_run("{{ footer.pages.middle }}")
+    field(foot, "NUMPAGES")
+    foot.add_run("{{ footer.pages.after }}")
+    add(footer, "{%p elif footer.page_numbers %}", "Footer")
+    foot = add(footer, "{{ footer.left }}\t{{ footer.pages.before }}", "Footer")
+    foot.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
+    field(foot, "PAGE")
+    foot.add_run("{{ footer.pages.after }}")
+    add(footer, "{%p else %}", "Footer")
+    plain = add(footer, "{{ footer.left }}\t{{ footer.right }}", "Footer")
+    plain.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
+    add(footer, "{%p endif %}", "Footer")
 
 
 def letterhead(doc) -> None:
@@ -284,93 +326,111 @@ def blocks(doc, content: str) -> None:
     add(doc, "{%p endfor %}")
 
 
-def references(doc, name: str) -> None:
-    """Related decisions or background papers: a heading, then one item each, its address
-    (where it has one) shown and linked."""
-    add(doc, f"{{%p if {name} %}}")
-    add(doc, f"{{{{ {name}.heading }}}}", "Heading 2")
-    add(doc, f"{{%p for entry in {name}.entries %}}")
+def decision_body(doc) -> None:
+    """The decision paper: one loop over the elements the office's layout gives (engine/
+    render/layout.py), each type drawn once here. The order and presence of everything come
+    from the layout; this template gives only the styles, page set-up and fonts."""
+    add(doc, "{%p for el in elements %}")
+    add(doc, "{%p if el.type == 'draft_mark' %}")
+    add(doc, "{{ el.text }}", "Draft Mark")
+    add(doc, "{%p elif el.type == 'letterhead' %}")
+    add(doc, "{%p if el.logo and logo %}")
+    add(doc, "{{ logo }}", "Letterhead")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p for line in el.lines %}")
+    add(doc, "{{ line }}", "Letterhead")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p if el.contact %}")
+    add(doc, "{{ el.contact }}", "Letterhead")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p if el.name %}")
+    spacer = add(doc, "", "Letterhead")
+    spacer.paragraph_format.space_after = Pt(12)
+    add(doc, "{{ el.name }}", "Title")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p elif el.type == 'title' %}")
+    add(doc, "{{ el.text }}", "Title")
+    add(doc, "{%p elif el.type == 'banner' %}")
+    add(doc, "{{ el.text }}", "Banner")
+    add(doc, "{%p elif el.type == 'notice' %}")
+    add(doc, "{{ el.text }}", "Confidentiality", bold_label="{{ el.label }}:")
+    add(doc, "{%p elif el.type == 'markings' %}")
+    add(doc, "{{ el.text }}", "Title Block")
+    add(doc, "{%p if el.label %}")
+    add(doc, "{{ el.reason }}", "Title Block", bold_label="{{ el.label }}")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p elif el.type == 'fields' and el.form == 'table' %}")
+    add(doc, "{{p el | word_fields }}")
+    add(doc, "", "After Table")
+    add(doc, "{%p elif el.type == 'fields' %}")
+    # A row's label is bold before its value; a row without one is its value alone.
+    add(doc, "{%p for row in el.rows %}")
+    add(doc, "{%p if row.emphasis == 'heading' and row.label %}")
+    add(doc, "{{ row.value }}", "Heading 1", bold_label="{{ row.label }}")
+    add(doc, "{%p elif row.emphasis == 'heading' %}")
+    add(doc, "{{ row.value }}", "Heading 1")
+    add(doc, "{%p elif row.emphasis == 'strong' and row.label %}")
+    strong = add(doc, "", "Title Block", bold_label="{{ row.label }}")
+    strong.add_run("{{ row.value }}").bold = True
+    add(doc, "{%p elif row.emphasis == 'strong' %}")
+    add(doc, "", "Title Block").add_run("{{ row.value }}").bold = True
+    add(doc, "{%p elif row.label %}")
+    add(doc, "{{ row.value }}", "Title Block", bold_label="{{ row.label }}")
+    add(doc, "{%p else %}")
+    add(doc, "{{ row.value }}", "Title Block")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p endfor %}")
+    add(doc, "{%p elif el.type == 'funding' %}")
+    add(doc, "{{ el.text }}", "Funding")
+    add(doc, "{%p elif el.type == 'section' %}")
+    add(doc, "{%p if el.heading and el.level == 2 %}")
+    add(doc, "{{ el.heading }}", "Heading 3")
+    add(doc, "{%p elif el.heading %}")
+    add(doc, "{{ el.heading }}", "Heading 2")
+    add(doc, "{%p endif %}")
+    blocks(doc, "el.content")
+    add(doc, "{%p elif el.type == 'references' %}")
+    add(doc, "{{ el.heading }}", "Heading 2")
+    add(doc, "{%p for entry in el.entries %}")
     add(doc, "{{ entry.text }}{% if entry.url %} ({{r entry | word_link }}){% endif %}", "List Bullet")
     add(doc, "{%p endfor %}")
+    add(doc, "{%p elif el.type == 'recommendation' %}")
+    add(doc, "{%p if el.heading %}")
+    add(doc, "{{ el.heading }}", "Heading 2")
     add(doc, "{%p endif %}")
-
-
-def decision_body(doc) -> None:
-    letterhead(doc)
-    add(doc, "{%p for banner in banners %}")
-    add(doc, "{{ banner }}", "Banner")
-    add(doc, "{%p endfor %}")
-    add(doc, "{%p if confidentiality %}")
-    add(doc, "{{ confidentiality }}", "Confidentiality", bold_label="{{ labels.part2 }}:")
+    add(doc, "{%p if el.text %}")
+    add(doc, "{{ el.text }}", "Recommendation")
     add(doc, "{%p endif %}")
-    add(doc, "{{ reference }}", "Heading 1", bold_label="{{ labels.reference }}")
-    add(doc, "{{ subject }}", "Title Block", bold_label="{{ labels.subject }}")
-    # A line the paper does not have (no report-of line, no author, a date not stated) is left
-    # out whole, never printed as a label with nothing after it.
-    for name, label in (("report_of", "report_of"), ("author", "author"), ("protective_marking", "protective_marking"),
-                        ("date", "date")):
-        add(doc, f"{{%p if {name} %}}")
-        add(doc, f"{{{{ {name} }}}}", "Title Block", bold_label=f"{{{{ labels.{label} }}}}")
-        add(doc, "{%p endif %}")
-    add(doc, "{%p for line in funding %}")
-    add(doc, "{{ line }}", "Funding")
-    add(doc, "{%p endfor %}")
-    section_loop(doc, "sections")
-    references(doc, "links")
-    references(doc, "documents")
-    add(doc, "{%p if recommendation %}")
-    add(doc, "{%p if recommendation.heading %}")
-    add(doc, "{{ recommendation.heading }}", "Heading 2")
-    add(doc, "{%p endif %}")
-    add(doc, "{%p if recommendation.text %}")
-    add(doc, "{{ recommendation.text }}", "Recommendation")
-    add(doc, "{%p endif %}")
-    add(doc, "{%p for item in recommendation.bullets %}")
+    add(doc, "{%p for item in el.bullets %}")
     add(doc, "{{ item }}", "List Bullet")
     add(doc, "{%p endfor %}")
-    add(doc, "{%p endif %}")
-    add(doc, "{%p if approval_heading %}")
-    add(doc, "{{ approval_heading }}", "Heading 2")
-    add(doc, "{%p endif %}")
+    add(doc, "{%p elif el.type == 'heading' %}")
+    add(doc, "{{ el.text }}", "Heading 2")
+    add(doc, "{%p elif el.type == 'sign_off' %}")
     # A sign-off block is never split across pages: each of its lines keeps with the next, up to
-    # its date (Bedfordshire's approved paper had "Name" on one page and "Signature" on the next).
-    add(doc, "{%p for sign_off in sign_offs %}")
-    add(doc, "{{ sign_off.role }}", "Sign-off")
-    add(doc, "{%p if sign_off.statement %}")
-    keep_with_next(add(doc, "{{ sign_off.statement }}"))
-    add(doc, "{%p endif %}")
-    add(doc, "{%p if sign_off.name %}")
-    keep_with_next(add(doc, "{{ sign_off.name }}", bold_label="Name:"))
-    add(doc, "{%p endif %}")
-    # A draft has a line to sign on; an approved paper shows where its signature is held, if the
-    # paper says, and otherwise nothing (its web page never shows a blank line either).
-    add(doc, "{%p if sign_off.signature %}")
-    keep_with_next(add(doc, "{{ sign_off.signature }}", bold_label="Signature:"))
-    add(doc, "{%p elif draft %}")
-    keep_with_next(add(doc, "______________________________", bold_label="Signature:"))
-    add(doc, "{%p endif %}")
-    add(doc, "{%p if sign_off.date_line %}")
-    add(doc, "{{ sign_off.date }}", bold_label="Date:")
+    # its last (Bedfordshire's approved paper had "Name" on one page and "Signature" on the next).
+    add(doc, "{{ el.role }}", "Sign-off")
+    add(doc, "{%p for line in el.lines %}")
+    add(doc, "{%p if line.label and not loop.last %}")
+    keep_with_next(add(doc, "{{ line.text }}", bold_label="{{ line.label }}"))
+    add(doc, "{%p elif not loop.last %}")
+    keep_with_next(add(doc, "{{ line.text }}"))
+    add(doc, "{%p elif line.label %}")
+    add(doc, "{{ line.text }}", bold_label="{{ line.label }}")
+    add(doc, "{%p else %}")
+    add(doc, "{{ line.text }}")
     add(doc, "{%p endif %}")
     add(doc, "{%p endfor %}")
-    section_loop(doc, "after_approval")
+    add(doc, "{%p elif el.type == 'text' and el.emphasis == 'strong' %}")
+    add(doc, "").add_run("{{ el.text }}").bold = True
+    add(doc, "{%p elif el.type == 'text' %}")
+    add(doc, "{{ el.text }}")
+    add(doc, "{%p endif %}")
+    add(doc, "{%p endfor %}")
 
 
 def keep_with_next(paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
-
-
-def section_loop(doc, name: str) -> None:
-    """The sections of a list in the context (sections, or those after the approval)."""
-    add(doc, f"{{%p for section in {name} %}}")
-    add(doc, "{%p if section.heading and section.level == 2 %}")
-    add(doc, "{{ section.heading }}", "Heading 3")
-    add(doc, "{%p elif section.heading %}")
-    add(doc, "{{ section.heading }}", "Heading 2")
-    add(doc, "{%p endif %}")
-    blocks(doc, "section.content")
-    add(doc, "{%p endfor %}")
-
 
 
 def finish(doc, out: Path) -> None:
@@ -445,7 +505,7 @@ def spec_body(doc) -> None:
 
 
 def main() -> None:
-    doc = base_document()
+    doc = base_document(running=True)
     decision_body(doc)
     finish(doc, ROOT / "templates" / "decision" / "decision.docx")
     doc = base_document("{{ office.name }}\t{{ title }}")

@@ -104,7 +104,7 @@ def funding_line(decision: Decision, index: int, office: Office, printed: Printe
 
 def award_bullets(decision: Decision, office: Office, printed: Printed = NONE_PRINTED) -> list[str]:
     """The recommendation's list generated from the funding lines, one award a line:
-    '£20,000 to Surrey Police for Engagement vehicle and e-bikes for Spelthorne'."""
+    '£20,000 to Anytown Police for an engagement vehicle'."""
     bullets = []
     for index, line in enumerate(decision.funding):
         where = f"funding.{index}"
@@ -183,12 +183,15 @@ def content_of(section: Section, public: bool, office: Office, printed: Printed 
 
 
 def sections_of(decision: Decision, office: Office, public: bool, printed: Printed = NONE_PRINTED,
-                field: str = "sections") -> list[dict[str, Any]]:
+                field: str = "sections", chosen: range | None = None) -> list[dict[str, Any]]:
     """Each section's heading (with the office's suffix, or its own), level and content. A
     heading printed with nothing under it stands alone; a section whose content is all left out
-    of a public paper is left out whole. field: the sections, or those after the approval."""
+    of a public paper is left out whole. field: the sections, or those after the approval;
+    chosen: the indexes of those to give (the layout's `from` and `until`), else all."""
     sections = []
     for index, section in enumerate(getattr(decision, field)):
+        if chosen is not None and index not in chosen:
+            continue
         content = content_of(section, public, office, printed, f"{field}.{index}")
         if not content and (section.content or (public and section.confidential)):
             continue
@@ -288,7 +291,7 @@ def sign_offs_of(decision: Decision, office: Office, printed: Printed = NONE_PRI
     sign_offs = [
         {"role": printed(f"sign_offs.{i}.role", s.role), "name": printed(f"sign_offs.{i}.name", s.name) if s.name else None,
          "statement": printed(f"sign_offs.{i}.statement", s.statement) if s.statement else "", "signature": None,
-         "date": printed(f"sign_offs.{i}.date", house_date(s.date, office)), "date_line": True}
+         "date": printed(f"sign_offs.{i}.date", house_date(s.date, office)), "date_line": True, "approval": False}
         for i, s in enumerate(decision.sign_offs)
     ]
     if decision.approval == NOT_STATED:  # a published paper whose approval block is not shown prints none
@@ -303,6 +306,7 @@ def sign_offs_of(decision: Decision, office: Office, printed: Printed = NONE_PRI
         "signature": printed("approval.signature", approval.signature) if approval and approval.signature else None,
         "date": printed("approval.date", house_date(date, office)),
         "date_line": date != NOT_STATED,
+        "approval": True,
     })
     return sign_offs
 
@@ -313,51 +317,30 @@ def _statement(approval: Approval | None, office: Office, printed: Printed) -> s
     statement = approval.statement if approval else None
     if statement == NOT_STATED:
         return ""
-    return printed("approval.statement", statement) if statement else office.sign_off.statement
+    return printed("approval.statement", statement) if statement else office.sign_off.statement or ""
 
 
 def paper_context(decision: Decision, office: Office, public: bool = False) -> dict[str, Any]:
-    """The template context for a decision paper; public=True leaves out confidential content.
-    Values the paper printed otherwise than the record holds them (`as_printed`) are shown as
-    printed."""
+    """The template context for a decision paper: the paper's elements in the office's layout
+    (engine/render/layout.py) and its running header and footer; public=True leaves out
+    confidential content. Values the paper printed otherwise than the record holds them
+    (`as_printed`) are shown as printed."""
+    from .layout import elements_of, field_values, running  # the layout builds on this module
+
     printed = Printed(decision)
-    banners = list(decision.banners)
-    if decision.key_decision and "KEY DECISION" not in banners:
-        banners.insert(0, "KEY DECISION")
-    reference = printed("reference", decision.reference)
-    subject = printed("subject", decision.subject)
-    author = decision.author
+    draft = decision.status is not Status.approved
+    values = field_values(decision, office, printed)
     return {
         **_house(office),
-        "draft": decision.status is not Status.approved,
+        "draft": draft,
         "status": decision.status.value,
-        "page_heading": f"{reference}: {subject}",
-        "reference": reference,
-        "subject": subject,
-        # A line the paper does not have is "", and the templates leave it out.
-        "report_of": printed("report_of", decision.report_of) if decision.report_of else "",
-        "author": ", ".join(printed(f"author.{k}", v) for k, v in (("name", author.name), ("role", author.role)) if v)
-                  if author else "",
-        "protective_marking": printed("publication.protective_marking", decision.publication.protective_marking or ""),
-        "date": printed("date", house_date(decision.date, office)),
-        "banners": banners,
-        # Surrey and Kent box a Part 2 paper's reason on its first page; the public register
-        # never shows the paper at all.
-        "confidentiality": decision.publication.reason if decision.publication.part == "part2" else None,
-        "funding": [funding_line(decision, i, office, printed) for i in range(len(decision.funding))],
-        "sections": sections_of(decision, office, public, printed),
-        "links": links_of(decision, office, printed),
-        "documents": documents_of(decision, office, printed),
-        "recommendation": recommendation_of(decision, office, printed),
-        "approval_heading": _approval_heading(decision, printed),
-        "sign_offs": sign_offs_of(decision, office, printed),
-        "after_approval": sections_of(decision, office, public, printed, "after_approval"),
+        "page_heading": f"{values['reference']}: {values['subject']}",
+        "reference": values["reference"],
+        "subject": values["subject"],
+        "elements": elements_of(decision, office, public, printed, draft),
+        "header": running(office.layout_for(decision).header, values),
+        "footer": running(office.layout_for(decision).footer, values),
     }
-
-
-def _approval_heading(decision: Decision, printed: Printed) -> str:
-    approval = decision.approval if isinstance(decision.approval, Approval) else None
-    return printed("approval.heading", approval.heading) if approval and approval.heading else ""
 
 
 def document_properties(decision: Decision, office: Office) -> dict[str, Any]:

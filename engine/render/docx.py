@@ -70,6 +70,7 @@ MIN_CHARACTERS = 6  # a column is never narrower than this many characters' shar
 
 
 CHARACTER = 115  # twips one character of the 10-point table text takes, with room (a digit is 111)
+BOLD_CHARACTER = 150  # a bold capital's (ORIGINATOR:), with room
 PADDING = 240  # twips of a cell's left and right margins, with room
 
 
@@ -135,6 +136,26 @@ def word_table(table: dict[str, Any]) -> Markup:
     return Markup("".join(xml))
 
 
+def word_fields(fields: dict[str, Any]) -> Markup:
+    """A title block in table form (a 'Record of Decision' form): a row each, its label in the
+    first column, in bold, its value in the second. The label column takes what its longest
+    label needs, up to two fifths of the page."""
+    rows = fields["rows"]
+    label_width = min(TEXT_WIDTH * 2 // 5, max(len(r["label"]) for r in rows) * BOLD_CHARACTER + PADDING)
+    widths = [label_width, TEXT_WIDTH - label_width]
+    xml = ['<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>',
+           f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:tblLayout w:type="fixed"/>',
+           '<w:tblLook w:val="0080" w:firstRow="0" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>',
+           '</w:tblPr><w:tblGrid>', *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
+    for row in rows:
+        value_style = "TableHeading" if row["emphasis"] != "plain" else "TableText"
+        xml.append(_row([(row["label"], "left"), (row["value"], "left")], widths, "TableText")
+                   .replace('<w:pStyle w:val="TableText"/>', '<w:pStyle w:val="TableHeading"/>', 1)
+                   .replace('<w:pStyle w:val="TableText"/>', f'<w:pStyle w:val="{value_style}"/>', 1))
+    xml.append("</w:tbl>")
+    return Markup("".join(xml))
+
+
 def word_link(reference: dict[str, Any]) -> Markup:
     """A reference's address as a run of the paper: a HYPERLINK field (a link in Word and in
     the PDF) showing the address itself, so that the printed paper carries it too; an address
@@ -148,6 +169,7 @@ def word_link(reference: dict[str, Any]) -> Markup:
 
 ENVIRONMENT.filters["word_table"] = word_table
 ENVIRONMENT.filters["word_link"] = word_link
+ENVIRONMENT.filters["word_fields"] = word_fields
 
 
 _HYPERLINK_FIELD = re.compile(r' HYPERLINK "([^"]+)" ')
