@@ -240,6 +240,17 @@ class HouseStyle(Model):
 
 
 
+# The months in the languages the engine knows, January first, with their short forms (%b).
+MONTHS: dict[str, tuple[list[str], list[str]]] = {
+    "en": (["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December"],
+           ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]),
+    "cy": (["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref",
+            "Tachwedd", "Rhagfyr"],
+           ["Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag"]),
+}
+
+
 class SignOffWording(Model):
     commissioner_role: Text = Field(description="e.g. Police and Crime Commissioner for Anytown")
     statement: Text | None = Field(None, description="The approval's words where the record gives none, e.g. I hereby approve the recommendations above.")
@@ -368,6 +379,20 @@ class Office(Model):
                 raise ValueError(f"layout: '{{{name}}}' is not a field of the paper; the fields are "
                                  f"{', '.join(sorted(known))} (declare the office's own under `fields:`)")
         return self
+
+    @model_validator(mode="after")
+    def _months_known(self) -> "Office":
+        if self.style.month_names is None and self.language.split("-")[0].lower() not in MONTHS:
+            raise ValueError(f"style: the engine knows the months' names in English (en) and Welsh (cy), not in "
+                             f"'{self.language}': give them, January first, as style.month_names")
+        return self
+
+    @property
+    def months(self) -> tuple[list[str], list[str]]:
+        """The months' names in the office's language, and their short forms."""
+        if self.style.month_names is not None:
+            return list(self.style.month_names), [name[:3] for name in self.style.month_names]
+        return MONTHS[self.language.split("-")[0].lower()]
 
     @property
     def schemes(self) -> list[ReferenceScheme]:

@@ -12,26 +12,36 @@ from typing import Any
 
 from ..model import (NOT_STATED, Approval, BulletList, Column, ColumnType, Decision, FundingLine, Item, Link, Month,
                      Quarter, Recommendation, Section, Status, Table, Year, money, stated)
-from ..office import Office
+from ..office import MONTHS, Office
 
 
-_UNPADDED = re.compile(r"%[-#]([dm])")
+_OWN = re.compile(r"%%|%[-#][dm]|%[Bb]")
 
 
-def portable_strftime(day: dt.date, fmt: str) -> str:
-    """strftime, with %-d and %-m (glibc's) or %#d and %#m (Windows') for a day or month
-    without its leading zero on every platform ("6 September 2023")."""
-    fmt = _UNPADDED.sub(lambda m: str(day.day if m.group(1) == "d" else day.month).replace("%", "%%"), fmt)
-    return day.strftime(fmt)
+def portable_strftime(day: dt.date, fmt: str, months: tuple[list[str], list[str]] | None = None) -> str:
+    """strftime, the same on every platform: %-d and %-m (glibc's) or %#d and %#m (Windows')
+    for a day or month without its leading zero ("6 September 2023"), and %B and %b in the
+    office's language (months: the names and short forms, January first; default English)
+    rather than the machine's locale."""
+    names, short = months or MONTHS["en"]
+
+    def own(m: re.Match[str]) -> str:
+        code = m.group(0)
+        if code == "%%":
+            return code
+        value = {"d": str(day.day), "m": str(day.month), "B": names[day.month - 1], "b": short[day.month - 1]}[code[-1]]
+        return value.replace("%", "%%")
+
+    return day.strftime(_OWN.sub(own, fmt))
 
 
 def house_date(day: object, office: Office) -> str:
     """A date in the house style; a month as 'November 2021', a year or a quarter as written,
     and nothing at all for a date the paper does not state."""
     if isinstance(day, dt.date):
-        return portable_strftime(day, office.style.date_format)
+        return portable_strftime(day, office.style.date_format, office.months)
     if isinstance(day, Month):
-        return day.first_day.strftime("%B %Y")
+        return portable_strftime(day.first_day, "%B %Y", office.months)
     if isinstance(day, (Year, Quarter)):
         return str(day)
     return ""
@@ -377,9 +387,7 @@ METHOD_NAMES = {"competition": "Competition", "quotes": "Quotes", "direct_award"
 
 
 def _when(value: object, office: Office) -> str:
-    if isinstance(value, Month):
-        return value.first_day.strftime("%B %Y")
-    return house_date(value, office)  # type: ignore[arg-type]
+    return house_date(value, office)
 
 
 def spec_context(decision: Decision, office: Office, public: bool = False) -> dict[str, Any]:
