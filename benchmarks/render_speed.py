@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/render_speed.py [N]     (N papers, default 30)
 
 Baselines measured in the same run: docxtpl with a new jinja Environment per paper (no compiled
-template cache), and LibreOffice started once per document rather than once per batch."""
+template cache), and LibreOffice started once per document rather than once per batch. The
+layout's share: building the paper's elements from the office's layout, part of every render."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from engine.papers import render_sources  # noqa: E402
 from engine.project import Project  # noqa: E402
 from engine.records import read_record  # noqa: E402
 from engine.render import docx as docx_renderer  # noqa: E402
-from engine.render.context import document_properties  # noqa: E402
+from engine.render.context import document_properties, paper_context  # noqa: E402
 from engine.render.pdf import Converter, finish_pdf, find_soffice  # noqa: E402
 
 
@@ -57,6 +58,10 @@ def main() -> None:
         baseline = per_paper("docx, template compiled every time (baseline)", fresh)
         print(f"  {'':<46} {'':8}    cache: {baseline / cached:.1f}x")
         per_paper("html snippet + preview page", [timed(lambda d=d: render_sources(d, project, ["html"])) for d in decisions])
+        # The layout's cost: the paper's elements from the office's layout (engine/render/
+        # layout.py), a part of every docx and html render above, as a share of the docx time.
+        layout = per_paper("of which: the layout's elements (paper_context)", [timed(lambda d=d: paper_context(d, project.office)) for d in decisions])
+        print(f"  {'':<46} {'':8}    layout: {layout / cached:.0%} of the docx time")
 
         folder = Path(tmp) / "docx"
         folder.mkdir()
