@@ -22,7 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .kinds import ENGINE_KINDS
 from .model import PaperDate, as_financial_year, earliest, financial_year_of, latest
-from .office import Office, ReferenceScheme, Term, named_year
+from .office import CONSTRAINABLE, Office, OfficeField, ReferenceScheme, Term, named_year
 from .problems import RecordError, printable
 from .writing import write_atomic
 from .yaml_source import read_yaml
@@ -127,7 +127,25 @@ def skeleton(office: Office, reference: str, day: dt.date, schema: str, kind: st
         text += ROUTE
     if "links" in facts:
         text += LINKS.format(example=office.scheme_at(day).example)
-    return text + TAIL
+    return text + _office_fields(office) + TAIL
+
+
+_HOW = {"text": "", "date": ", YYYY-MM-DD", "number": ", a whole number", "yes_no": ", true or false"}
+
+
+def _office_fields(office: Office) -> str:
+    """The office's own fields (office.yaml `fields:`), each a TODO; a protective marking the
+    office constrains where the record keeps it."""
+    def todo(declared: OfficeField) -> str:
+        values = f", one of {', '.join(declared.values)}" if declared.values else ""
+        return _yaml_text(f"TODO: {declared.label}{values}{_HOW[declared.type]}")
+    own = {name: f for name, f in office.fields.items() if name not in CONSTRAINABLE}
+    text = "".join(f"\nfields:\n" if i == 0 else "" for i in range(1 if own else 0))
+    text += "".join(f"  {name}: {todo(declared)}\n" for name, declared in own.items())
+    marking = office.fields.get("protective_marking")
+    if marking is not None:
+        text += f"\npublication:\n  protective_marking: {todo(marking)}\n"
+    return text
 
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9/._-]*")

@@ -257,11 +257,12 @@ class SignOffWording(Model):
 
 
 class Templates(Model):
-    """Where each document's templates are, relative to office.yaml."""
+    """Where each document's templates are, relative to office.yaml; by default the engine's own
+    (its templates/ folder), which draw any office's layout: an office needs none of its own."""
 
-    decision: Path = Path("templates/decision")
-    spec: Path = Path("templates/spec")
-    site: Path = Path("templates/site")
+    decision: Path | None = None
+    spec: Path | None = None
+    site: Path | None = None
 
 
 class Register(Model):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .office import Office, load_office
 
+# The engine's own templates, which draw any office's layout (office.yaml `templates:` may name others).
+ENGINE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 BUILD = "build"
 MANIFEST = "manifest.json"
 SITE = "site"  # a term may not be named so: its papers would land in the public register
@@ -59,7 +61,8 @@ class Project:
                                "give --build-dir a folder of its own, e.g. build/")
 
     def templates(self, document: str = "decision") -> Path:
-        return self.root / getattr(self.office.templates, document)
+        own = getattr(self.office.templates, document)
+        return self.root / own if own is not None else ENGINE_TEMPLATES / document
 
     @property
     def records(self) -> Path:

@@ -68,7 +68,8 @@ def find_records(paths: Iterable[Path]) -> list[Path]:
         elif path.exists() or path.is_symlink():
             found.append(path)  # reading it says what is wrong with a broken link, a pipe or a device
         else:
-            raise RecordError([Problem(path, 1, 1, Severity.error, "", "no such file or directory")])
+            hint = ": `decisions new` starts the first record" if path.name == "records" else ""
+            raise RecordError([Problem(path, 1, 1, Severity.error, "", f"no such file or directory{hint}")])
     return list(dict.fromkeys(found))
 
 
