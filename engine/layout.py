@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, ValidationInfo, model_validator
 
 from .model import Day, Line, Model, Text
 
@@ -47,7 +47,7 @@ CORE_FIELDS: dict[str, str] = {
     "protective_marking": "the protective marking, e.g. OFFICIAL",
     "kind": "the kind of decision, e.g. Grants round",
     "office": "the office's name",
-    "commissioner": "the commissioner's role, e.g. Bedfordshire Police and Crime Commissioner",
+    "commissioner": "the commissioner's role, e.g. Police and Crime Commissioner for Anytown",
 }
 
 
@@ -56,13 +56,28 @@ def fields_named(template: str) -> list[str]:
     return PLACEHOLDER.findall(template)
 
 
-def _template(value: str) -> str:
+def _template(value: str, info: ValidationInfo) -> str:
     """A value's braces name fields and nothing else: a stray brace is an error, not text that
-    vanishes."""
+    vanishes; a field the paper does not have is an error where it is named (office.yaml is
+    read with the office's own fields as the validation context)."""
     if _BRACES.search(PLACEHOLDER.sub("", value)):
         raise ValueError("braces name a field, e.g. {reference} or {subject}; a field's name is lower case, "
                          "letters, digits and '_'")
+    known_fields(fields_named(value), info)
     return value
+
+
+def known_fields(names: list[str], info: ValidationInfo) -> None:
+    """Each name is a field of the paper: the engine's, or one the office declares (known only
+    when office.yaml gives its fields as the context; the office checks again when loaded)."""
+    own = (info.context or {}).get("office_fields") if info is not None else None
+    if own is None:
+        return
+    known = set(CORE_FIELDS) | set(own)
+    for name in names:
+        if name not in known:
+            raise ValueError(f"'{{{name}}}' is not a field of the paper; the fields are {', '.join(sorted(known))} "
+                             "(declare the office's own under `fields:`)")
 
 
 Template = Annotated[Text, AfterValidator(_template)]
@@ -78,13 +93,13 @@ class Row(Model):
     emphasis: Literal["plain", "strong", "heading"] = Field("plain", description="heading: the paper's main heading line")
 
     @model_validator(mode="after")
-    def _one_value(self) -> "Row":
+    def _one_value(self, info: ValidationInfo) -> "Row":
         if (self.field is None) == (self.value is None):
             raise ValueError("give a row either `field:` (e.g. field: subject) or `value:` (e.g. value: '{reference} – {subject}')")
-        if self.value is not None:
-            _template(self.value)
-        elif not re.fullmatch(r"[a-z][a-z0-9_]*", self.field or ""):
-            raise ValueError(f"'{self.field}' is not a field's name: lower case letters, digits and '_', e.g. report_of")
+        if self.field is not None:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", self.field):
+                raise ValueError(f"'{self.field}' is not a field's name: lower case letters, digits and '_', e.g. report_of")
+            known_fields([self.field], info)
         return self
 
     @property
@@ -92,14 +107,24 @@ class Row(Model):
         return self.value if self.value is not None else "{" + str(self.field) + "}"
 
 
-class DraftMark(Model):
+class LayoutBlock(Model):
+    """What every block may say: the kinds of decision it is printed for (none: every kind),
+    e.g. funding lines on commissioning papers only."""
+
+    kinds: list[Line] | None = Field(None, min_length=1, description="Print this block only on papers of these kinds")
+
+    def applies(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+
+class DraftMark(LayoutBlock):
     """The draft warning at the top of a paper not yet approved."""
 
     type: Literal["draft_mark"] = "draft_mark"
     text: Line | None = Field(None, description="Default: style.labels.draft")
 
 
-class Letterhead(Model):
+class Letterhead(LayoutBlock):
     """The office's logo, address, contact and name."""
 
     type: Literal["letterhead"] = "letterhead"
@@ -109,27 +134,27 @@ class Letterhead(Model):
     office_name: bool = Field(True, description="The office's name under the address, as a title")
 
 
-class FormTitle(Model):
+class FormTitle(LayoutBlock):
     """The form's own title, e.g. 'Decision Making Record' or 'Record of Decision'."""
 
     type: Literal["form_title"] = "form_title"
     text: Template
 
 
-class Banners(Model):
+class Banners(LayoutBlock):
     """KEY DECISION and the record's own banners."""
 
     type: Literal["banners"] = "banners"
 
 
-class Confidentiality(Model):
+class Confidentiality(LayoutBlock):
     """A Part 2 paper's reason, boxed; nothing on a public paper."""
 
     type: Literal["confidentiality"] = "confidentiality"
     label: Line | None = Field(None, description="Default: style.labels.part2")
 
 
-class Markings(Model):
+class Markings(LayoutBlock):
     """Check boxes for open and confidential papers and the reason a confidential one is:
     'OPEN ☒ CONFIDENTIAL ☐', then 'Reason if Confidential:'."""
 
@@ -139,7 +164,7 @@ class Markings(Model):
     reason: Line | None = Field("Reason if Confidential:", description="The reason's label; null leaves the line out")
 
 
-class Fields(Model):
+class Fields(LayoutBlock):
     """The title block: rows of a label and a value, as lines or as a two-column table."""
 
     type: Literal["fields"] = "fields"
@@ -147,16 +172,16 @@ class Fields(Model):
     rows: list[Row] = Field(min_length=1)
 
 
-class Funding(Model):
+class Funding(LayoutBlock):
     """The funding lines: 'Sexual Exploitation Support – MoJ B992 – £40,000'."""
 
     type: Literal["funding"] = "funding"
 
 
-class Sections(Model):
+class Sections(LayoutBlock):
     """The record's sections (its narrative): all of them, or those from the one with a heading
     and/or until the one with another, so that the form can print its own blocks between them
-    (Kent's DECISION after the recommendation). Headings match whatever their case."""
+    (a DECISION section after the recommendation). Headings match whatever their case."""
 
     type: Literal["sections"] = "sections"
     start: Line | None = Field(None, alias="from", description="From the section with this heading (none such: no sections)")
@@ -172,34 +197,34 @@ class Sections(Model):
         return range(first, max(first, last))
 
 
-class AfterApproval(Model):
+class AfterApproval(LayoutBlock):
     """The record's sections printed after the approval (after_approval)."""
 
     type: Literal["after_approval"] = "after_approval"
 
 
-class Links(Model):
+class Links(LayoutBlock):
     """The decisions the paper amends, supersedes or cites."""
 
     type: Literal["links"] = "links"
     heading: Line | None = Field(None, description="Default: style.labels.links")
 
 
-class Documents(Model):
+class Documents(LayoutBlock):
     """Appendices and background papers."""
 
     type: Literal["documents"] = "documents"
     heading: Line | None = Field(None, description="Default: style.labels.documents")
 
 
-class RecommendationBlock(Model):
+class RecommendationBlock(LayoutBlock):
     """The recommendation, under the paper's own heading, else this one (none: no heading)."""
 
     type: Literal["recommendation"] = "recommendation"
     heading: Line | None = Field(None, description="Default: style.labels.recommendation")
 
 
-class SignOffs(Model):
+class SignOffs(LayoutBlock):
     """Sign-off blocks: each signatory's role, comments (the sign-off's statement), name,
     signature and date. `which` places the commissioner's approval and the others' sign-offs
     apart, e.g. the officers' before the recommendation and the approval after it."""
@@ -213,11 +238,12 @@ class SignOffs(Model):
     signature_label: Line = "Signature:"
     signature: Line | None = Field(None, description="Printed on an approved paper whose record gives none, e.g. 'Wet signed copy held at PCC Office'")
     signature_line: Line = Field("______________________________", description="A draft's line to sign on")
-    blank_signature: bool = Field(False, description="Print the signature's label with nothing after it where an approved paper gives none (Kent's web pages)")
+    blank_signature: bool = Field(False, description="Print the signature's label with nothing after it where an approved paper gives none (as some offices' web pages do)")
     date_label: Line = "Date:"
+    note: Template | None = Field(None, description="A fixed line printed after the blocks, when any is: e.g. 'All decisions must be added to the decision register'")
 
 
-class FixedText(Model):
+class FixedText(LayoutBlock):
     """A fixed text of the form, e.g. 'All decisions must be added to the decision register'."""
 
     type: Literal["text"] = "text"
@@ -318,6 +344,8 @@ class Layout(Model):
                 found += [row.template for row in block.rows]
             elif isinstance(block, (FormTitle, FixedText)):
                 found.append(block.text)
+            elif isinstance(block, SignOffs) and block.note:
+                found.append(block.note)
         return found + self.header.templates + self.footer.templates
 
     def names(self) -> list[str]:

@@ -24,6 +24,7 @@ from pydantic import (
     Discriminator,
     Field,
     PlainSerializer,
+    PlainValidator,
     Strict,
     StrictBool,
     StrictInt,
@@ -933,10 +934,34 @@ class Provenance(Model):
     seen: Text | None = Field(None, description="How much of the paper was seen, where not all of it")
 
 
-FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-# An office field's value: yes or no, a date, a whole number or a line of text (the office's
-# declaration says which; the office-fields rule checks it).
-OfficeValue = Annotated[Union[StrictBool, Day, StrictInt, Line], Field(union_mode="left_to_right")]
+# An office field's name: the office-fields rule says in words when it is not one the office
+# declares (a pattern here would answer a misspelling with a regular expression).
+FieldName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+_LARGEST = 10**15
+
+
+def _office_value(value: Any) -> Any:
+    """An office field's value: yes or no, a date, a whole number or one line of text (the
+    office's declaration says which; the office-fields rule checks it). One message for any
+    other value, not one for each type it might have been."""
+    if isinstance(value, bool) or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, int):
+        if abs(value) >= _LARGEST:
+            raise ValueError("a number this long is not a field's value: write it in quotes, as text")
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("write some text here, not only spaces; leave the field out where the paper does not give it")
+        if "\n" in value or "\t" in value:
+            raise ValueError("write the field's value on one line, without line breaks or tabs")
+        if value.strip().casefold() == "not stated":
+            raise ValueError("an office field cannot be 'not stated': leave it out where the paper does not give it")
+        return value
+    raise ValueError("an office field's value is one line of text, a date (YYYY-MM-DD), a whole number, or true or false")
+
+
+OfficeValue = Annotated[Any, PlainValidator(_office_value), WithJsonSchema({"type": ["string", "integer", "boolean"]})]
 
 
 class Decision(Model):

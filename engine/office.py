@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 if TYPE_CHECKING:
     from .model import Decision
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, StrictBool, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES, Kind, check_kind_name
 from .layout import CORE_FIELDS, Layout
@@ -190,7 +190,7 @@ class OfficeField(Model):
 
     label: Line = Field(description="How the paper and the register name it, e.g. Originator")
     type: Literal["text", "date", "number", "yes_no"] = "text"
-    required: bool = Field(False, description="Every paper must give it")
+    required: StrictBool = Field(False, description="Every paper must give it: true or false")
     values: list[Line] | None = Field(None, min_length=1, description="The only values allowed, e.g. [OFFICIAL, OFFICIAL-SENSITIVE]")
     description: Text | None = None
 
@@ -343,6 +343,9 @@ class Office(Model):
                 raise ValueError(f"'{name}': a field's name is lower case letters, digits and '_', e.g. originator")
             if name in CORE_FIELDS and name not in CONSTRAINABLE:
                 raise ValueError(f"'{name}' is one of the engine's fields already; give the office's field another name")
+            if name in CONSTRAINABLE and value[name].type != "text":
+                raise ValueError(f"'{name}' is the engine's own text field: the office may give its label, values and "
+                                 "whether it is required, not another type")
         return value
 
     @field_validator("layout")
@@ -373,6 +376,16 @@ class Office(Model):
         return chosen
 
     @model_validator(mode="after")
+    def _layout_names_kinds(self) -> "Office":
+        for layout in self.layouts:
+            for block in layout.blocks:
+                for kind in block.kinds or []:
+                    if kind not in self.all_kinds:
+                        raise ValueError(f"layout: the {block.type} block names the kind '{kind}', which is neither the "
+                                         f"engine's nor the office's (`decisions kinds` lists them)")
+        return self
+
+    @model_validator(mode="after")
     def _layout_names_fields(self) -> "Office":
         known = set(CORE_FIELDS) | set(self.fields)
         for name in (n for layout in self.layouts for n in layout.names()):
@@ -381,12 +394,14 @@ class Office(Model):
                                  f"{', '.join(sorted(known))} (declare the office's own under `fields:`)")
         return self
 
-    @model_validator(mode="after")
-    def _months_known(self) -> "Office":
-        if self.style.month_names is None and self.language.split("-")[0].lower() not in MONTHS:
-            raise ValueError(f"style: the engine knows the months' names in English (en) and Welsh (cy), not in "
-                             f"'{self.language}': give them, January first, as style.month_names")
-        return self
+    @field_validator("style")
+    @classmethod
+    def _months_known(cls, value: HouseStyle, info: ValidationInfo) -> HouseStyle:
+        language = info.data.get("language")
+        if language and value.month_names is None and language.split("-")[0].lower() not in MONTHS:
+            raise ValueError(f"the engine knows the months' names in English (en) and Welsh (cy), not in the office's "
+                             f"language '{language}': give them, January first, as style.month_names")
+        return value
 
     @property
     def months(self) -> tuple[list[str], list[str]]:
@@ -474,5 +489,9 @@ def _role_words(role: str) -> set[str]:
 
 
 def load_office(path: Path) -> Office:
-    """Load office.yaml; raises RecordError with located problems."""
-    return validate(read_yaml(path), Office)
+    """Load office.yaml; raises RecordError with located problems. The office's own fields are
+    the context its layout is read in, so that a field the layout names and the paper lacks is
+    named where the layout names it."""
+    source = read_yaml(path)
+    declared = source.data.get("fields") if isinstance(source.data, dict) else None
+    return validate(source, Office, context={"office_fields": list(declared) if isinstance(declared, dict) else []})

@@ -39,6 +39,7 @@ from .model import (
     stated_date,
 )
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES
+from . import layout
 from .office import CONSTRAINABLE, Office, OfficeField, named_year
 from .problems import Problem, Severity, field_path
 from .yaml_source import PLACEHOLDER, Loc, Source
@@ -779,6 +780,45 @@ def _not_stated(value: object, loc: tuple[str | int, ...]) -> Iterable[Loc]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _not_stated(item, (*loc, index))
+
+
+# --- the office's layout --------------------------------------------------------------------------
+
+
+@rule("layout-shows", Severity.error, "the office's layout prints everything the paper states: each section, the "
+      "recommendation, the sign-offs, links, documents, banners and a Part 2 paper's marking")
+def _layout_shows(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    blocks = [b for b in office.layout_for(d).blocks if b.applies(d.kind)]
+    of = lambda *kinds: [b for b in blocks if isinstance(b, kinds)]  # noqa: E731
+    printed: set[int] = set()
+    for block in of(layout.Sections):
+        printed |= set(block.chooses([s.heading for s in d.sections]))  # type: ignore[attr-defined]
+    fix = "add the block to office.yaml's layout, or correct it"
+    for index, section in enumerate(d.sections):
+        if index not in printed:
+            what = f"the section '{section.heading}'" if section.heading else "this section"
+            how = ", ".join(f"from '{b.start}'" if b.start else f"until '{b.until}'" for b in of(layout.Sections)  # type: ignore[attr-defined]
+                            if b.start or b.until)  # type: ignore[attr-defined]
+            yield ("sections", index), (f"{what} is printed by no block of the office's layout"
+                                        + (f" (its sections blocks print {how})" if how else " (it has no `sections` block)")
+                                        + f": {fix}")
+    wanted = [
+        (d.after_approval, (layout.AfterApproval,), ("after_approval",), "the sections after the approval", "after_approval"),
+        (d.recommendation != NOT_STATED, (layout.RecommendationBlock,), ("recommendation",), "the recommendation", "recommendation"),
+        ([x for x in d.links if x.printed], (layout.Links,), ("links",), "the links", "links"),
+        (d.documents, (layout.Documents,), ("documents",), "the documents", "documents"),
+        (d.banners or d.key_decision, (layout.Banners,), ("banners",) if d.banners else ("key_decision",), "the banners", "banners"),
+        (d.publication.part == "part2", (layout.Confidentiality, layout.Markings), ("publication", "part"),
+         "that the paper is Part 2", "confidentiality or markings"),
+    ]
+    for present, kinds, loc, what, block in wanted:
+        if present and not of(*kinds):
+            yield loc, f"the office's layout prints {what} nowhere: add `- {block}` to office.yaml's layout"
+    sign_offs = of(layout.SignOffs)
+    if d.approval != NOT_STATED and not any(b.which in ("all", "approval") for b in sign_offs):  # type: ignore[attr-defined]
+        yield ("approval",), "the office's layout prints the approval nowhere: add `- sign_offs` to office.yaml's layout"
+    if d.sign_offs and not any(b.which in ("all", "others") for b in sign_offs):  # type: ignore[attr-defined]
+        yield ("sign_offs",), "the office's layout prints the sign-offs nowhere: add `- sign_offs` to office.yaml's layout"
 
 
 # --- the office's own fields ------------------------------------------------------------------

@@ -286,7 +286,7 @@ def test_a_bad_layout_is_one_located_error(tmp_path: Path, what: str, layout: st
     refused_at_load(office, message, at)
 
 
-UNKNOWN_FIELD = "layout: '{nosuch}' is not a field of the paper; the fields are author, author_name"
+UNKNOWN_FIELD = "'{nosuch}' is not a field of the paper; the fields are author, author_name"
 
 # (what, layout, the line naming the field starts with)
 NAMING_NO_FIELD = [
@@ -314,7 +314,7 @@ def test_a_layout_naming_no_field_is_located_where_it_names_it(tmp_path: Path, w
 
 def test_a_layout_fills_fields_and_cannot_reach_into_python(tmp_path: Path) -> None:
     layout = rows("{value: 'Ref {reference} of {office}', emphasis: heading}", "{label: 'Subject:', field: subject}") + \
-        "    - sections\n    - text: 'Signed for {commissioner}'\n"
+        "    - sections\n    - recommendation\n    - sign_offs\n    - text: 'Signed for {commissioner}'\n"
     office = project(tmp_path / "good", office_with(layout=layout))
     out = render(office)
     for kind, text in papers(out).items():
@@ -345,7 +345,7 @@ def test_a_bad_layout_writes_nothing(tmp_path: Path) -> None:
 def test_a_huge_label_is_printed_whole_without_a_hang(tmp_path: Path) -> None:
     label = "L" * 9_991 + " Subject:"  # 10,000 characters
     office = project(tmp_path, office_with(layout=rows("{label: 'Ref:', field: reference}", f"{{label: '{label}', field: subject}}")
-                                           + "    - sections\n"))
+                                           + "    - sections\n    - recommendation\n    - sign_offs\n"))
     code, lines = run(office, "check")
     assert code == 0, lines
     out = render(office, formats="docx,html,pdf")
@@ -358,7 +358,7 @@ def test_a_huge_label_is_printed_whole_without_a_hang(tmp_path: Path) -> None:
 
 
 def test_sections_until_a_heading_no_paper_has_prints_them_all(tmp_path: Path) -> None:
-    office = project(tmp_path, office_with(layout=B + "    - sections: {until: No Such Heading}\n    - recommendation\n"))
+    office = project(tmp_path, office_with(layout=B + "    - sections: {until: No Such Heading}\n    - recommendation\n    - sign_offs\n"))
     assert run(office, "check")[0] == 0
     for kind, text in papers(render(office)).items():
         assert in_order(text, "Description of Service", "Police and Crime Plan", "Long Term Considerations",
@@ -368,7 +368,8 @@ def test_sections_until_a_heading_no_paper_has_prints_them_all(tmp_path: Path) -
 def test_sections_split_at_a_heading_print_each_once_in_order(tmp_path: Path) -> None:
     """Kent's form: the sections up to one heading, the form's own block, then the rest."""
     office = project(tmp_path, office_with(layout=B + "    - sections: {until: route to market/delivery}\n"
-                                           "    - text: THE FORM'S OWN LINE\n    - sections: {from: ROUTE TO MARKET/DELIVERY}\n"))
+                                           "    - text: THE FORM'S OWN LINE\n    - sections: {from: ROUTE TO MARKET/DELIVERY}\n"
+                                           "    - recommendation\n    - sign_offs\n"))
     for kind, text in papers(render(office)).items():
         assert in_order(text, "Considerations of Partnership Work", "THE FORM'S OWN LINE", "Route to Market/Delivery",
                         "Long Term Considerations"), kind
@@ -431,7 +432,8 @@ def test_an_engine_field_keeps_its_type_when_the_office_constrains_it(tmp_path: 
     values or require them, but declaring one a date (or yes or no, or a number) would fail every
     record; office.yaml is what is wrong, and says so when it is read."""
     office = project(tmp_path, fields_office(f"  {name}: {{label: Constrained, type: {kind}}}\n"))
-    refused_at_load(office, name, f"{name}:")
+    refused_at_load(office, f"fields: '{name}' is the engine's own text field: the office may give its label, values and "
+                            "whether it is required, not another type", "fields:")
 
 
 def test_style_labels_that_moved_to_the_layout_say_so(tmp_path: Path) -> None:
@@ -456,13 +458,13 @@ def in_language(language: str, month_names: str | None = None, date_format: str 
 
 def test_a_language_the_engine_does_not_know_needs_month_names(tmp_path: Path) -> None:
     office = project(tmp_path, in_language("fr-FR"))
-    refused_at_load(office, "style: the engine knows the months' names in English (en) and Welsh (cy), not in 'fr-FR': "
-                            "give them, January first, as style.month_names")
+    refused_at_load(office, "style: the engine knows the months' names in English (en) and Welsh (cy), not in the office's "
+                            "language 'fr-FR': give them, January first, as style.month_names")
 
 
 def test_a_language_without_month_names_is_located_at_the_language_or_the_style(tmp_path: Path) -> None:
     office = project(tmp_path, in_language("fr-FR"))
-    line = refused_at_load(office, "not in 'fr-FR'")
+    line = refused_at_load(office, "language 'fr-FR'")
     allowed = {line_of(office, "language:"), line_of(office, "style:")}
     assert any(line.startswith(f"{office}:{n}:") for n in allowed), f"{line}\n(expected at line {sorted(allowed)})"
 
@@ -719,7 +721,8 @@ def test_a_field_the_record_does_not_give_leaves_its_row_out(tmp_path: Path) -> 
 
 def test_a_field_value_is_text_never_markup(tmp_path: Path) -> None:
     office = project(tmp_path, fields_office("  budget_holder: {label: '<b>Budget</b> holder & co'}\n",
-                                             rows("{label: '<i>Holder</i>:', field: budget_holder}", "{field: reference}")))
+                                             rows("{label: '<i>Holder</i>:', field: budget_holder}", "{field: reference}")
+                                             + "    - sections\n    - recommendation\n    - sign_offs\n"))
     give_fields(seed_of(office), "  budget_holder: '<script>alert(1)</script> & \"Co\" ]]>'\n")
     out = render(office)
     html = (out / "pcc-d-102.internal.html").read_text(encoding="utf-8")

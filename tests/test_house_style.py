@@ -204,8 +204,8 @@ FORMS = [
         "Protective Marking: Official", "Executive Summary:", "Applications for Core Service Awards over £5000",
         "Surrey Police – Engagement vehicle and e-bikes for Spelthorne",
         "Applications for Small Grant Awards up to £5000 – Community Safety Fund",
-        "Runnymede Neighbourhood Watch – Social media project with a university",
-        "All decisions must be added to the decision register")),
+        "Runnymede Neighbourhood Watch – Social media project with a university")),
+    # (Its approval block and the register line under it were not seen, so neither is printed.)
     # Surrey's later form: "number – subject" on one line, the author, the marking, the summary,
     # the applications, "Recommendation", "Police and Crime Commissioner Approval" (role, name,
     # signature, date), the register line, then "Areas of consideration" and "Consultation".
@@ -487,3 +487,13 @@ def test_every_example_offices_records_check_clean(office: str) -> None:
     noun = "record" if count == 1 else "records"
     assert re.fullmatch(rf"{count} {noun} checked: 0 errors(, \d+ warnings?)?", last), result.output
     assert result.exit_code == 0, result.output
+
+
+def test_a_note_under_the_sign_offs_prints_only_with_them() -> None:
+    """Surrey's register reminder sits under its approval block: a paper whose approval block was
+    not seen (048/2021) prints neither, while 20/2023 prints both."""
+    unseen = sources("surrey", EXAMPLES / "surrey" / "records" / "2021-2024" / "048-2021.yaml")
+    seen = sources("surrey", EXAMPLES / "surrey" / "records" / "2021-2024" / "20-2023.yaml")
+    line = "All decisions must be added to the decision register"
+    assert line not in word_body(unseen["docx"]) and line not in unseen["html"].decode()
+    assert line in word_body(seen["docx"]) and line in seen["html"].decode()

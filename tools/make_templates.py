@@ -355,7 +355,12 @@ def decision_body(doc) -> None:
     add(doc, "{%p elif el.type == 'notice' %}")
     add(doc, "{{ el.text }}", "Confidentiality", bold_label="{{ el.label }}:")
     add(doc, "{%p elif el.type == 'markings' %}")
-    add(doc, "{{ el.text }}", "Title Block")
+    # The boxes in a font that has them: the house font may not, and LibreOffice's fallback
+    # then writes them out of the line's reading order in the PDF.
+    marks = add(doc, "{{ el.open }} ", "Title Block")
+    marks.add_run("{{ el.open_box }}").font.name = "DejaVu Sans"
+    marks.add_run(" {{ el.confidential }} ")
+    marks.add_run("{{ el.confidential_box }}").font.name = "DejaVu Sans"
     add(doc, "{%p if el.label %}")
     add(doc, "{{ el.reason }}", "Title Block", bold_label="{{ el.label }}")
     add(doc, "{%p endif %}")

@@ -104,6 +104,8 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
     approval_shown = decision.approval != NOT_STATED
     out: list[dict[str, Any]] = []
     for block in office.layout_for(decision).blocks:
+        if not block.applies(decision.kind):
+            continue
         if isinstance(block, DraftMark):
             if draft:
                 out.append({"type": "draft_mark", "text": block.text or labels.draft})
@@ -123,13 +125,15 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
             out += [{"type": "banner", "text": text} for text in banners]
         elif isinstance(block, Confidentiality):
             if decision.publication.part == "part2":
-                # Surrey and Kent box a Part 2 paper's reason on its first page; the public
+                # Some offices box a Part 2 paper's reason on its first page; the public
                 # register never shows the paper at all.
                 out.append({"type": "notice", "label": block.label or labels.part2, "text": decision.publication.reason or ""})
         elif isinstance(block, Markings):
             part2 = decision.publication.part == "part2"
-            out.append({"type": "markings",
-                        "text": f"{block.open} {UNCHECKED if part2 else CHECKED} {block.confidential} {CHECKED if part2 else UNCHECKED}",
+            open_box, confidential_box = (UNCHECKED, CHECKED) if part2 else (CHECKED, UNCHECKED)
+            out.append({"type": "markings", "open": block.open, "open_box": open_box, "confidential": block.confidential,
+                        "confidential_box": confidential_box,
+                        "text": f"{block.open} {open_box} {block.confidential} {confidential_box}",
                         "label": block.reason or "", "reason": (decision.publication.reason or "") if part2 else ""})
         elif isinstance(block, Fields):
             rows = [{"label": row.label or "", "value": value, "emphasis": row.emphasis}
@@ -163,6 +167,8 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
                 if heading or block.heading:
                     out.append({"type": "heading", "text": heading or block.heading})
                 out += [_sign_off(s, block, draft) for s in chosen]
+                if block.note:
+                    out.append({"type": "text", "text": fill(block.note, values), "emphasis": "plain"})
         elif isinstance(block, FixedText):
             out.append({"type": "text", "text": fill(block.text, values), "emphasis": block.emphasis})
     return out
