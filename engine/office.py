@@ -380,7 +380,8 @@ class Office(Model):
         for layout in self.layouts:
             for block in layout.blocks:
                 for kind in block.kinds or []:
-                    if kind not in self.all_kinds:
+                    # Not self.all_kinds: a cached value would outlive a copy with other kinds.
+                    if kind not in ENGINE_KINDS and kind not in self.kinds:
                         raise ValueError(f"layout: the {block.type} block names the kind '{kind}', which is neither the "
                                          f"engine's nor the office's (`decisions kinds` lists them)")
         return self
