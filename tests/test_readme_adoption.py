@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from .text import docx_text, html_text, missing_in_order, normalise
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 GUIDE = README[README.index("## Adopting the engine in a new office"):]
-OFFICE = textwrap.dedent(re.search(r"cat > office\.yaml <<'YAML'\n(.*?)\n +YAML\n", GUIDE, re.S).group(1))  # type: ignore[union-attr]
+# Step 1's commands as a reader copies them from the rendered README: the list item's
+# indentation gone.
+STEP_ONE = textwrap.dedent(re.search(r"\n   ```sh\n(.*?)\n   ```\n", GUIDE, re.S).group(1))  # type: ignore[union-attr]
 
 # What the officer types in place of each TODO the skeleton leaves.
 FILLED = {
@@ -35,7 +38,8 @@ FILLED = {
 
 def test_the_adoption_guide_gives_a_paper_in_the_new_offices_layout(tmp_path: Path) -> None:
     """A governance team following the README gets a paper in its own form, configuration alone."""
-    (tmp_path / "office.yaml").write_text(OFFICE, encoding="utf-8")
+    subprocess.run(["bash", "-e", "-c", STEP_ONE], cwd=tmp_path, check=True)
+    tmp_path = tmp_path / "anyshire"
     office = ["--office", str(tmp_path / "office.yaml")]
     runner = CliRunner()
     result = runner.invoke(main, [*office, "schema"])
