@@ -42,8 +42,7 @@ HEAD = """\
 {comment}kind: {kind}
 reference: {reference}
 subject: "TODO: subject"
-report_of: Police and Crime Commissioner
-date: {date}
+{report_of}date: {date}
 status: draft
 """
 
@@ -116,8 +115,11 @@ def skeleton(office: Office, reference: str, day: dt.date, schema: str, kind: st
     if kind is not None:
         expects = " and ".join(" or ".join(fact.split("|")) for fact in office.all_kinds[kind].expects)
         comment = f"# {office.all_kinds[kind].label}: {'gives ' + expects if expects else 'no fact in particular expected'}.\n"
+    # A "Report of" line only where the office's form prints one.
+    shown = "report_of" in office.layout_at(day).names()
     text = HEAD.format(schema=schema, comment=comment, kind=_yaml_text(kind) if kind else KIND_PLACEHOLDER,
-                       reference=_yaml_text(reference), date=day.isoformat())
+                       reference=_yaml_text(reference), date=day.isoformat(),
+                       report_of="report_of: Police and Crime Commissioner\n" if shown else "")
     if funds:
         text += FUNDING.format(financial_year=financial_year_of(day))
     elif "financial_year" in facts or "precept" in facts:

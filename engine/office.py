@@ -368,7 +368,10 @@ class Office(Model):
     def layout_for(self, decision: "Decision") -> Layout:
         """The form the paper is printed in: the office's in use on its date (the latest form
         for a paper whose date is not known)."""
-        day = decision.first_day
+        return self.layout_at(decision.first_day)
+
+    def layout_at(self, day: dt.date | None) -> Layout:
+        """The form in use on a day (the latest when the day is not known)."""
         chosen = self.layouts[0]
         for layout in self.layouts[1:]:
             if layout.since is not None and (day is None or layout.since <= day):

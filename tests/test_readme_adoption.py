@@ -51,6 +51,7 @@ def test_the_adoption_guide_gives_a_paper_in_the_new_offices_layout(tmp_path: Pa
     assert result.exit_code == 1
     assert "error: fields.originator: placeholder not filled in: TODO: Originator" in result.output, result.output
     text = record.read_text(encoding="utf-8")
+    assert "report_of" not in text  # the office's form has no "Report of" line
     for todo, fact in FILLED.items():
         assert todo in text, todo
         text = text.replace(todo, fact)
@@ -69,5 +70,14 @@ def test_the_adoption_guide_gives_a_paper_in_the_new_offices_layout(tmp_path: Pa
                  "Police and Crime Commissioner for Anyshire", "Comments: I approve the recommendation above.",
                  "All decisions are published in the decision register."]
         assert missing_in_order(flat, order) == [], flat
+    # Step 5: approved, and published.
+    record.write_text(text.replace("status: draft", "status: approved") + "approval: {name: Alex Example, date: 2026-11-21}\n",
+                      encoding="utf-8")
+    result = runner.invoke(main, [*office, "check"])
+    assert result.output.endswith("1 record checked: 0 errors, 0 warnings\n"), result.output
+    result = runner.invoke(main, [*office, "publish"])
+    assert result.exit_code == 0 and "published 1, withheld (Part 2) 0, not approved 0, failed 0" in result.output, result.output
+    index = (tmp_path / "build" / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<p>Office of the Police and Crime Commissioner for Anyshire</p>" in index  # no address: no ", " after the name
     assert not [p for p in tmp_path.rglob("*") if p.suffix in (".docx", ".j2") and "build" not in p.parts]
     assert os.listdir(tmp_path) and not (tmp_path / "templates").exists()
