@@ -80,7 +80,8 @@ def known_fields(names: list[str], info: ValidationInfo) -> None:
                              "(declare the office's own under `fields:`)")
 
 
-Template = Annotated[Text, AfterValidator(_template)]
+# A layout's text is one line: a line break would be a break in Word and none on the web page.
+Template = Annotated[Line, AfterValidator(_template)]
 
 
 class Row(Model):
@@ -170,6 +171,12 @@ class Fields(LayoutBlock):
     type: Literal["fields"] = "fields"
     form: Literal["lines", "table"] = "lines"
     rows: list[Row] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _table_labels(self) -> "Fields":
+        if self.form == "table" and not all(row.label for row in self.rows):
+            raise ValueError("a title block in table form gives each row a label: its first column")
+        return self
 
 
 class Funding(LayoutBlock):
@@ -312,6 +319,10 @@ class Running(Model):
                 raise ValueError("page_numbers names {page} and may name {pages}, e.g. 'Page {page} of {pages}'")
             if self.page_numbers.count("{page}") > 1 or self.page_numbers.count("{pages}") > 1:
                 raise ValueError("page_numbers names {page} once and {pages} at most once")
+            if "{pages}" in self.page_numbers and self.page_numbers.index("{pages}") < self.page_numbers.index("{page}"):
+                raise ValueError("page_numbers names {page} before {pages}, e.g. 'Page {page} of {pages}'")
+            if self.right is not None:
+                raise ValueError("the page numbers stand at the right: give `right` or `page_numbers`, not both")
         return self
 
     @property
@@ -335,6 +346,18 @@ class Layout(Model):
     blocks: list[Block] = Field(default_factory=_default_blocks, min_length=1)  # type: ignore[valid-type]
     header: Running = Running(left="{office}", right="{reference}")
     footer: Running = Running(left="{reference}", page_numbers="Page {page} of {pages}")
+
+    @model_validator(mode="after")
+    def _safe_form(self) -> "Layout":
+        # A draft and a Part 2 paper always say so: every form has a place for both, on papers
+        # of every kind.
+        for block, what in ((DraftMark, "a draft_mark block (a draft must say it is one)"),
+                            ((Confidentiality, Markings), "a confidentiality or markings block (a Part 2 paper must say it is one)")):
+            if not any(isinstance(b, block) and b.kinds is None for b in self.blocks):
+                raise ValueError(f"the layout needs {what}, for papers of every kind")
+        if self.header.page_numbers is not None:
+            raise ValueError("header: page numbers go in the footer")
+        return self
 
     def templates(self) -> list[str]:
         """Every text of the layout that may name fields, for checking the names."""

@@ -230,7 +230,7 @@ class HouseStyle(Model):
     body_size: float = Field(11, ge=6, le=20, description="points")
     heading_colour: Text = Field("1F3864", pattern=r"^[0-9A-Fa-f]{6}$")
     accent_colour: Text = Field("1F3864", pattern=r"^[0-9A-Fa-f]{6}$")
-    date_format: Text = Field("%d/%m/%Y", description="strftime format for dates in the title block")
+    date_format: Text = Field("%d/%m/%Y", description="strftime format for dates: %d (or %-d) %m (or %-m) %y %Y %B %b %A %a")
     heading_suffix: str = Field(":", description="Written after each section's heading, e.g. ':' for 'Description of Service:'")
     funding_separator: Text = " – "
     labels: Labels = Labels()
@@ -249,6 +249,17 @@ MONTHS: dict[str, tuple[list[str], list[str]]] = {
             "Tachwedd", "Rhagfyr"],
            ["Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag"]),
 }
+
+
+# The days in the languages the engine knows, Monday first, with their short forms (%a).
+DAYS: dict[str, tuple[list[str], list[str]]] = {
+    "en": (["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+           ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
+    "cy": (["Dydd Llun", "Dydd Mawrth", "Dydd Mercher", "Dydd Iau", "Dydd Gwener", "Dydd Sadwrn", "Dydd Sul"],
+           ["Llun", "Maw", "Mer", "Iau", "Gwe", "Sad", "Sul"]),
+}
+# What a date format may use: a day, month or year (a paper's dates have no time of day).
+_DATE_CODES = re.compile(r"%(?:[-#]?[dm]|[yYBbAa%])")
 
 
 class SignOffWording(Model):
@@ -366,9 +377,17 @@ class Office(Model):
         return self.layout if isinstance(self.layout, list) else [self.layout]
 
     def layout_for(self, decision: "Decision") -> Layout:
-        """The form the paper is printed in: the office's in use on its date (the latest form
-        for a paper whose date is not known)."""
-        return self.layout_at(decision.first_day)
+        """The form the paper is printed in: the office's in use on its date; for a paper whose
+        date is not known, on the first day of the year its reference names, else of its term,
+        else the latest form."""
+        day = decision.first_day
+        if day is None:
+            scheme = self.scheme_for(decision.reference)
+            found = scheme.regex.fullmatch(decision.reference) if scheme else None
+            year = named_year(found.groupdict()) if found else None
+            term = self.term_for(decision)
+            day = dt.date(year, 1, 1) if year else term.start if term else None
+        return self.layout_at(day)
 
     def layout_at(self, day: dt.date | None) -> Layout:
         """The form in use on a day (the latest when the day is not known)."""
@@ -402,10 +421,23 @@ class Office(Model):
     @classmethod
     def _months_known(cls, value: HouseStyle, info: ValidationInfo) -> HouseStyle:
         language = info.data.get("language")
-        if language and value.month_names is None and language.split("-")[0].lower() not in MONTHS:
+        known = bool(language) and language.split("-")[0].lower() in MONTHS
+        if language and value.month_names is None and not known:
             raise ValueError(f"the engine knows the months' names in English (en) and Welsh (cy), not in the office's "
                              f"language '{language}': give them, January first, as style.month_names")
+        rest = _DATE_CODES.sub("", value.date_format)
+        if "%" in rest:
+            raise ValueError(f"date_format: '{rest[rest.index('%'):rest.index('%') + 2]}' is not a date's part; use %d (or %-d), "
+                             "%m (or %-m), %y, %Y, %B, %b, %A, %a, and %% for a %")
+        if re.search(r"%[Aa]", value.date_format.replace("%%", "")) and not known:
+            raise ValueError(f"date_format: the engine knows the days' names in English and Welsh, not in '{language}'; "
+                             "leave %A and %a out")
         return value
+
+    @property
+    def days(self) -> tuple[list[str], list[str]]:
+        """The days' names in the office's language, Monday first, and their short forms."""
+        return DAYS.get(self.language.split("-")[0].lower(), DAYS["en"])
 
     @property
     def months(self) -> tuple[list[str], list[str]]:

@@ -63,9 +63,9 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
+def rule(name: str, severity: Severity, summary: str, unwaivable: str | None = None) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
-        RULES[name] = Rule(name, severity, summary, check=check)
+        RULES[name] = Rule(name, severity, summary, check=check, unwaivable=unwaivable)
         return check
 
     return register
@@ -785,23 +785,28 @@ def _not_stated(value: object, loc: tuple[str | int, ...]) -> Iterable[Loc]:
 # --- the office's layout --------------------------------------------------------------------------
 
 
-@rule("layout-shows", Severity.error, "the office's layout prints everything the paper states: each section, the "
-      "recommendation, the sign-offs, links, documents, banners and a Part 2 paper's marking")
+@rule("layout-shows", Severity.error, "the office's layout prints everything the paper states, once: each section, the "
+      "recommendation, the sign-offs, links, documents, banners and a Part 2 paper's marking",
+      unwaivable="the papers would leave out, or print twice, what the record states; correct the office's layout")
 def _layout_shows(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     blocks = [b for b in office.layout_for(d).blocks if b.applies(d.kind)]
     of = lambda *kinds: [b for b in blocks if isinstance(b, kinds)]  # noqa: E731
-    printed: set[int] = set()
+    fix = "correct the office's layout"
+    printed: dict[int, int] = {}
+    headings = [s.heading for s in d.sections]
     for block in of(layout.Sections):
-        printed |= set(block.chooses([s.heading for s in d.sections]))  # type: ignore[attr-defined]
-    fix = "add the block to office.yaml's layout, or correct it"
+        for index in block.chooses(headings):  # type: ignore[attr-defined]
+            printed[index] = printed.get(index, 0) + 1
     for index, section in enumerate(d.sections):
+        what = f"the section '{section.heading}'" if section.heading else "this section"
         if index not in printed:
-            what = f"the section '{section.heading}'" if section.heading else "this section"
             how = ", ".join(f"from '{b.start}'" if b.start else f"until '{b.until}'" for b in of(layout.Sections)  # type: ignore[attr-defined]
                             if b.start or b.until)  # type: ignore[attr-defined]
             yield ("sections", index), (f"{what} is printed by no block of the office's layout"
                                         + (f" (its sections blocks print {how})" if how else " (it has no `sections` block)")
                                         + f": {fix}")
+        elif printed[index] > 1:
+            yield ("sections", index), f"{what} is printed {printed[index]} times by the office's layout's sections blocks: {fix}"
     wanted = [
         (d.after_approval, (layout.AfterApproval,), ("after_approval",), "the sections after the approval", "after_approval"),
         (d.recommendation != NOT_STATED, (layout.RecommendationBlock,), ("recommendation",), "the recommendation", "recommendation"),
@@ -810,15 +815,22 @@ def _layout_shows(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         (d.banners or d.key_decision, (layout.Banners,), ("banners",) if d.banners else ("key_decision",), "the banners", "banners"),
         (d.publication.part == "part2", (layout.Confidentiality, layout.Markings), ("publication", "part"),
          "that the paper is Part 2", "confidentiality or markings"),
+        (d.funding, (layout.Funding,), ("funding",), "the funding lines", "funding"),
     ]
     for present, kinds, loc, what, block in wanted:
-        if present and not of(*kinds):
+        found = len(of(*kinds))
+        if present and not found and block != "funding":  # funding lines may be the register's alone
             yield loc, f"the office's layout prints {what} nowhere: add `- {block}` to office.yaml's layout"
+        elif present and found > 1:
+            yield loc, f"the office's layout prints {what} {found} times: {fix}"
     sign_offs = of(layout.SignOffs)
-    if d.approval != NOT_STATED and not any(b.which in ("all", "approval") for b in sign_offs):  # type: ignore[attr-defined]
-        yield ("approval",), "the office's layout prints the approval nowhere: add `- sign_offs` to office.yaml's layout"
-    if d.sign_offs and not any(b.which in ("all", "others") for b in sign_offs):  # type: ignore[attr-defined]
-        yield ("sign_offs",), "the office's layout prints the sign-offs nowhere: add `- sign_offs` to office.yaml's layout"
+    for present, which, loc, what in ((d.approval != NOT_STATED, "approval", ("approval",), "the approval"),
+                                       (bool(d.sign_offs), "others", ("sign_offs",), "the sign-offs")):
+        found = sum(1 for b in sign_offs if b.which in ("all", which))  # type: ignore[attr-defined]
+        if present and not found:
+            yield loc, f"the office's layout prints {what} nowhere: add `- sign_offs` to office.yaml's layout"
+        elif present and found > 1:
+            yield loc, f"the office's layout prints {what} {found} times: {fix}"
 
 
 # --- the office's own fields ------------------------------------------------------------------
@@ -1012,7 +1024,7 @@ def run_rules(decision: Decision, source: Source, office: Office) -> list[Proble
         if rule_.name in kind_only and (kind is None or rule_.name not in kind.rules):
             continue  # a rule only some kinds need, and this decision's kind does not
         for loc, message in rule_.check(decision, office, source.path):
-            waived = next(
+            waived = None if rule_.unwaivable else next(
                 (
                     i
                     for i, w in enumerate(decision.waivers)

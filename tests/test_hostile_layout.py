@@ -164,6 +164,8 @@ def in_order(text: str, *parts: str) -> bool:
 # --- the layout's blocks: one located line for each mistake ---------------------------------------
 
 B = "layout:\n  blocks:\n"
+# What every layout must have: a place to say a paper is a draft, and one to say it is Part 2.
+SAFE = "    - draft_mark\n    - confidentiality\n"
 
 
 def rows(*row: str) -> str:
@@ -267,15 +269,15 @@ BAD_LAYOUTS = [
      "layout.footer.page_numbers: write the page numbers on one line"),
     # Layouts by date.
     ("an empty list of layouts", "layout: []\n", "layout:", "layout: give at least one layout"),
-    ("a later layout without since", "layout:\n  - blocks: [sections]\n  - blocks: [sections, links]\n", "layout:",
+    ("a later layout without since", "layout:\n  - blocks: [draft_mark, confidentiality, sections]\n  - blocks: [draft_mark, confidentiality, sections, links]\n", "layout:",
      "layout: each layout after the first says from when the office used it (`since:`)"),
-    ("layouts out of order", ("layout:\n  - blocks: [sections]\n  - since: 2023-01-01\n    blocks: [sections]\n"
-                              "  - since: 2022-01-01\n    blocks: [sections]\n"), "layout:",
+    ("layouts out of order", ("layout:\n  - blocks: [draft_mark, confidentiality, sections]\n  - since: 2023-01-01\n    blocks: [draft_mark, confidentiality, sections]\n"
+                              "  - since: 2022-01-01\n    blocks: [draft_mark, confidentiality, sections]\n"), "layout:",
      "layout: list the layouts in the order the office used them, each `since` later than the last"),
-    ("two layouts since the same day", ("layout:\n  - blocks: [sections]\n  - since: 2023-01-01\n    blocks: [sections]\n"
-                                        "  - since: 2023-01-01\n    blocks: [sections, links]\n"), "layout:",
+    ("two layouts since the same day", ("layout:\n  - blocks: [draft_mark, confidentiality, sections]\n  - since: 2023-01-01\n    blocks: [draft_mark, confidentiality, sections]\n"
+                                        "  - since: 2023-01-01\n    blocks: [draft_mark, confidentiality, sections, links]\n"), "layout:",
      "layout: list the layouts in the order the office used them, each `since` later than the last"),
-    ("a since that is no day", "layout:\n  - blocks: [sections]\n  - since: 2023-02-30\n    blocks: [sections]\n", "- since:",
+    ("a since that is no day", "layout:\n  - blocks: [draft_mark, confidentiality, sections]\n  - since: 2023-02-30\n    blocks: [draft_mark, confidentiality, sections]\n", "- since:",
      "layout[1].since: Input should be a valid date"),
 ]
 
@@ -294,7 +296,7 @@ NAMING_NO_FIELD = [
     ("a row's field", rows("{label: 'Ref:', field: reference}", "{label: 'Who:', field: nosuch}"), "- {label: 'Who:'"),
     ("a fixed text", B + "    - sections\n    - text: 'Sent by {nosuch}'\n", "- text:"),
     ("the header", B + "    - sections\n  header: {left: '{nosuch}'}\n", "header:"),
-    ("the later of two layouts", ("layout:\n  - blocks: [sections]\n  - since: 2023-01-01\n    blocks:\n"
+    ("the later of two layouts", ("layout:\n  - blocks: [draft_mark, confidentiality, sections]\n  - since: 2023-01-01\n    blocks:\n"
                                   "      - form_title: 'Record of {nosuch}'\n"), "- form_title:"),
 ]
 
@@ -314,7 +316,7 @@ def test_a_layout_naming_no_field_is_located_where_it_names_it(tmp_path: Path, w
 
 def test_a_layout_fills_fields_and_cannot_reach_into_python(tmp_path: Path) -> None:
     layout = rows("{value: 'Ref {reference} of {office}', emphasis: heading}", "{label: 'Subject:', field: subject}") + \
-        "    - sections\n    - recommendation\n    - sign_offs\n    - text: 'Signed for {commissioner}'\n"
+        "    - sections\n    - recommendation\n    - sign_offs\n    - text: 'Signed for {commissioner}'\n" + SAFE
     office = project(tmp_path / "good", office_with(layout=layout))
     out = render(office)
     for kind, text in papers(out).items():
@@ -345,7 +347,7 @@ def test_a_bad_layout_writes_nothing(tmp_path: Path) -> None:
 def test_a_huge_label_is_printed_whole_without_a_hang(tmp_path: Path) -> None:
     label = "L" * 9_991 + " Subject:"  # 10,000 characters
     office = project(tmp_path, office_with(layout=rows("{label: 'Ref:', field: reference}", f"{{label: '{label}', field: subject}}")
-                                           + "    - sections\n    - recommendation\n    - sign_offs\n"))
+                                           + "    - sections\n    - recommendation\n    - sign_offs\n" + SAFE))
     code, lines = run(office, "check")
     assert code == 0, lines
     out = render(office, formats="docx,html,pdf")
@@ -358,7 +360,7 @@ def test_a_huge_label_is_printed_whole_without_a_hang(tmp_path: Path) -> None:
 
 
 def test_sections_until_a_heading_no_paper_has_prints_them_all(tmp_path: Path) -> None:
-    office = project(tmp_path, office_with(layout=B + "    - sections: {until: No Such Heading}\n    - recommendation\n    - sign_offs\n"))
+    office = project(tmp_path, office_with(layout=B + "    - sections: {until: No Such Heading}\n    - recommendation\n    - sign_offs\n" + SAFE))
     assert run(office, "check")[0] == 0
     for kind, text in papers(render(office)).items():
         assert in_order(text, "Description of Service", "Police and Crime Plan", "Long Term Considerations",
@@ -369,7 +371,7 @@ def test_sections_split_at_a_heading_print_each_once_in_order(tmp_path: Path) ->
     """Kent's form: the sections up to one heading, the form's own block, then the rest."""
     office = project(tmp_path, office_with(layout=B + "    - sections: {until: route to market/delivery}\n"
                                            "    - text: THE FORM'S OWN LINE\n    - sections: {from: ROUTE TO MARKET/DELIVERY}\n"
-                                           "    - recommendation\n    - sign_offs\n"))
+                                           "    - recommendation\n    - sign_offs\n" + SAFE))
     for kind, text in papers(render(office)).items():
         assert in_order(text, "Considerations of Partnership Work", "THE FORM'S OWN LINE", "Route to Market/Delivery",
                         "Long Term Considerations"), kind
@@ -722,7 +724,7 @@ def test_a_field_the_record_does_not_give_leaves_its_row_out(tmp_path: Path) -> 
 def test_a_field_value_is_text_never_markup(tmp_path: Path) -> None:
     office = project(tmp_path, fields_office("  budget_holder: {label: '<b>Budget</b> holder & co'}\n",
                                              rows("{label: '<i>Holder</i>:', field: budget_holder}", "{field: reference}")
-                                             + "    - sections\n    - recommendation\n    - sign_offs\n"))
+                                             + "    - sections\n    - recommendation\n    - sign_offs\n" + SAFE))
     give_fields(seed_of(office), "  budget_holder: '<script>alert(1)</script> & \"Co\" ]]>'\n")
     out = render(office)
     html = (out / "pcc-d-102.internal.html").read_text(encoding="utf-8")
@@ -815,3 +817,120 @@ def test_a_part2_paper_gives_no_field_to_the_register(site: Path) -> None:
     assert [p.name for p in folder.iterdir()] == ["index.html"]
     page = normalise(html_text((folder / "index.html").read_bytes()))
     assert "Originator" not in page and "Agent" not in page
+
+
+# --- from the hostile review of the layout ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout,message", [
+    (B + "    - confidentiality\n    - sections\n", "layout: the layout needs a draft_mark block (a draft must say it is one), for papers of every kind"),
+    (B + "    - draft_mark: {kinds: [commissioning]}\n    - confidentiality\n    - sections\n",
+     "layout: the layout needs a draft_mark block (a draft must say it is one), for papers of every kind"),
+    (B + "    - draft_mark\n    - sections\n",
+     "layout: the layout needs a confidentiality or markings block (a Part 2 paper must say it is one), for papers of every kind"),
+], ids=["no draft mark", "a draft mark for one kind only", "no Part 2 marking"])
+def test_every_form_says_draft_and_part_2(tmp_path: Path, layout: str, message: str) -> None:
+    """A draft, or a Part 2 paper, that does not say so is the most dangerous paper there is:
+    every layout has a place for both, or office.yaml is refused."""
+    refused_at_load(project(tmp_path, office_with(layout=layout)), message, "layout:")
+
+
+def test_the_layout_rule_cannot_be_waived(tmp_path: Path) -> None:
+    """A waiver cannot let a paper leave out what its record states."""
+    office = project(tmp_path, office_with(layout=B + SAFE + "    - sections\n    - sign_offs\n"))
+    record = seed_of(office)
+    record.write_text(record.read_text(encoding="utf-8") + "\nwaivers:\n  - rule: layout-shows\n"
+                      "    reason: The office's form has no recommendation at all, so it is left out.\n", encoding="utf-8")
+    code, lines = run(office, "check")
+    assert code == 1, lines
+    assert any("'layout-shows' cannot be waived: the papers would leave out, or print twice" in line for line in lines), lines
+    assert any("recommendation: the office's layout prints the recommendation nowhere" in line for line in lines), lines
+
+
+def test_what_the_layout_prints_twice_is_an_error(tmp_path: Path) -> None:
+    office = project(tmp_path, office_with(layout=B + SAFE + "    - sections\n    - sections: {from: Long Term Considerations}\n"
+                                           "    - recommendation\n    - sign_offs\n    - sign_offs\n"))
+    code, lines = run(office, "check")
+    assert code == 1
+    assert any("the section 'Long Term Considerations' is printed 2 times by the office's layout's sections blocks" in line
+               for line in lines), lines
+    assert any("approval: the office's layout prints the approval 2 times" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("running,message", [
+    ("  header: {left: '{office}', page_numbers: 'Page {page}'}\n", "layout: header: page numbers go in the footer"),
+    ("  footer: {right: Right, page_numbers: 'Page {page} of {pages}'}\n",
+     "the page numbers stand at the right: give `right` or `page_numbers`, not both"),
+    ("  footer: {page_numbers: '{pages} pages, this is {page}'}\n", "page_numbers names {page} before {pages}"),
+], ids=["page numbers in the header", "right beside page numbers", "pages before page"])
+def test_running_lines_print_what_they_say(tmp_path: Path, running: str, message: str) -> None:
+    refused_at_load(project(tmp_path, office_with(layout=B + SAFE + "    - sections\n" + running)), message)
+
+
+@pytest.mark.parametrize("block,message", [
+    ("    - text: \"One line\\nand another\"\n", "on one line"),
+    ("    - fields: {form: table, rows: [{field: reference}]}\n", "a title block in table form gives each row a label"),
+], ids=["a line break in a fixed text", "a table row without a label"])
+def test_layout_texts_draw_alike_in_word_and_on_the_web(tmp_path: Path, block: str, message: str) -> None:
+    """What Word and the web page would draw differently is refused: a line break (a break in
+    Word, none on the web), a table's row with no label (an empty first column)."""
+    refused_at_load(project(tmp_path, office_with(layout=B + SAFE + block + "    - sections\n")), message)
+
+
+@pytest.mark.parametrize("style,message", [
+    ("  date_format: '%Q %Y'\n", "date_format: '%Q' is not a date's part"),
+    ("  date_format: '%d %H:%M'\n", "date_format: '%H' is not a date's part"),
+], ids=["an unknown code", "a time of day"])
+def test_a_date_format_gives_only_a_dates_parts(tmp_path: Path, style: str, message: str) -> None:
+    text = root_office().replace("  date_format: '%d/%m/%Y'\n", style)
+    refused_at_load(project(tmp_path, text), message)
+
+
+def test_a_welsh_office_names_its_days_in_welsh(tmp_path: Path) -> None:
+    office = project(tmp_path, in_language("cy-GB", date_format="%A %-d %B %Y"))
+    assert run(office, "check")[0] == 0
+    for kind, text in papers(render(office)).items():
+        assert "Dydd Mercher 6 Medi 2023" in text, kind
+
+
+def test_a_fixed_text_whose_fields_are_empty_is_left_out(tmp_path: Path) -> None:
+    """'Decision date: {date}' on a paper whose date is not stated would be a label with
+    nothing after it: the line is left out."""
+    office = project(tmp_path, office_with(layout=B + SAFE + "    - sections\n    - recommendation\n    - sign_offs\n"
+                                           "    - text: 'Author: {author}'\n    - text: 'Decided by {commissioner}'\n"))
+    for kind, text in papers(render(office)).items():
+        assert "Author:" not in text and "Decided by Bedfordshire Police and Crime Commissioner" in text, kind
+
+
+def test_the_papers_own_approval_heading_stands_over_the_approval(tmp_path: Path) -> None:
+    """A record's approval heading heads the commissioner's block, not the officers' before it."""
+    office = project(tmp_path, office_with(layout=B + SAFE + "    - sections\n    - recommendation\n    - sign_offs\n"))
+    record = seed_of(office)
+    text = record.read_text(encoding="utf-8")
+    assert "\napproval:\n" in text
+    record.write_text(text.replace("\napproval:\n", "\nsign_offs:\n  - role: Chief Finance Officer\n    name: A. Treasurer\n"
+                                   "\napproval:\n  heading: Commissioner's Approval\n", 1), encoding="utf-8")
+    for kind, paper in papers(render(office)).items():
+        assert in_order(paper, "Chief Finance Officer", "A. Treasurer", "Commissioner's Approval",
+                        "Bedfordshire Police and Crime Commissioner"), (kind, paper[-400:])
+
+
+def test_an_undated_paper_takes_the_form_of_its_references_year(tmp_path: Path) -> None:
+    """An office's form changed on a day; a paper whose date is not stated takes the form of the
+    year its reference names (Surrey's 048/2021: the 2021 form), not the latest."""
+    shutil.copytree(ROOT / "examples" / "surrey", tmp_path / "surrey", ignore=shutil.ignore_patterns("build"))
+    record = tmp_path / "surrey" / "records" / "2021-2024" / "048-2021.yaml"
+    edit(record, "date: 2021-11              # \"November 2021\": the day is not seen\n", "date: not stated\nterm: 2021-2024\n")
+    office = tmp_path / "surrey" / "office.yaml"
+    out = render(office, "048/2021")
+    for kind, text in papers(out, "048-2021").items():
+        assert "Police and Crime Commissioner for Surrey – Decision Making Record" in text and "Decision number: 048/2021" in text, kind
+
+
+def test_a_logo_that_is_no_picture_is_named(tmp_path: Path) -> None:
+    office = project(tmp_path, root_office().replace("logo: null ", "logo: logo.png "))
+    (tmp_path / "logo.png").write_text("not a picture", encoding="utf-8")
+    code, lines = run(office, "render", "PCC/D/102", "--format", "docx", "--out", str(tmp_path / "out"))
+    assert code == 1 and lines == [f"{office}:1:1: error: logo: the logo logo.png is not a picture Word can show: "
+                                   "give a PNG, JPEG, GIF, BMP or TIFF"], lines
+    assert not (tmp_path / "out" / "pcc-d-102.docx").exists()

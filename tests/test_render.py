@@ -286,7 +286,7 @@ def test_snippet_is_safe_to_paste_into_wordpress(rendered: dict) -> None:
     classes = set(re.findall(r'class="([^"]+)"', html))
     assert all(name.startswith("dpe-") for value in classes for name in value.split())
     assert html.count("<li>") == 17 and "<dl class=\"dpe-facts\">" in html
-    assert "<dt>Title and Reference –</dt> <dd>PCC/D/102</dd>" in html
+    assert "<dt>Title and Reference –</dt> <dd><strong>PCC/D/102</strong></dd>" in html
     preview = rendered["first:approved"]["preview.html"].decode()
     assert preview.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in preview and html in preview
 
@@ -340,7 +340,7 @@ def test_template_check_finds_drift(project: Project, tmp_path: Path) -> None:
         f"{folder / 'snippet.html.j2'}: error: does not show the required field 'elements'",
     ]
     # A misspelt field of an element, which only a render finds.
-    snippet.write_text(source.replace("<dd>{% if row.emphasis == \"strong\" %}<strong>{{ row.value }}", "<dd>{% if row.emphasis == \"strong\" %}<strong>{{ row.valeu }}"),
+    snippet.write_text(source.replace("<dd>{% if row.emphasis != \"plain\" %}<strong>{{ row.value }}", "<dd>{% if row.emphasis != \"plain\" %}<strong>{{ row.valeu }}"),
                        encoding="utf-8")
     problems = [str(p) for p in check_templates(Project.load(tmp_path / "office.yaml"))]
     assert problems[1:] == [f"{folder / 'snippet.html.j2'}: error: the template uses a field the record does not have: 'dict object' has no attribute 'valeu'"]

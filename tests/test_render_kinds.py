@@ -292,7 +292,7 @@ def test_as_printed_reference_and_date(project: Project) -> None:
     files = render(project, text)
     assert ("Heading 1", "Title and Reference – PCC.D.121") in styled(files["docx"])
     assert ("Title Block", "Date: 06/09/2032") in styled(files["docx"])
-    assert "<dt>Title and Reference –</dt> <dd>PCC.D.121</dd>" in files["html"].decode()
+    assert "<dt>Title and Reference –</dt> <dd><strong>PCC.D.121</strong></dd>" in files["html"].decode()
     document = docx.Document(io.BytesIO(files["docx"]))
     assert document.core_properties.title.startswith("PCC/D/121 – ")  # metadata keeps the value
     assert document.core_properties.created.isoformat().startswith("2023-09-06")

@@ -12,24 +12,27 @@ from typing import Any
 
 from ..model import (NOT_STATED, Approval, BulletList, Column, ColumnType, Decision, FundingLine, Item, Link, Month,
                      Quarter, Recommendation, Section, Status, Table, Year, money, stated)
-from ..office import MONTHS, Office
+from ..office import DAYS, MONTHS, Office
 
 
-_OWN = re.compile(r"%%|%[-#][dm]|%[Bb]")
+_OWN = re.compile(r"%%|%[-#][dm]|%[BbAa]")
 
 
-def portable_strftime(day: dt.date, fmt: str, months: tuple[list[str], list[str]] | None = None) -> str:
+def portable_strftime(day: dt.date, fmt: str, months: tuple[list[str], list[str]] | None = None,
+                      days: tuple[list[str], list[str]] | None = None) -> str:
     """strftime, the same on every platform: %-d and %-m (glibc's) or %#d and %#m (Windows')
     for a day or month without its leading zero ("6 September 2023"), and %B and %b in the
     office's language (months: the names and short forms, January first; default English)
     rather than the machine's locale."""
     names, short = months or MONTHS["en"]
+    day_names, day_short = days or DAYS["en"]
 
     def own(m: re.Match[str]) -> str:
         code = m.group(0)
         if code == "%%":
             return code
-        value = {"d": str(day.day), "m": str(day.month), "B": names[day.month - 1], "b": short[day.month - 1]}[code[-1]]
+        value = {"d": str(day.day), "m": str(day.month), "B": names[day.month - 1], "b": short[day.month - 1],
+                 "A": day_names[day.weekday()], "a": day_short[day.weekday()]}[code[-1]]
         return value.replace("%", "%%")
 
     return day.strftime(_OWN.sub(own, fmt))
@@ -39,7 +42,7 @@ def house_date(day: object, office: Office) -> str:
     """A date in the house style; a month as 'November 2021', a year or a quarter as written,
     and nothing at all for a date the paper does not state."""
     if isinstance(day, dt.date):
-        return portable_strftime(day, office.style.date_format, office.months)
+        return portable_strftime(day, office.style.date_format, office.months, office.days)
     if isinstance(day, Month):
         return portable_strftime(day.first_day, "%B %Y", office.months)
     if isinstance(day, (Year, Quarter)):
@@ -340,14 +343,18 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
     printed = Printed(decision)
     draft = decision.status is not Status.approved
     values = field_values(decision, office, printed)
+    elements = elements_of(decision, office, public, printed, draft)
+    house = _house(office)
+    # The pages' running draft line says what the layout's draft mark says.
+    house["labels"]["draft"] = next((e["text"] for e in elements if e["type"] == "draft_mark"), house["labels"]["draft"])
     return {
-        **_house(office),
+        **house,
         "draft": draft,
         "status": decision.status.value,
         "page_heading": f"{values['reference']}: {values['subject']}",
         "reference": values["reference"],
         "subject": values["subject"],
-        "elements": elements_of(decision, office, public, printed, draft),
+        "elements": elements,
         "header": running(office.layout_for(decision).header, values),
         "footer": running(office.layout_for(decision).footer, values),
     }

@@ -16,6 +16,7 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.image.exceptions import UnrecognizedImageError
 from docxtpl import DocxTemplate, InlineImage
 from markupsafe import Markup, escape
 
@@ -258,7 +259,13 @@ def render_docx(template: Path, context: dict[str, Any], properties: dict[str, A
         if office.logo:
             logo = (office_dir or Path.cwd()) / office.logo
             context["logo"] = InlineImage(document, str(logo), height=Mm(18))
-        document.render(context, jinja_env=ENVIRONMENT, autoescape=True)
+        try:
+            document.render(context, jinja_env=ENVIRONMENT, autoescape=True)
+        except (UnrecognizedImageError, OSError) as exc:  # the picture is read only as it is placed
+            why = ("is not there: give its path relative to office.yaml" if isinstance(exc, FileNotFoundError) else
+                   "is not a picture Word can show: give a PNG, JPEG, GIF, BMP or TIFF")
+            raise RecordError([Problem(office_dir / "office.yaml" if office_dir else Path("office.yaml"), 1, 1, Severity.error,
+                                       "logo", f"the logo {office.logo} {why}")]) from None
     except jinja2.UndefinedError as exc:
         raise template_error(template, f"the template uses a field the record does not have: {exc.message}") from None
     except jinja2.TemplateSyntaxError as exc:

@@ -117,7 +117,8 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
             if lines or contact or name or logo:
                 out.append({"type": "letterhead", "logo": logo, "lines": lines, "contact": contact, "name": name})
         elif isinstance(block, FormTitle):
-            out.append({"type": "title", "text": fill(block.text, values)})
+            if text := _filled(block.text, values):
+                out.append({"type": "title", "text": text})
         elif isinstance(block, Banners):
             banners = list(decision.banners)
             if decision.key_decision and "KEY DECISION" not in banners:
@@ -163,14 +164,20 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
         elif isinstance(block, SignOffs):
             chosen = [s for s in sign_offs if block.which == "all" or (block.which == "approval") == s["approval"]]
             if chosen:
-                heading = _approval_heading(decision, printed) if approval_shown and block.which != "others" else ""
-                if heading or block.heading:
-                    out.append({"type": "heading", "text": heading or block.heading})
-                out += [_sign_off(s, block, draft) for s in chosen]
-                if block.note:
-                    out.append({"type": "text", "text": fill(block.note, values), "emphasis": "plain"})
+                # The paper's own approval heading stands over the approval's block (after any
+                # officers' blocks); the layout's heading over all the blocks it prints.
+                own = _approval_heading(decision, printed) if approval_shown and block.which != "others" else ""
+                if block.heading and not own:
+                    out.append({"type": "heading", "text": block.heading})
+                for entry in chosen:
+                    if own and entry["approval"]:
+                        out.append({"type": "heading", "text": own})
+                    out.append(_sign_off(entry, block, draft))
+                if block.note and (note := _filled(block.note, values)):
+                    out.append({"type": "text", "text": note, "emphasis": "plain"})
         elif isinstance(block, FixedText):
-            out.append({"type": "text", "text": fill(block.text, values), "emphasis": block.emphasis})
+            if text := _filled(block.text, values):
+                out.append({"type": "text", "text": text, "emphasis": block.emphasis})
     return out
 
 
@@ -192,8 +199,9 @@ def running(part: Running, values: dict[str, str]) -> dict[str, Any]:
         before, _, rest = part.page_numbers.partition("{page}")
         middle, total, after = rest.partition("{pages}")
         pages = {"before": before, "middle": middle if total else "", "after": after if total else middle, "total": bool(total)}
-    return {"left": fill(part.left, values) if part.left else "", "right": fill(part.right, values) if part.right else "",
-            "page_numbers": bool(part.page_numbers), "pages": pages, "lines": [fill(t, values) for t in part.lines]}
+    return {"left": _filled(part.left, values) if part.left else "", "right": _filled(part.right, values) if part.right else "",
+            "page_numbers": bool(part.page_numbers), "pages": pages,
+            "lines": [line for t in part.lines if (line := _filled(t, values))]}
 
 
 def witnesses(element: dict[str, Any]) -> list[str]:
