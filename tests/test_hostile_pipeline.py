@@ -643,7 +643,8 @@ def test_a_new_logo_rebuilds_the_papers(tmp_path: Path) -> None:
     assert run_build(project, jobs=1).built == ["records/2021-2024/PCC-D-102.yaml"]
     (tmp_path / "assets" / "logo.png").unlink()
     summary = run_build(project, jobs=1)
-    assert [f.reason for f in summary.failed] == [f"cannot render: {tmp_path / 'assets' / 'logo.png'}: No such file or directory"]
+    assert [f.reason for f in summary.failed] == [f"{office}:1:1: error: logo: the logo assets/logo.png is not there: "
+                                                  "give its path relative to office.yaml"]
 
 
 def test_build_failures_name_the_record_once(tmp_path: Path) -> None:
