@@ -436,3 +436,23 @@ def test_a_paper_that_crashes_libreoffice_fails_alone(tmp_path: Path, monkeypatc
     results = Converter(tmp_path / "profile").convert(papers)
     assert [isinstance(r, bytes) for r in results] == [True, True, False, True]
     assert str(results[2]) == "LibreOffice failed (exit 139): Segmentation fault"
+
+
+def test_template_check_follows_the_layout(tmp_path: Path) -> None:
+    """A field the office chose not to show is no error (Kent's form prints no date: `templates
+    check` once said it 'does not show the required field date'); a field the layout names that
+    the paper lacks still is, named where the layout names it."""
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    kent = ROOT / "examples" / "kent" / "office.yaml"
+    assert "field: date" not in kent.read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["--office", str(kent), "templates", "check"])
+    assert result.exit_code == 0 and result.output == "templates checked: 0 problems\n", result.output
+    office = tmp_path / "office.yaml"
+    office.write_text(kent.read_text(encoding="utf-8").replace("{label: 'TITLE:', field: subject}", "{label: 'TITLE:', field: title}"),
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["--office", str(office), "templates", "check"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{office}:") and "layout.blocks[2].fields.rows[2]: '{title}' is not a field of the paper" in result.output, result.output
