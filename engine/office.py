@@ -192,6 +192,7 @@ class OfficeField(Model):
     type: Literal["text", "date", "number", "yes_no"] = "text"
     required: StrictBool = Field(False, description="Every paper must give it: true or false")
     values: list[Line] | None = Field(None, min_length=1, description="The only values allowed, e.g. [OFFICIAL, OFFICIAL-SENSITIVE]")
+    public: StrictBool = Field(True, description="false: internal papers only; never in a public paper or the open data")
     description: Text | None = None
 
     @model_validator(mode="after")
@@ -354,6 +355,8 @@ class Office(Model):
                 raise ValueError(f"'{name}': a field's name is lower case letters, digits and '_', e.g. originator")
             if name in CORE_FIELDS and name not in CONSTRAINABLE:
                 raise ValueError(f"'{name}' is one of the engine's fields already; give the office's field another name")
+            if name in CONSTRAINABLE and not value[name].public:
+                raise ValueError(f"'{name}' is the engine's own field, which the register publishes: it cannot be internal")
             if name in CONSTRAINABLE and value[name].type != "text":
                 raise ValueError(f"'{name}' is the engine's own text field: the office may give its label, values and "
                                  "whether it is required, not another type")

@@ -272,7 +272,8 @@ class Links:
 #   addendum_to, links: [{relation, reference, title, date, url, register_url}] (register_url
 #     when the other decision is in the register), linked_from: [{relation (amended_by, ...,
 #     addendum), reference, register_url}], documents: [{title, label, date, url}],
-#   fields: the office's own fields the paper gives (office.yaml `fields:`) [{name, label, value}].
+#   fields: the office's own fields the paper gives (office.yaml `fields:`), less those the office
+#     keeps internal (`public: false`) [{name, label, value}].
 
 _HISTORY_EVENTS = {EventKind.consultation, EventKind.vote, EventKind.meeting, EventKind.outcome, EventKind.award}
 _EVENT_FACTS = ("until", "name", "by", "organisations", "participants", "responses", "votes", "awarded", "result")
@@ -386,7 +387,8 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
         "documents": [{"title": doc.title, "label": doc.label, "date": stated_date(doc.date), "url": doc.url} for doc in d.documents],
         # The office's own fields (office.yaml `fields:`), each by its name and label.
         "fields": [{"name": name, "label": declared.label, "value": _office_value(d.fields.get(name))}
-                   for name, declared in office.fields.items() if name not in CONSTRAINABLE and name in d.fields],
+                   for name, declared in office.fields.items()
+                   if name not in CONSTRAINABLE and name in d.fields and declared.public],
     }
 
 

@@ -673,6 +673,7 @@ FORM = (B + "    - draft_mark\n    - letterhead\n    - confidentiality\n"
         "          - {label: 'Urgent:', field: urgent}\n"
         "          - {label: 'Reviewed:', field: reviewed}\n"
         "          - {label: 'Budget lines:', field: lines}\n"
+        "          - {label: 'Internal note:', field: internal}\n"
         "    - funding\n"
         f"    - sections: {{until: '{SECRET_HEADING}'}}\n"
         "    - text: 'Fixed text of the form for {reference}, from {originator}'\n"
@@ -683,7 +684,8 @@ FORM = (B + "    - draft_mark\n    - letterhead\n    - confidentiality\n"
 FORM_FIELDS = ("  originator: {label: Originator, values: [Chief Executive, Chief Finance Officer, '" + f"Agent {MARKER}" + "']}\n"
                "  urgent: {label: Urgent, type: yes_no}\n"
                "  reviewed: {label: Reviewed, type: date}\n"
-               "  lines: {label: Budget lines, type: number}\n")
+               "  lines: {label: Budget lines, type: number}\n"
+               "  internal: {label: Internal note, public: false}\n")
 SECRET_SECTION = f"  - heading: {SECRET_HEADING}\n    confidential: true\n    content:\n      - The rate is {MARKER}.\n"
 SECRET_PARAGRAPH = f"      - text: Part 2 detail {MARKER} in a paragraph.\n        confidential: true\n"
 
@@ -691,7 +693,7 @@ SECRET_PARAGRAPH = f"      - text: Part 2 detail {MARKER} in a paragraph.\n     
 def form_project(folder: Path) -> Path:
     office = project(folder, fields_office(FORM_FIELDS, FORM))
     record = seed_of(office)
-    give_fields(record, "  originator: Chief Executive\n  urgent: false\n  reviewed: 2023-09-01\n  lines: 3\n")
+    give_fields(record, f"  originator: Chief Executive\n  urgent: false\n  reviewed: 2023-09-01\n  lines: 3\n  internal: Kept in {MARKER}\n")
     edit(record, "  - heading: Long Term Considerations\n", SECRET_SECTION + "  - heading: Long Term Considerations\n")
     edit(record, "      - >-\n          The provider will be required", SECRET_PARAGRAPH + "      - >-\n          The provider will be required")
     return office
@@ -703,7 +705,8 @@ def test_office_fields_print_where_the_layout_puts_them(tmp_path: Path) -> None:
     out = render(office)
     for kind, text in papers(out).items():
         assert in_order(text, "Subject:", "Allocation of MoJ Funding", "Date:", "06/09/2023", "Originator:", "Chief Executive",
-                        "Urgent:", "No", "Reviewed:", "01/09/2023", "Budget lines:", "3", "Sexual Exploitation Support – MoJ B992",
+                        "Urgent:", "No", "Reviewed:", "01/09/2023", "Budget lines:", "3", "Internal note:", f"Kept in {MARKER}",
+                        "Sexual Exploitation Support – MoJ B992",
                         "Considerations of Partnership Work", "Route to Market/Delivery",
                         "Fixed text of the form for PCC/D/102, from Chief Executive", "Long Term Considerations", "To note decision"), kind
     # The internal paper keeps the confidential section, after the form's own line.

@@ -342,7 +342,7 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
 
     printed = Printed(decision)
     draft = decision.status is not Status.approved
-    values = field_values(decision, office, printed)
+    values = field_values(decision, office, printed, public)
     elements = elements_of(decision, office, public, printed, draft)
     house = _house(office)
     # The pages' running draft line says what the layout's draft mark says.

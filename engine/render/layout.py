@@ -39,8 +39,9 @@ def office_value(value: object, office: Office) -> str:
     return "" if value is None else str(value)
 
 
-def field_values(decision: Decision, office: Office, printed: Printed) -> dict[str, str]:
-    """Every field a layout may name, as the paper prints it; "" where the paper has none."""
+def field_values(decision: Decision, office: Office, printed: Printed, public: bool = False) -> dict[str, str]:
+    """Every field a layout may name, as the paper prints it; "" where the paper has none, and
+    on a public paper for an office field the office keeps internal (`public: false`)."""
     author = decision.author
     kind = office.all_kinds.get(decision.kind)
     values = {
@@ -57,9 +58,9 @@ def field_values(decision: Decision, office: Office, printed: Printed) -> dict[s
         "office": office.name,
         "commissioner": office.sign_off.commissioner_role,
     }
-    for name in office.fields:
+    for name, declared in office.fields.items():
         if name not in CONSTRAINABLE:
-            values[name] = office_value(decision.fields.get(name), office)
+            values[name] = "" if public and not declared.public else office_value(decision.fields.get(name), office)
     return values
 
 
@@ -98,7 +99,7 @@ def _sign_off(entry: dict[str, Any], block: SignOffs, draft: bool) -> dict[str, 
 
 def elements_of(decision: Decision, office: Office, public: bool, printed: Printed, draft: bool) -> list[dict[str, Any]]:
     """The paper's elements, in the layout's order; a block with nothing to show gives none."""
-    values = field_values(decision, office, printed)
+    values = field_values(decision, office, printed, public)
     labels = office.style.labels
     sign_offs = sign_offs_of(decision, office, printed)
     approval_shown = decision.approval != NOT_STATED
