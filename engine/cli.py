@@ -294,10 +294,12 @@ def say(path: Path) -> str:
               help="Comma-separated: docx, pdf, html.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder to write into (default: the record's folder in the archive).")
+@click.option("--public", is_flag=True, help="The papers as the register would publish them, without Part 2 "
+              "paragraphs or sections, at any status (written as *.public.*).")
 @click.option("--document", type=click.Choice(["decision", "spec"]), default="decision", show_default=True,
               help="The decision paper, or the service specification.")
 @click.pass_context
-def render(ctx: click.Context, record: str, formats: list[str], out: Path | None, document: str) -> None:
+def render(ctx: click.Context, record: str, formats: list[str], out: Path | None, public: bool, document: str) -> None:
     """Render one record (REF such as PCC/D/102, or a path) to Word, PDF and HTML."""
     from .papers import render_papers
     from .records import read_records
@@ -309,10 +311,13 @@ def render(ctx: click.Context, record: str, formats: list[str], out: Path | None
     assert loaded.decision is not None
     if document == "spec" and loaded.decision.specification is None:
         raise Failure(f"{loaded.path}: {loaded.decision.reference} has no specification (add `specification:` to the record)")
+    if public and loaded.decision.publication.part == "part2":
+        raise Failure(f"{loaded.path}: {loaded.decision.reference} is Part 2: the register publishes none of its papers, "
+                      "only its reference, date, subject and the reason it is withheld")
     if out is None:
         project.check_build_dir()
     [(paper, files)] = render_papers([loaded.decision], project, formats, out or project.build, flat=out is not None,
-                                     document=document)
+                                     document=document, public=public)
     if paper.error:
         raise Failure(f"{loaded.path}: {paper.error}")
     for path in files:

@@ -33,6 +33,10 @@ BATCH = 100  # papers one LibreOffice start converts: a start costs about a seco
 # register renders its own, without confidential content).
 FILE_NAMES = {"docx": "{stem}.docx", "pdf": "{stem}.pdf", "html": "{stem}.internal.html",
               "preview.html": "{stem}.internal-preview.html"}
+# `render --public`: what the register would publish, named so that it is never taken for the
+# internal paper (nor the internal for it).
+PUBLIC_NAMES = {"docx": "{stem}.public.docx", "pdf": "{stem}.public.pdf", "html": "{stem}.public.html",
+                "preview.html": "{stem}.public-preview.html"}
 
 
 # Each document a record can have: how its context and metadata are made, and its template.
@@ -117,14 +121,14 @@ def profile_pool(project: Project) -> ProfilePool:
     return ProfilePool(project.cache / "libreoffice")
 
 
-def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -> list[tuple[Path, bytes]]:
+def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str, public: bool = False) -> list[tuple[Path, bytes]]:
     """Write a paper's files (temp file, then rename each); returns each path with its bytes.
 
     An OSError always names the file it was writing (a full disk otherwise names none)."""
     written = []
     for part, data in sorted(paper.files.items()):
         if part.rsplit(".", 1)[-1] in formats:
-            path = folder / FILE_NAMES[part].format(stem=stem)
+            path = folder / (PUBLIC_NAMES if public else FILE_NAMES)[part].format(stem=stem)
             try:
                 write_atomic(path, data)
             except OSError as exc:
@@ -137,12 +141,13 @@ def write_paper(paper: Paper, folder: Path, formats: Sequence[str], stem: str) -
 
 
 def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequence[str], out: Path,
-                  flat: bool = False, document: str = "decision") -> list[tuple[Paper, list[Path]]]:
+                  flat: bool = False, document: str = "decision", public: bool = False) -> list[tuple[Paper, list[Path]]]:
     """Render and write each decision's papers in the given formats; returns each paper with the
     files written (none for a paper that failed: its error says why).
 
-    flat: write straight into out rather than into the archive layout under it."""
-    papers = [render_sources(d, project, formats, document=document) for d in decisions]
+    flat: write straight into out rather than into the archive layout under it; public: the
+    papers as the register would publish them, without Part 2 content (*.public.*)."""
+    papers = [render_sources(d, project, formats, public=public, document=document) for d in decisions]
     if "pdf" in formats:
         with profile_pool(project).lease() as lease:
             convert_pdfs(papers, project, Converter.leased(lease))
@@ -151,6 +156,6 @@ def render_papers(decisions: Sequence[Decision], project: Project, formats: Sequ
         files: list[Path] = []
         if paper.error is None:
             folder = paper_folder(project, paper.decision, out)
-            files = [path for path, _ in write_paper(paper, out if flat else folder, formats, file_stem(paper, folder.name))]
+            files = [path for path, _ in write_paper(paper, out if flat else folder, formats, file_stem(paper, folder.name), public)]
         written.append((paper, files))
     return written

@@ -151,6 +151,10 @@ def base_document(header_text: str = "", running: bool = False):
     box = paragraph_style(doc, "Confidentiality", before=6, after=10)
     for side in ("top", "bottom", "left", "right"):
         border(box.element.get_or_add_pPr(), side, size=12, colour="1F3864", space=4)
+    # Above what an internal paper will withhold: PART 2 – NOT FOR PUBLICATION, red on a rule.
+    band = paragraph_style(doc, "Part 2 Band", size=10, bold=True, before=8, after=2, colour="C00000")
+    border(band.element.get_or_add_pPr(), "top", size=12, colour="C00000", space=2)
+    band.paragraph_format.keep_with_next = True
     paragraph_style(doc, "Sign-off", before=16, after=4, bold=True)
     doc.styles["Sign-off"].paragraph_format.keep_with_next = True
     paragraph_style(doc, "Recommendation", before=12, after=6, bold=True)
@@ -300,6 +304,9 @@ def blocks(doc, content: str) -> None:
     block): a list's items in "List Bullet" or "List Number", each item's own list under it in
     "List Bullet 2"; a table with its caption."""
     add(doc, f"{{%p for block in {content} %}}")
+    add(doc, "{%p if block.band %}")
+    add(doc, "{{ block.band }}", "Part 2 Band")
+    add(doc, "{%p endif %}")
     add(doc, "{%p if block.bullets %}")
     add(doc, "{%p for item in block.bullets %}")
     add(doc, "{%p if not block.numbered %}")
@@ -388,6 +395,9 @@ def decision_body(doc) -> None:
     add(doc, "{%p elif el.type == 'funding' %}")
     add(doc, "{{ el.text }}", "Funding")
     add(doc, "{%p elif el.type == 'section' %}")
+    add(doc, "{%p if el.band %}")
+    add(doc, "{{ el.band }}", "Part 2 Band")
+    add(doc, "{%p endif %}")
     add(doc, "{%p if el.heading and el.level == 2 %}")
     add(doc, "{{ el.heading }}", "Heading 3")
     add(doc, "{%p elif el.heading %}")

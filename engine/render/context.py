@@ -132,15 +132,16 @@ def award_bullets(decision: Decision, office: Office, printed: Printed = NONE_PR
 
 
 def block(text: str | None = None, bullets: list[Any] | None = None, numbered: bool = False,
-          table: dict[str, Any] | None = None) -> dict[str, Any]:
+          table: dict[str, Any] | None = None, band: str | None = None) -> dict[str, Any]:
     """One block of content as every template takes it: a paragraph {text}, a list {bullets,
     numbered} whose items are {text, bullets} (a bullet list of their own under them), or a
-    table. Every key is always there, so that a template can test any of them."""
+    table; band: the Part 2 band an internal paper prints above a confidential block. Every key
+    is always there, so that a template can test any of them."""
     items = None
     if bullets is not None:
         items = [{"text": b.text, "bullets": list(b.bullets)} if isinstance(b, Item) else
                  b if isinstance(b, dict) else {"text": b, "bullets": []} for b in bullets]
-    return {"text": text, "bullets": items, "numbered": numbered, "table": table}
+    return {"text": text, "bullets": items, "numbered": numbered, "table": table, "band": band}
 
 
 NUMERIC = {ColumnType.money, ColumnType.number, ColumnType.ratio}
@@ -186,12 +187,15 @@ def content_of(section: Section, public: bool, office: Office, printed: Printed 
     for index, item in enumerate(section.content):
         if public and item.confidential:
             continue
+        # Inside the office, what will be withheld is marked so: a band above each confidential
+        # block (a confidential section's band stands above its heading instead).
+        band = office.style.labels.part2 if item.confidential and not section.confidential else None
         if isinstance(item, BulletList):
-            blocks.append(block(bullets=list(item.bullets), numbered=item.numbered))
+            blocks.append(block(bullets=list(item.bullets), numbered=item.numbered, band=band))
         elif isinstance(item, Table):
-            blocks.append(block(table=table_of(item, office, printed, f"{where}.content.{index}")))
+            blocks.append(block(table=table_of(item, office, printed, f"{where}.content.{index}"), band=band))
         else:
-            blocks.append(block(text=item.text))
+            blocks.append(block(text=item.text, band=band))
     return blocks
 
 
@@ -212,7 +216,8 @@ def sections_of(decision: Decision, office: Office, public: bool, printed: Print
         if section.heading:
             suffix = office.style.heading_suffix if section.suffix is None else section.suffix
             heading = printed(f"{field}.{index}.heading", f"{section.heading}{suffix}")
-        sections.append({"heading": heading, "level": section.level, "content": content})
+        band = office.style.labels.part2 if section.confidential and not public else None
+        sections.append({"heading": heading, "level": section.level, "content": content, "band": band})
     return sections
 
 

@@ -222,7 +222,7 @@ def witnesses(element: dict[str, Any]) -> list[str]:
     elif kind == "fields":
         texts = [t for row in element["rows"] for t in (row["label"], row["value"])]
     elif kind == "section":
-        texts = [element["heading"], *(t for block in element["content"] for t in _block_texts(block))]
+        texts = [element["band"], element["heading"], *(t for block in element["content"] for t in _block_texts(block))]
     elif kind == "references":
         texts = [element["heading"], *(entry["text"] for entry in element["entries"])]
     elif kind == "recommendation":
@@ -235,10 +235,11 @@ def witnesses(element: dict[str, Any]) -> list[str]:
 
 
 def _block_texts(block: dict[str, Any]) -> list[str]:
+    band = [block["band"]] if block["band"] else []
     if block["bullets"] is not None:
-        return [t for item in block["bullets"] for t in (item["text"], *item["bullets"])]
+        return band + [t for item in block["bullets"] for t in (item["text"], *item["bullets"])]
     if block["table"] is not None:
         table = block["table"]
         rows = table["rows"] + ([table["total"]] if table["total"] else [])
-        return [table["caption"] or "", *(c["heading"] for c in table["columns"]), *(cell["text"] for row in rows for cell in row)]
-    return [block["text"]]
+        return band + [table["caption"] or "", *(c["heading"] for c in table["columns"]), *(cell["text"] for row in rows for cell in row)]
+    return band + [block["text"]]
