@@ -119,10 +119,11 @@ class LayoutBlock(Model):
 
 
 class DraftMark(LayoutBlock):
-    """The draft warning at the top of a paper not yet approved."""
+    """The mark at the top of a paper not approved, or no longer in force: DRAFT – NOT APPROVED,
+    FOR DECISION, DECLINED, WITHDRAWN, RESCINDED, SUPERSEDED (style.labels holds each)."""
 
     type: Literal["draft_mark"] = "draft_mark"
-    text: Line | None = Field(None, description="Default: style.labels.draft")
+    text: Line | None = Field(None, description="A draft's mark; default: style.labels.draft (the other statuses' are style.labels')")
 
 
 class Letterhead(LayoutBlock):

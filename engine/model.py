@@ -413,11 +413,23 @@ def latest(when: Fuzzy | str | None) -> dt.date | None:
 
 
 class Status(str, Enum):
+    """Where a decision is in its life: drafted, submitted for decision, then approved or
+    declined; an approved decision may later be withdrawn, rescinded or superseded (by a new
+    decision), and stays on the record."""
+
     draft = "draft"
     submitted = "submitted"
     approved = "approved"
     declined = "declined"
     withdrawn = "withdrawn"
+    rescinded = "rescinded"
+    superseded = "superseded"
+
+
+# The statuses of a decision that was approved: it has an approval, and the register keeps it.
+WAS_APPROVED = frozenset({Status.approved, Status.withdrawn, Status.rescinded, Status.superseded})
+# The statuses of a paper still being decided: it may not say 'not stated', and has a line to sign on.
+IN_DRAFT = frozenset({Status.draft, Status.submitted})
 
 
 # --- the narrative -----------------------------------------------------------------------------
@@ -1068,5 +1080,11 @@ class Decision(Model):
         return sum((line.total for line in self.funding), Decimal(0))
 
     @property
-    def is_draft(self) -> bool:
-        return self.status is not Status.approved
+    def in_draft(self) -> bool:
+        """Still being decided: drafted, or submitted for decision."""
+        return self.status in IN_DRAFT
+
+    @property
+    def was_approved(self) -> bool:
+        """Approved, whether or not it is still in force."""
+        return self.status in WAS_APPROVED

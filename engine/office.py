@@ -170,6 +170,13 @@ class Labels(Model):
     links: Text = "Related decisions"
     documents: Text = "Background papers"
     draft: Text = "DRAFT – NOT APPROVED"
+    # The mark each status puts on the paper (the layout's draft_mark block prints it); an
+    # approved paper has none.
+    submitted: Text = "FOR DECISION"
+    declined: Text = "DECLINED"
+    withdrawn: Text = "WITHDRAWN"
+    rescinded: Text = "RESCINDED"
+    superseded: Text = "SUPERSEDED"
     part2: Text = "PART 2 – NOT FOR PUBLICATION"
 
     @model_validator(mode="before")

@@ -704,7 +704,7 @@ def _approval(d: Decision) -> Approval | None:
 
 @rule("approver-named", Severity.error, "an approved record names its approver")
 def _approver_named(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if d.status is not Status.approved or d.approval == NOT_STATED:
+    if not d.was_approved or d.approval == NOT_STATED:
         return
     if d.approval is None:  # an approval without a role is the office's commissioner's (sign_off.commissioner_role)
         yield ("approval",), ("an approved record names its approver: add `approval: {role: ..., name: ...}`, "
@@ -713,7 +713,7 @@ def _approver_named(d: Decision, office: Office, path: Path) -> Iterable[Finding
 
 @rule("approval-dated", Severity.error, "an approved record gives the date of approval")
 def _approval_dated(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if d.status is not Status.approved or d.approval == NOT_STATED:
+    if not d.was_approved or d.approval == NOT_STATED:
         return
     approval = _approval(d)
     if approval is None or approval.date is None:
@@ -878,7 +878,7 @@ def _office_fields(d: Decision, office: Office, path: Path) -> Iterable[Finding]
 
 @rule("stated-in-drafts", Severity.error, "a draft states its facts: 'not stated' is for published papers")
 def _stated_in_drafts(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
-    if d.status not in (Status.draft, Status.submitted):  # approved, declined and withdrawn papers are history
+    if not d.in_draft:  # approved, declined, withdrawn, rescinded and superseded papers are history
         return
     for loc in _not_stated(d, ()):
         yield loc, ("'not stated' is for a published paper that does not give a fact; a paper not yet approved "

@@ -99,7 +99,7 @@ def test_every_problem_is_reported_not_just_the_first(seed_copy: Path) -> None:
     assert code == 1
     assert out.splitlines() == [
         f"{seed_copy}:5:1: error: reportof: unknown field; check its spelling against the schema (`decisions schema`)",
-        f"{seed_copy}:7:1: error: status: Input should be 'draft', 'submitted', 'approved', 'declined' or 'withdrawn' (got 'aproved')",
+        f"{seed_copy}:7:1: error: status: Input should be 'draft', 'submitted', 'approved', 'declined', 'withdrawn', 'rescinded' or 'superseded' (got 'aproved')",
         f"{seed_copy}:13:5: error: funding[0].amount: Input should be a valid decimal (got 'lots'); "
         "write pounds as a plain number such as 40000 or 1250.50, without £, commas or k",
         "1 record checked: 3 errors, 0 warnings",

@@ -346,15 +346,14 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
     from .layout import elements_of, field_values, running  # the layout builds on this module
 
     printed = Printed(decision)
-    draft = decision.status is not Status.approved
     values = field_values(decision, office, printed, public)
-    elements = elements_of(decision, office, public, printed, draft)
+    elements = elements_of(decision, office, public, printed, decision.in_draft)
     house = _house(office)
-    # The pages' running draft line says what the layout's draft mark says.
+    # The pages' running mark says what the layout's mark says: DRAFT, FOR DECISION, WITHDRAWN...
     house["labels"]["draft"] = next((e["text"] for e in elements if e["type"] == "draft_mark"), house["labels"]["draft"])
     return {
         **house,
-        "draft": draft,
+        "draft": decision.status is not Status.approved,  # marked: the pages' running mark, the web page's class
         "status": decision.status.value,
         "page_heading": f"{values['reference']}: {values['subject']}",
         "reference": values["reference"],

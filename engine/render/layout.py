@@ -108,8 +108,10 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
         if not block.applies(decision.kind):
             continue
         if isinstance(block, DraftMark):
-            if draft:
-                out.append({"type": "draft_mark", "text": block.text or labels.draft})
+            # The status's mark: the block's own words for a draft, the office's for the others.
+            if decision.status.value != "approved":
+                mark = (block.text or labels.draft) if decision.status.value == "draft" else getattr(labels, decision.status.value)
+                out.append({"type": "draft_mark", "text": mark})
         elif isinstance(block, Letterhead):
             lines = list(office.address) if block.address else []
             contact = office.contact if block.contact else None
