@@ -12,6 +12,16 @@ record without them, so no metadata or hidden text carries them either).
     site/decisions/<term>/<reference>/<reference>.{pdf,docx}
     site/feed.atom  site/decisions.json  site/decisions.csv
     site/assets/register.{css,js}
+    site/assets/search-text.js                     the public papers' text, for the index's search
+    site/assets/logo.<png|jpg|gif>                 the office's logo, where it has one
+
+Where the register is hosted at an address whose last folder is already `decisions`
+(https://example.org/decisions/), the decisions' pages are the term folders at the site's root
+(site/<term>/<reference>/), so their addresses never say decisions twice; every other register
+keeps site/decisions/<term>/... (see `page_folder`).
+
+The register's own pages write dates the GOV.UK way ("29 November 2026"; a month as "November
+2021"); the papers keep the office's own date format.
 
 A decision's page shows its kind, its date as published (a month as "November 2021"; nothing
 when the paper gives none), the other forms printed for its reference, the address it was first
@@ -43,14 +53,17 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .manifest import ManifestError, inside, read_manifest
 from .model import (
@@ -59,8 +72,11 @@ from .model import (
     Event,
     EventKind,
     Link,
+    Month,
     Period,
+    Quarter,
     Status,
+    Year,
     earliest,
     latest,
     money,
@@ -72,8 +88,10 @@ from .papers import BATCH, Paper, convert_pdfs, file_stem, profile_pool, render_
 from .problems import failure_line
 from .project import MARK, Project, holds
 from .records import read_record, read_records
-from .render.context import house_date
-from .render.context import safe_url as _web_address  # the one check before a page links an address
+from .render.context import portable_strftime
+from .render.context import (
+    safe_url as _web_address,  # the one check before a page links an address
+)
 from .render.html import render_html
 from .render.pdf import Converter
 from .writing import file_mode, write_atomic
@@ -90,6 +108,7 @@ class RegisterEntry:
     record: Path  # the record's file
     digest: str  # of the record's text as checked
     files: list[dict[str, Any]] = field(default_factory=list)  # label, href, size
+    folder: str = "decisions/"  # where the term folders are, relative to the site: see page_folder
 
     @property
     def part2(self) -> bool:
@@ -105,8 +124,141 @@ class RegisterEntry:
 
     @property
     def path(self) -> str:
-        """The decision's page, relative to the site: decisions/2021-2024/pcc-d-102/"""
-        return f"decisions/{self.place}/"
+        """The decision's page, relative to the site: decisions/2021-2024/pcc-d-102/ (or
+        2021-2024/pcc-d-102/ for a register whose address already ends in /decisions/)"""
+        return f"{self.folder}{self.place}/"
+
+
+# The site's own names at its root: a term folder placed there must not take one.
+_SITE_NAMES = {"by", "assets", "index.html", "feed.atom", "decisions.json", "decisions.csv"}
+
+
+def page_folder(base_url: str) -> str:
+    """Where the decisions' pages go in the site: "decisions/", unless the register's address
+    already ends in a folder called decisions (https://example.org/decisions/), when they go at
+    its root, so that a page is https://example.org/decisions/2021-2024/pcc-d-102/ rather than
+    .../decisions/decisions/.... Every register at any other address keeps its addresses."""
+    segments = [s for s in urlsplit(base_url).path.split("/") if s]
+    return "" if segments and segments[-1].lower() == "decisions" else "decisions/"
+
+
+def register_date(day: object, office: Office) -> str:
+    """A date as the register's pages write it, the GOV.UK way: 29 November 2026 (no leading
+    zero, the month in words, in the office's language); a month as November 2021; a year or a
+    quarter as written; nothing for a date the paper does not state. The papers themselves keep
+    the office's date format."""
+    if isinstance(day, dt.date):
+        return portable_strftime(day, "%-d %B %Y", office.months, office.days)
+    if isinstance(day, Month):
+        return portable_strftime(day.first_day, "%B %Y", office.months)
+    if isinstance(day, (Year, Quarter)):
+        return str(day)
+    return ""
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+
+
+def searchable(text: str) -> str:
+    """Text as the register's search compares it, the same as register.js's `normal`: lower
+    case, accents dropped, curly quotes and dashes plain, "£" dropped and the thousands' commas
+    of a number dropped ("£18,500" is 18500, found by 18,500, £18,500 and 18500), one space."""
+    text = unicodedata.normalize("NFD", text.lower().translate(_QUOTES))
+    text = re.sub("[\u0300-\u036f]", "", text).replace("£", "")
+    text = re.sub(r"(?<=\d),(?=\d)", "", text)
+    return " ".join(text.split())
+
+
+class _Text(HTMLParser):
+    """The words of a web snippet, a space where each element starts or ends."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skip += tag in ("script", "style", "template")
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skip -= tag in ("script", "style", "template") and self.skip > 0
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def snippet_text(html: str) -> str:
+    """The text a reader sees in a public web snippet, as the search compares it."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return searchable("".join(parser.parts))
+
+
+def _amounts(d: Decision) -> list[Decimal]:
+    """Every sum a public decision's facts state, as its open data gives them."""
+    sums: list[Decimal | None] = [d.total_funding] if d.funding else []
+    for line in d.funding:
+        sums += [line.total, *(y.amount for y in line.per_year)]
+    sums += [f.available for f in d.funds]
+    sums += [x for g in d.award_groups for x in (g.over, g.up_to)]
+    sums += [a.amount for a in d.amounts]
+    if d.route_to_market is not None:
+        sums.append(d.route_to_market.bidding_limit)
+    if d.precept is not None:
+        p = d.precept
+        sums += [p.band_d, p.increase, p.net_revenue_budget, p.total_precept]
+    return list(dict.fromkeys(x for x in sums if x is not None))
+
+
+def search_facts(d: Decision, part2: bool) -> str:
+    """What the index's search finds a decision by, besides its paper's text: its reference and
+    the other forms printed for it, subject, kind, funds, recipients, budget codes and amounts
+    ("18500", found however the amount is written). A Part 2 decision by its reference and
+    subject only, all that is published of it."""
+    if part2:
+        return searchable(f"{d.reference} {d.subject}")
+    codes = [line.budget_code for line in d.funding if line.budget_code] + [f.budget_code for f in d.funds if f.budget_code]
+    words = [d.reference, *d.aliases, d.subject, *d.fund_names, *d.recipients, *dict.fromkeys(codes),
+             *(money(x) for x in _amounts(d))]
+    return searchable(" ".join(str(w) for w in words if w))
+
+
+def _favicon(colour: str) -> str:
+    """A small icon for the browser's tab, a page in the office's colour, as a data: address."""
+    colour = colour if re.fullmatch(r"[0-9A-Fa-f]{6}", colour) else "1F3864"
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='6' fill='#{colour}'/>"
+           "<path d='M9 6h10l5 5v15H9z' fill='#fff'/>"
+           f"<path d='M12 15h9M12 19h9M12 23h6' stroke='#{colour}' stroke-width='2'/></svg>")
+    return "data:image/svg+xml," + quote(svg, safe="/:=' ")
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def _contact(text: str | None) -> Markup | None:
+    """The office's contact line as the register's footer shows it, its e-mail addresses links."""
+    if not text:
+        return None
+    out, at = [], 0
+    for m in _EMAIL.finditer(text):
+        out += [escape(text[at:m.start()]), Markup('<a href="mailto:{0}">{0}</a>').format(m.group(0))]
+        at = m.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+# A logo the register shows: a picture a browser shows and nothing that could run (an SVG can).
+_LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"GIF87a": ".gif", b"GIF89a": ".gif"}
+
+
+def _logo(data: bytes) -> str | None:
+    return next((suffix for magic, suffix in _LOGO_TYPES.items() if data.startswith(magic)), None)
 
 
 def _slugs(values: list[str]) -> dict[str, str]:
@@ -568,6 +720,12 @@ def publish(project: Project, out: Path | None = None) -> PublishSummary:
 
 def _publish(project: Project, out: Path) -> PublishSummary:
     summary = PublishSummary()
+    folder = page_folder(project.office.publishing.base_url)
+    if not folder:
+        clash = sorted(t.name for t in project.office.terms if t.name.lower() in _SITE_NAMES)
+        if clash:
+            raise PublishError(f"the term {clash[0]} would be a folder beside the register's own {clash[0]} at the root of "
+                               f"{project.office.publishing.base_url}; rename the term")
     records = read_records([project.records], project.office, slim=True)
     entries: list[RegisterEntry] = []
     for record in records:
@@ -580,7 +738,7 @@ def _publish(project: Project, out: Path) -> PublishSummary:
         if d.status is not Status.approved:
             summary.skipped.append(d.reference)
             continue
-        entries.append(RegisterEntry(d, project.office.place_of(d), record.path, record.digest))
+        entries.append(RegisterEntry(d, project.office.place_of(d), record.path, record.digest, folder=folder))
     del records
     # Newest first, by the last day a paper's date can mean; papers whose date is not stated
     # last, by their term, latest first.
@@ -791,12 +949,30 @@ class _Site:
         self.office = office
         self.templates = project.templates("site")
         self.base_url = office.publishing.base_url
-        self.common = {"office": {"name": office.name, "address": list(office.address)}, "register": office.publishing.title,
-                       "language": office.language, "style": {"heading_colour": office.style.heading_colour}}
+        self.common = {"office": {"name": office.name, "address": list(office.address), "contact": _contact(office.contact),
+                                  "logo": self._copy_logo(project)},
+                       "register": office.publishing.title, "language": office.language,
+                       "style": {"heading_colour": office.style.heading_colour}, "favicon": _favicon(office.style.heading_colour)}
         self.links = Links([], office)  # the register's links, once it is known which decisions are in it
         self.project = project
         self.scratch = root / ".snippets"  # removed before the site is swapped in
         self.listings: dict[str, list[dict[str, str]]] = {}
+
+    def _copy_logo(self, project: Project) -> str | None:
+        """The office's logo in the site's assets, as the header shows it (relative to the site);
+        None where it has none, or where it is not a PNG, JPEG or GIF picture."""
+        logo = project.office.logo
+        if logo is None:
+            return None
+        try:
+            data = (project.root / logo).read_bytes()
+        except OSError:
+            return None
+        suffix = _logo(data)
+        if suffix is None:
+            return None
+        write_atomic(self.root / "assets" / f"logo{suffix}", data)
+        return f"assets/logo{suffix}"
 
     def _linked(self, entry: RegisterEntry, x: Linked) -> dict[str, Any]:
         """A link as a page shows it: 'Amends PCC/D/083: its title (14/06/2023)', the reference a
@@ -807,7 +983,7 @@ class _Site:
         title = link.title if link is not None else None
         address = link.url if link is not None and target is None else None
         return {"phrase": x.phrase, "reference": reference, "title": title,
-                "date": house_date(link.date, self.office) if link is not None and link.date is not None else "",
+                "date": register_date(link.date, self.office) if link is not None and link.date is not None else "",
                 "path": target.path if target is not None else None,
                 "url": address, "href": _web_address(address)}
 
@@ -820,13 +996,15 @@ class _Site:
         kind = office.all_kinds.get(d.kind) if public else None
         last = d.last_day
         return {
-            "reference": d.reference, "subject": d.subject, "date": house_date(d.date, office), "iso_date": stated_date(d.date) or "",
+            "reference": d.reference, "subject": d.subject, "date": register_date(d.date, office), "iso_date": stated_date(d.date) or "",
             "sort_date": last.isoformat() if last else "", "updated": self._updated(entry),
             "path": entry.path, "part2": entry.part2, "withheld_reason": d.publication.reason,
             "kind": d.kind if kind else "", "kind_label": kind.label if kind else "",
             "amount": money(d.total_funding) if d.funding and public else "",
             "amount_sort": str(d.total_funding) if d.funding and public else "0",
             "funds": d.fund_names if public else [],
+            "recipients": d.recipients if public else [],
+            "search": search_facts(d, entry.part2),
             "years": d.financial_years if public else [],
             "aliases": list(d.aliases) if public else [],
             "first_published": d.publication.url if public else None,
@@ -888,10 +1066,22 @@ class _Site:
             slugs = _slugs(list(values))
             self.listings[kind] = [{"value": value, "label": label, "slug": slugs[value]} for value, label in values.items()]
         views = []
-        for entry in entries:
-            view = self.view(entry)
-            self.page("decision.html.j2", f"{view['path']}index.html", decision=view)
-            views.append({**view, "snippet": ""})
+        # The public papers' text for the index's search, written a decision at a time: only the
+        # web snippets that the decisions' pages publish, so never a Part 2 paper's.
+        text_file = self.root / "assets" / "search-text.js"
+        text_file.parent.mkdir(parents=True, exist_ok=True)
+        with text_file.open("w", encoding="utf-8") as text:
+            text.write("// The text of the register's public papers, as its search compares it (written by `decisions publish`).\n"
+                       "window.decisionRegisterText = {\n")
+            first = True
+            for entry in entries:
+                view = self.view(entry)
+                self.page("decision.html.j2", f"{view['path']}index.html", decision=view)
+                if not entry.part2 and view["snippet"]:
+                    text.write(("" if first else ",\n") + json.dumps(entry.path) + ": " + json.dumps(snippet_text(view["snippet"])))
+                    first = False
+                views.append({**view, "snippet": ""})
+            text.write("\n};\n")
         shutil.rmtree(self.scratch, ignore_errors=True)
         rows = [facts(e, self.base_url, office, self.links) for e in entries]
         self.page("index.html.j2", "index.html", decisions=views, heading=office.publishing.title, filters=True)

@@ -535,7 +535,8 @@ def test_index_order_dates_and_kinds(site: Path) -> None:
     index = (site / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'<td data-label="Reference"[^>]*><a [^>]*>([^<]+)</a>', index) == ORDER
     dates = dict(re.findall(r'<a [^>]*>([^<]+)</a></td>\s*<td data-label="Date" data-value="[^"]*">([^<]*)</td>', index))
-    assert dates["PCC/D/048"] == "November 2021" and dates["PCC/D/049"] == "15/11/2021"
+    # The register's pages write dates the GOV.UK way, not in the paper's format (15/11/2021).
+    assert dates["PCC/D/048"] == "November 2021" and dates["PCC/D/049"] == "15 November 2021"
     assert dates["PCC/D/010"] == "2018" and dates["PCC/D/022"] == ""
     assert 'data-kind="grants_round"' in index and '<td data-label="Kind" data-value="Grants round">Grants round</td>' in index
     # Undated last when sorted either way: its sort value is empty, which the script puts last.
