@@ -324,6 +324,89 @@ def render(ctx: click.Context, record: str, formats: list[str], out: Path | None
         click.echo(say(path))
 
 
+# --- a decision's steps: submit, approve (and seal), correct, withdraw/rescind/supersede ----------
+
+_DAY = click.DateTime(["%Y-%m-%d"])
+
+
+def _step(ctx: click.Context, record: str, take: Any) -> None:
+    """Run one step on one record: its one line said, or its one-line reason for not."""
+    from .lifecycle import StepError
+
+    project = project_from(ctx)
+    try:
+        step = take(project, find_record(project, record))
+    except StepError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(f"{say(step.record)}: {printable(step.message)}")
+
+
+@main.command()
+@click.argument("record")
+@click.pass_context
+def submit(ctx: click.Context, record: str) -> None:
+    """Submit a complete draft for decision (its status becomes submitted: FOR DECISION)."""
+    from .lifecycle import submit as take
+
+    _step(ctx, record, take)
+
+
+@main.command()
+@click.argument("record")
+@click.option("--by", required=True, help="Who approved it, as the paper names them.")
+@click.option("--date", "day", type=_DAY, required=True, help="The day it was approved, YYYY-MM-DD.")
+@click.option("--signed-copy", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The signed paper: kept beside the record, its SHA-256 on the record.")
+@click.option("--signature", default=None, help="Or how it was signed, e.g. 'Wet signed copy held at the Office of the PCC'.")
+@click.pass_context
+def approve(ctx: click.Context, record: str, by: str, day: dt.datetime, signed_copy: Path | None, signature: str | None) -> None:
+    """Approve a decision: write the approval and seal it in records/ledger.jsonl."""
+    from .lifecycle import approve as take
+
+    _step(ctx, record, lambda project, path: take(project, path, by, day.date(), signed_copy, signature, dt.date.today()))
+
+
+@main.command()
+@click.argument("records", nargs=-1, required=True)
+@click.option("--by", required=True, help="Who seals them (e.g. the governance officer).")
+@click.pass_context
+def seal(ctx: click.Context, records: tuple[str, ...], by: str) -> None:
+    """Seal approved decisions the ledger does not hold yet (approved before the ledger began)."""
+    from .lifecycle import seal as take
+
+    for record in records:
+        _step(ctx, record, lambda project, path: take(project, path, by, dt.date.today()))
+
+
+@main.command()
+@click.argument("record")
+@click.option("--by", required=True, help="Who made the correction.")
+@click.option("--why", required=True, help="Why: what was wrong, in a sentence.")
+@click.option("--date", "day", type=_DAY, default=None, help="The day of the correction (default: today).")
+@click.pass_context
+def correct(ctx: click.Context, record: str, by: str, why: str, day: dt.datetime | None) -> None:
+    """Record a correction to an approved decision: the changed fields, who and why, on the record
+    and in the ledger."""
+    from .lifecycle import correct as take
+
+    _step(ctx, record, lambda project, path: take(project, path, by, why, (day.date() if day else dt.date.today())))
+
+
+@main.command("status")
+@click.argument("record")
+@click.argument("status", type=click.Choice(["withdrawn", "rescinded", "superseded"]))
+@click.option("--by", required=True, help="Who decided it.")
+@click.option("--why", required=True, help="Why, in a sentence (the register prints it).")
+@click.option("--date", "day", type=_DAY, default=None, help="The day (default: today).")
+@click.pass_context
+def change_status(ctx: click.Context, record: str, status: str, by: str, why: str, day: dt.datetime | None) -> None:
+    """Withdraw, rescind or supersede an approved decision: it stays on the record, and the
+    ledger records the step."""
+    from .lifecycle import change_status as take
+
+    _step(ctx, record, lambda project, path: take(project, path, status, by, why, (day.date() if day else dt.date.today())))
+
+
 @main.group()
 def templates() -> None:
     """Work with the templates."""

@@ -764,6 +764,24 @@ class Event(Model):
     note: Text | None = None
 
 
+class SignedCopy(Model):
+    """The signed paper, kept with the record: its file (relative to the record) and its SHA-256,
+    so that the copy cannot be swapped unnoticed."""
+
+    file: Line
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Correction(Model):
+    """An erratum to an approved decision: when, who, what changed and why. The paper and the
+    register print it; `decisions correct` writes it and moves the seal on in the ledger."""
+
+    date: Day
+    by: Line
+    fields: list[Line] = Field(min_length=1, description="The fields corrected, e.g. funding, subject")
+    why: Text
+
+
 class Approval(Model):
     role: Line | None = Field(None, description="Defaults to the office's commissioner role")
     name: OrNotStated[Line] | None = None
@@ -771,6 +789,7 @@ class Approval(Model):
     statement: OrNotStated[Text] | None = Field(None, description="Defaults to the office's approval statement; 'not stated' prints none")
     signature: Line | None = Field(None, description="e.g. Wet signed copy held at the Office of the PCC")
     heading: Line | None = Field(None, description="The approval block's heading as printed, e.g. Police and Crime Commissioner Approval")
+    signed_copy: SignedCopy | None = Field(None, description="The signed paper kept with the record, with its hash")
 
 
 class SignOff(Model):
@@ -1017,6 +1036,7 @@ class Decision(Model):
     as_printed: list[AsPrinted] = Field(default_factory=list, description="Values the paper printed wrongly, with the value meant in the field")
     provenance: Provenance | None = None
     specification: Specification | None = None
+    corrections: list[Correction] = Field(default_factory=list, description="Errata to the approved decision, oldest first")
     waivers: list[Waiver] = Field(default_factory=list)
 
     @property

@@ -17,7 +17,7 @@ from typing import Any
 from .model import Decision
 from .office import Office
 from .problems import Problem, RecordError, Severity
-from .rules import run_cross_rules, run_rules
+from .rules import ledger_of, run_cross_rules, run_rules
 from .yaml_source import Loc, Source, read_yaml, validate
 
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -126,6 +126,18 @@ def _slim(record: Record) -> None:
         record.decision = record.decision.model_copy(update={"sections": [], "after_approval": [], "specification": None})
 
 
+def _ledgers_checked(records: list[Record]) -> None:
+    """A ledger edited by hand is reported once, at its own line, with the first record read
+    from its archive (whose check then fails: the ledger is what vouches for it)."""
+    seen: set[Path] = set()
+    for record in records:
+        found = ledger_of(record.path)
+        if found is None or found[0] in seen:
+            continue
+        seen.add(found[0])
+        record.problems += [Problem(found[0], p.line, 1, Severity.error, "", f"{p.message} [sealed]", "sealed") for p in found[2]]
+
+
 def read_records(paths: Iterable[Path], office: Office, slim: bool = False) -> list[Record]:
     """Read and check every record, each alone and then all together (the rules across records,
     which see each record's facts, never its narrative).
@@ -143,6 +155,7 @@ def read_records(paths: Iterable[Path], office: Office, slim: bool = False) -> l
     found = run_cross_rules([(r.decision, r.source) for _, r in readable], office)  # type: ignore[misc]
     for position, problems in found.items():
         readable[position][1].problems.extend(problems)
+    _ledgers_checked(records)
     for record in records:
         record.problems.sort(key=lambda p: (p.line, p.column))
     return records

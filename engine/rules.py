@@ -8,10 +8,12 @@ hold it exactly as it was published.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -39,7 +41,7 @@ from .model import (
     stated_date,
 )
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES
-from . import layout
+from . import layout, ledger
 from .office import CONSTRAINABLE, Office, OfficeField, named_year
 from .problems import Problem, Severity, field_path
 from .yaml_source import PLACEHOLDER, Loc, Source
@@ -831,6 +833,79 @@ def _layout_shows(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
             yield loc, f"the office's layout prints {what} nowhere: add `- sign_offs` to office.yaml's layout"
         elif present and found > 1:
             yield loc, f"the office's layout prints {what} {found} times: {fix}"
+
+
+# --- the seal -------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _ledger_at(path: Path, mtime_ns: int, size: int) -> tuple[list[ledger.Entry], list[ledger.LedgerProblem]]:
+    return ledger.read_ledger(path)
+
+
+def ledger_of(record: Path) -> tuple[Path, list[ledger.Entry], list[ledger.LedgerProblem]] | None:
+    """The ledger of the archive a record is in (records/ledger.jsonl), read once however many
+    records are checked; None where there is none (an archive that has not begun sealing)."""
+    path = record.parent.parent / ledger.LEDGER
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (path, *_ledger_at(path, stat.st_mtime_ns, stat.st_size))
+
+
+@rule("sealed", Severity.error, "an approved decision is sealed in the ledger and matches its seal: it changes only "
+      "by a correction or by a new decision, and its later status is on the record",
+      unwaivable="an approved decision never changes silently")
+def _sealed(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    found = ledger_of(path)
+    if found is None or not d.was_approved:
+        return
+    where, entries, broken = found
+    if broken:
+        return  # the ledger itself is reported, once (records.read_records)
+    ref = d.reference
+    entry = ledger.latest(entries).get((office.term_name(d), ref))
+    if entry is None:
+        yield ("status",), (f"{ref} is {d.status.value} but not sealed in {where.name}: `decisions seal {ref}` seals it "
+                            "(`decisions approve` seals a decision as it approves it)")
+        return
+    changed = ledger.changed_fields(d, entry)
+    if changed:
+        yield (changed[0],), (f"{ref} was sealed on {entry.data['date']} and has changed since: {', '.join(changed)}. An "
+                              f"approved decision changes only by a correction (`decisions correct {ref} --by NAME --why "
+                              "...`) or by a new decision that amends, supersedes or rescinds it")
+    if entry.data["status"] != d.status.value:
+        if d.status.value in ("withdrawn", "rescinded", "superseded"):
+            how = f"`decisions status {ref} {d.status.value} --by NAME --why ...` records the change"
+        else:
+            how = f"a decision {entry.data['status']} stays so: put back `status: {entry.data['status']}`"
+        yield ("status",), f"{ref} is sealed as {entry.data['status']}, not {d.status.value}: {how}"
+    recorded = sum(1 for e in entries if e.key == entry.key and e.data["event"] == "corrected")
+    if len(d.corrections) != recorded:
+        yield ("corrections",), (f"{ref} has {len(d.corrections)} correction(s), and the ledger {recorded}: a correction is "
+                                 f"made with `decisions correct {ref}`, which records it in both")
+
+
+@rule("signed-copy", Severity.error, "an approval's signed copy is kept beside the record and is the file whose hash the "
+      "record gives", unwaivable="a signed copy that is not the one approved is no evidence of approval")
+def _signed_copy(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    approval = _approval(d)
+    copy = approval.signed_copy if approval else None
+    if copy is None:
+        return
+    file = path.parent / copy.file
+    if Path(copy.file).name != copy.file:
+        yield ("approval", "signed_copy", "file"), "name the signed copy's file alone: it is kept beside the record"
+        return
+    try:
+        data = file.read_bytes()
+    except OSError:
+        yield ("approval", "signed_copy", "file"), f"the signed copy {copy.file} is not beside the record: put it back"
+        return
+    if hashlib.sha256(data).hexdigest() != copy.sha256:
+        yield ("approval", "signed_copy", "sha256"), (f"the signed copy {copy.file} is not the one approved (its SHA-256 "
+                                                      "differs): put the approved copy back")
 
 
 # --- the office's own fields ------------------------------------------------------------------

@@ -921,7 +921,7 @@ def test_the_papers_own_approval_heading_stands_over_the_approval(tmp_path: Path
 def test_an_undated_paper_takes_the_form_of_its_references_year(tmp_path: Path) -> None:
     """An office's form changed on a day; a paper whose date is not stated takes the form of the
     year its reference names (Surrey's 048/2021: the 2021 form), not the latest."""
-    shutil.copytree(ROOT / "examples" / "surrey", tmp_path / "surrey", ignore=shutil.ignore_patterns("build"))
+    shutil.copytree(ROOT / "examples" / "surrey", tmp_path / "surrey", ignore=shutil.ignore_patterns("build", "ledger.jsonl"))
     record = tmp_path / "surrey" / "records" / "2021-2024" / "048-2021.yaml"
     edit(record, "date: 2021-11              # \"November 2021\": the day is not seen\n", "date: not stated\nterm: 2021-2024\n")
     office = tmp_path / "surrey" / "office.yaml"

@@ -1,0 +1,134 @@
+"""The ledger: approval seals a decision, and every later change to it is on the record.
+
+records/ledger.jsonl holds one entry a line, appended and never rewritten: a decision sealed at
+approval, or its seal moved on by a correction. Each entry holds the SHA-256 of every sealed
+field of the record (its facts and narrative, in a canonical JSON form), and is chained to the
+entry before it by that entry's hash, so that an entry rewritten, reordered or deleted breaks
+the chain. `check` holds each approved record to its latest seal and names the fields that
+changed (the `sealed` rule).
+
+What is not sealed: the status (withdrawn, rescinded and superseded are later steps of the same
+decision, recorded by their own entries), the corrections themselves, waivers (about the checks,
+not the paper) and provenance (notes on where the words came from)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model import Decision
+from .writing import write_atomic
+
+LEDGER = "ledger.jsonl"  # in the records folder
+UNSEALED = frozenset({"status", "corrections", "waivers", "provenance"})
+EVENTS = ("sealed", "corrected", "withdrawn", "rescinded", "superseded")
+_KEYS = ("seq", "event", "term", "reference", "record", "date", "by", "note", "status", "seal", "fields", "prev")
+
+
+def canonical(value: Any) -> bytes:
+    """One byte form for one value: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def digest(value: Any) -> str:
+    return hashlib.sha256(canonical(value)).hexdigest()
+
+
+def sealed_fields(decision: Decision) -> dict[str, str]:
+    """Each sealed field's hash, by its name."""
+    data = decision.model_dump(mode="json", exclude_defaults=True)
+    return {name: digest(value) for name, value in sorted(data.items()) if name not in UNSEALED}
+
+
+def seal_of(fields: dict[str, str]) -> str:
+    return digest(fields)
+
+
+@dataclass(frozen=True)
+class Entry:
+    line: int
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.data["term"], self.data["reference"])
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    line: int
+    message: str
+
+
+def ledger_path(records: Path) -> Path:
+    return records / LEDGER
+
+
+def read_ledger(path: Path) -> tuple[list[Entry], list[LedgerProblem]]:
+    """The ledger's entries, and what is wrong with it: a line that is not an entry, a hash that
+    is not the entry's, an entry not chained to the one before, numbers out of order."""
+    if not path.exists():
+        return [], []
+    entries: list[Entry] = []
+    problems: list[LedgerProblem] = []
+    previous = ""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [LedgerProblem(1, f"cannot read the ledger: {exc.__class__.__name__}")]
+    for number, text in enumerate(lines, start=1):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            problems.append(LedgerProblem(number, "not a ledger entry (a line of JSON): the ledger was edited by hand"))
+            return entries, problems
+        if not isinstance(data, dict) or set(data) != {*_KEYS, "hash"}:
+            problems.append(LedgerProblem(number, "not a ledger entry (its fields are not a seal's): the ledger was edited by hand"))
+            return entries, problems
+        body = {k: data[k] for k in _KEYS}
+        if data["hash"] != digest(body):
+            problems.append(LedgerProblem(number, f"entry {data.get('seq')} ({data.get('reference')}) does not match its hash: "
+                                                  "it was edited by hand"))
+            return entries, problems
+        if data["prev"] != previous or data["seq"] != len(entries) + 1:
+            problems.append(LedgerProblem(number, f"entry {data['seq']} ({data['reference']}) does not follow the entry before "
+                                                  "it: an entry was deleted, reordered or inserted by hand"))
+            return entries, problems
+        entries.append(Entry(number, data))
+        previous = data["hash"]
+    return entries, problems
+
+
+def latest(entries: list[Entry]) -> dict[tuple[str, str], Entry]:
+    """Each decision's latest seal (a status entry moves no seal: it carries the last one)."""
+    found: dict[tuple[str, str], Entry] = {}
+    for entry in entries:
+        found[entry.key] = entry
+    return found
+
+
+def append(path: Path, entries: list[Entry], event: str, decision: Decision, term: str, record: str,
+           date: dt.date, by: str, note: str = "") -> dict[str, Any]:
+    """Add an entry for the decision to the ledger (the whole file written to a temporary name
+    and renamed: a killed write leaves the old ledger whole)."""
+    fields = sealed_fields(decision)
+    body = {"seq": len(entries) + 1, "event": event, "term": term, "reference": decision.reference, "record": record,
+            "date": date.isoformat(), "by": by, "note": note, "status": decision.status.value, "seal": seal_of(fields),
+            "fields": fields, "prev": entries[-1].data["hash"] if entries else ""}
+    entry = {**body, "hash": digest(body)}
+    old = path.read_bytes() if path.exists() else b""
+    if old and not old.endswith(b"\n"):
+        old += b"\n"
+    write_atomic(path, old + json.dumps(entry, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n")
+    return entry
+
+
+def changed_fields(decision: Decision, entry: Entry) -> list[str]:
+    """The sealed fields that differ from the seal: changed, added or removed."""
+    now = sealed_fields(decision)
+    then = entry.data["fields"]
+    return sorted(name for name in set(now) | set(then) if now.get(name) != then.get(name))

@@ -1,0 +1,199 @@
+"""A decision's life: draft, submitted, approved (and sealed), corrected, superseded and
+withdrawn, each step marked on the paper and recorded in the ledger; and an approved decision
+that changes silently, or a ledger edited by hand, fails `check`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+
+from .support import ROOT, SEED, make_project
+from .text import docx_text, html_text, normalise
+
+REF = "PCC/D/102"
+
+
+def draft_project(tmp_path: Path) -> Path:
+    """The seed record as a draft: no approval yet."""
+    make_project(tmp_path)
+    record = tmp_path / "records" / "2021-2024" / SEED.name
+    text = record.read_text(encoding="utf-8")
+    start, end = text.index("\napproval:\n"), text.index("\npublication:\n")
+    record.write_text((text[:start] + "\n" + text[end:]).replace("status: approved", "status: draft"), encoding="utf-8")
+    return tmp_path / "office.yaml"
+
+
+def cli(office: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--office", str(office), *args])
+    assert "Traceback" not in result.output and "This is a bug" not in result.output, result.output
+    return result.exit_code, result.output
+
+
+def marks(office: Path) -> dict[str, str]:
+    """The Word paper's body and header and the web paper's text, as a reader gets them."""
+    out = office.parent / "out"
+    code, output = cli(office, "render", REF, "--format", "docx,html", "--out", str(out))
+    assert code == 0, output
+    return {"docx": normalise(docx_text((out / "pcc-d-102.docx").read_bytes())),
+            "html": normalise(html_text((out / "pcc-d-102.internal.html").read_bytes()))}
+
+
+def ledger(office: Path) -> list[dict]:
+    path = office.parent / "records" / "ledger.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def record_of(office: Path) -> Path:
+    return office.parent / "records" / "2021-2024" / SEED.name
+
+
+def test_a_decision_from_draft_to_withdrawn(tmp_path: Path) -> None:
+    """What an officer and a governance officer do, step by step, and what each step shows."""
+    office = draft_project(tmp_path)
+    assert cli(office, "check")[1].endswith("1 record checked: 0 errors, 0 warnings\n")
+    papers = marks(office)
+    assert all("DRAFT – NOT APPROVED" in text and "Signature: ____" in text for text in papers.values()), papers
+    assert ledger(office) == []
+
+    # Submitted for decision.
+    code, output = cli(office, "submit", REF)
+    assert code == 0 and output.endswith(f"PCC-D-102.yaml: {REF} submitted for decision\n"), output
+    assert "status: submitted\n" in record_of(office).read_text(encoding="utf-8")
+    papers = marks(office)
+    assert all("FOR DECISION" in text and "DRAFT" not in text for text in papers.values()), papers
+    code, output = cli(office, "submit", REF)
+    assert code == 1 and "it is submitted, not a draft" in output
+
+    # Approved, with the office's statement of the signature, and sealed.
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07",
+                       "--signature", "Wet signed copy held at the Office of the PCC")
+    assert code == 0 and f"{REF} approved by Festus Akinbusoye on 2023-09-07, and sealed in ledger.jsonl" in output, output
+    assert cli(office, "check")[1].endswith("1 record checked: 0 errors, 0 warnings\n")
+    papers = marks(office)
+    for text in papers.values():
+        assert "FOR DECISION" not in text and "DRAFT" not in text and "____" not in text
+        assert "Festus Akinbusoye" in text and "Wet signed copy held at the Office of the PCC" in text and "07/09/2023" in text
+    [sealed] = ledger(office)
+    assert (sealed["event"], sealed["reference"], sealed["status"], sealed["seq"], sealed["prev"]) == ("sealed", REF, "approved", 1, "")
+
+    # A silent change fails check, naming the field; a correction records it and moves the seal on.
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("    amount: 40000\n", "    amount: 38000\n"), encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "error: funding: PCC/D/102 was sealed on" in output and "has changed since: funding." in output, output
+    code, output = cli(office, "correct", REF, "--by", "Governance Officer", "--why", "The award is £38,000, not £40,000.",
+                       "--date", "2023-10-02")
+    assert code == 0 and "corrected (funding)" in output, output
+    assert cli(office, "check")[1].endswith("1 record checked: 0 errors, 0 warnings\n")
+    text = record.read_text(encoding="utf-8")
+    assert "corrections:\n- date: 2023-10-02\n  by: Governance Officer\n  fields:\n  - funding\n" in text
+    assert [e["event"] for e in ledger(office)] == ["sealed", "corrected"]
+
+    # Superseded, then withdrawn: each on the paper and in the ledger.
+    for status, mark in (("superseded", "SUPERSEDED"), ("withdrawn", "WITHDRAWN")):
+        code, output = cli(office, "status", REF, status, "--by", "Festus Akinbusoye", "--why", f"The decision was {status}.",
+                           "--date", "2023-12-01")
+        assert code == 0 and f"{REF} {status}; recorded in ledger.jsonl" in output, output
+        assert cli(office, "check")[1].endswith("1 record checked: 0 errors, 0 warnings\n")
+        assert all(mark in text and "____" not in text for text in marks(office).values())
+    entries = ledger(office)
+    assert [e["event"] for e in entries] == ["sealed", "corrected", "superseded", "withdrawn"]
+    assert [e["prev"] for e in entries[1:]] == [e["hash"] for e in entries[:-1]]
+
+
+def approved(tmp_path: Path) -> Path:
+    office = draft_project(tmp_path)
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07",
+                       "--signature", "Wet signed copy held at the Office of the PCC")
+    assert code == 0, output
+    return office
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("subject: Allocation of MoJ Funding", "subject: Allocation of Home Office Funding", "subject"),
+    ("recommendation: To note decision", "recommendation: To approve the award", "recommendation"),
+    ("          A service to deliver support", "          A service to deliver help", "sections"),
+    ("  name: Festus Akinbusoye", "  name: F. Akinbusoye", "approval"),
+], ids=["subject", "recommendation", "narrative", "approver"])
+def test_editing_a_sealed_field_by_hand_fails_check_naming_it(tmp_path: Path, old: str, new: str, field: str) -> None:
+    office = approved(tmp_path)
+    record = record_of(office)
+    text = record.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    record.write_text(text.replace(old, new), encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and f"has changed since: {field}. An approved decision changes only by a correction" in output, output
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda lines: [lines[0].replace('"approved"', '"declined"')], "does not match its hash: it was edited by hand"),
+    (lambda lines: [lines[1], lines[0]], "does not follow the entry before it"),
+    (lambda lines: lines[1:], "does not follow the entry before it"),
+    (lambda lines: [*lines, "not json"], "not a ledger entry (a line of JSON)"),
+], ids=["an entry rewritten", "entries reordered", "an entry deleted", "a line added"])
+def test_a_ledger_edited_by_hand_fails_check(tmp_path: Path, edit, message: str) -> None:
+    office = approved(tmp_path)
+    code, output = cli(office, "status", REF, "withdrawn", "--by", "Festus Akinbusoye", "--why", "Withdrawn.", "--date", "2023-12-01")
+    assert code == 0, output
+    path = office.parent / "records" / "ledger.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and f"records/ledger.jsonl:" in output and message in output and "[sealed]" in output, output
+
+
+def test_deleting_a_decisions_only_seal_fails_check(tmp_path: Path) -> None:
+    """The last entry has no successor to break: the decision it sealed is then unsealed."""
+    office = approved(tmp_path)
+    path = office.parent / "records" / "ledger.jsonl"
+    path.write_text("", encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "PCC/D/102 is approved but not sealed in ledger.jsonl: `decisions seal PCC/D/102` seals it" in output
+
+
+def test_a_silent_status_change_fails_check(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("status: approved", "status: withdrawn"), encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "is sealed as approved, not withdrawn: `decisions status PCC/D/102 withdrawn" in output, output
+
+
+def test_a_signed_copy_is_kept_with_its_hash(tmp_path: Path) -> None:
+    office = draft_project(tmp_path)
+    signed = tmp_path / "scan.pdf"
+    signed.write_bytes(b"%PDF-1.4 the signed paper")
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signed-copy", str(signed))
+    assert code == 0, output
+    kept = record_of(office).parent / "PCC-D-102.signed.pdf"
+    assert kept.read_bytes() == signed.read_bytes()
+    assert f"sha256: {hashlib.sha256(signed.read_bytes()).hexdigest()}" in record_of(office).read_text(encoding="utf-8")
+    assert all("Signed copy kept with the record (PCC-D-102.signed.pdf)" in text for text in marks(office).values())
+    kept.write_bytes(b"%PDF-1.4 another paper")
+    code, output = cli(office, "check")
+    assert code == 1 and "the signed copy PCC-D-102.signed.pdf is not the one approved" in output, output
+
+
+def test_a_step_that_would_leave_the_record_wrong_writes_nothing(tmp_path: Path) -> None:
+    office = draft_project(tmp_path)
+    before = record_of(office).read_bytes()
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2099-01-01", "--signature", "Signed")
+    assert code == 1 and "nothing written" in output, output
+    assert record_of(office).read_bytes() == before and not (office.parent / "records" / "ledger.jsonl").exists()
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07")
+    assert code == 1 and "say how the paper was signed" in output
+
+
+def test_every_approved_record_in_the_archives_is_sealed() -> None:
+    """The office's archive and each example office's: every approved record has its seal."""
+    for office in [ROOT / "office.yaml", *sorted((ROOT / "examples").glob("*/office.yaml"))]:
+        code, output = cli(office, "check", str(office.parent / "records"))
+        assert code == 0 and output.endswith(" 0 errors, 0 warnings\n"), (office, output)
+        entries = ledger(office)
+        assert entries and all(e["event"] == "sealed" for e in entries), office
