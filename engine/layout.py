@@ -251,6 +251,14 @@ class SignOffs(LayoutBlock):
     note: Template | None = Field(None, description="A fixed line printed after the blocks, when any is: e.g. 'All decisions must be added to the decision register'")
 
 
+class Corrections(LayoutBlock):
+    """The corrections made to the approved decision, each dated, with who made it and why.
+    A layout that does not place them has them at the end of the paper."""
+
+    type: Literal["corrections"] = "corrections"
+    heading: Line | None = Field(None, description="Default: style.labels.corrections")
+
+
 class FixedText(LayoutBlock):
     """A fixed text of the form, e.g. 'All decisions must be added to the decision register'."""
 
@@ -261,9 +269,10 @@ class FixedText(LayoutBlock):
 
 BLOCKS: dict[str, type[Model]] = {cls.model_fields["type"].default: cls for cls in (  # type: ignore[misc]
     DraftMark, Letterhead, FormTitle, Banners, Confidentiality, Markings, Fields, Funding, Sections, AfterApproval,
-    Links, Documents, RecommendationBlock, SignOffs, FixedText)}
+    Links, Documents, RecommendationBlock, SignOffs, Corrections, FixedText)}
 # The one option a block written as `name: value` sets.
 _SHORT = {"form_title": "text", "text": "text", "fields": "rows", "sign_offs": "which", "recommendation": "heading",
+          "corrections": "heading",
           "links": "heading", "documents": "heading", "confidentiality": "label", "draft_mark": "text"}
 
 

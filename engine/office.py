@@ -178,6 +178,7 @@ class Labels(Model):
     rescinded: Text = "RESCINDED"
     superseded: Text = "SUPERSEDED"
     part2: Text = "PART 2 – NOT FOR PUBLICATION"
+    corrections: Text = "Corrections"
 
     @model_validator(mode="before")
     @classmethod

@@ -66,6 +66,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup, escape
 
 from .manifest import ManifestError, inside, read_manifest
+from . import ledger
 from .model import (
     Approval,
     Decision,
@@ -75,7 +76,6 @@ from .model import (
     Month,
     Period,
     Quarter,
-    Status,
     Year,
     earliest,
     latest,
@@ -109,6 +109,7 @@ class RegisterEntry:
     digest: str  # of the record's text as checked
     files: list[dict[str, Any]] = field(default_factory=list)  # label, href, size
     folder: str = "decisions/"  # where the term folders are, relative to the site: see page_folder
+    steps: list[dict[str, str]] = field(default_factory=list)  # from the ledger: corrected, withdrawn... {event, date, note}
 
     @property
     def part2(self) -> bool:
@@ -140,6 +141,21 @@ def page_folder(base_url: str) -> str:
     .../decisions/decisions/.... Every register at any other address keeps its addresses."""
     segments = [s for s in urlsplit(base_url).path.split("/") if s]
     return "" if segments and segments[-1].lower() == "decisions" else "decisions/"
+
+
+STEP_NAMES = {"corrected": "Corrected", "withdrawn": "Withdrawn", "rescinded": "Rescinded", "superseded": "Superseded"}
+
+
+def later_steps(project: Project) -> dict[tuple[str, str], list[dict[str, str]]]:
+    """Each decision's steps after its approval, from the ledger: corrections and its withdrawal,
+    rescission or supersession, with their dates and notes (a Part 2 decision's are not shown)."""
+    entries, _ = ledger.read_ledger(ledger.ledger_path(project.records))
+    found: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for entry in entries:
+        if entry.data["event"] in STEP_NAMES:
+            found.setdefault(entry.key, []).append({"event": entry.data["event"], "date": entry.data["date"],
+                                                    "note": entry.data["note"]})
+    return found
 
 
 def register_date(day: object, office: Office) -> str:
@@ -424,6 +440,8 @@ class Links:
 #   addendum_to, links: [{relation, reference, title, date, url, register_url}] (register_url
 #     when the other decision is in the register), linked_from: [{relation (amended_by, ...,
 #     addendum), reference, register_url}], documents: [{title, label, date, url}],
+#   steps: what happened after approval, from the ledger [{event (corrected, withdrawn, rescinded,
+#     superseded), date, note}],
 #   fields: the office's own fields the paper gives (office.yaml `fields:`), less those the office
 #     keeps internal (`public: false`) [{name, label, value}].
 
@@ -537,6 +555,7 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
         "linked_from": [{"relation": x.relation, "reference": x.target.decision.reference, "register_url": register_url(x.target)}
                         for x in incoming if x.target is not None],
         "documents": [{"title": doc.title, "label": doc.label, "date": stated_date(doc.date), "url": doc.url} for doc in d.documents],
+        "steps": list(entry.steps),  # later steps from the ledger: {event, date, note}
         # The office's own fields (office.yaml `fields:`), each by its name and label.
         "fields": [{"name": name, "label": declared.label, "value": _office_value(d.fields.get(name))}
                    for name, declared in office.fields.items()
@@ -566,7 +585,7 @@ CSV_FIELDS = ["reference", "date", "subject", "decision_maker", "total_amount", 
               "route_to_market", "bidding_limit", "status", "key_decision", "term", "part2", "withheld_reason", "url",
               "kind", "kind_label", "aliases", "report_of", "decision_maker_name", "decision_maker_role", "protective_marking",
               "published_url", "financial_year", "period", "funding", "fund_envelopes", "award_groups", "precept", "history",
-              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts", "fields"]
+              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts", "fields", "steps"]
 
 _SEP = " – "
 
@@ -668,7 +687,8 @@ def _csv_office_field(value: dict[str, Any]) -> str:
 
 _CSV_WRITERS = {"funding": _csv_funding, "fund_envelopes": _csv_envelope, "award_groups": _csv_group, "history": _csv_event,
                 "links": _csv_link, "linked_from": _csv_linked_from, "documents": _csv_document,
-                "stated_amounts": _csv_stated_amount, "fields": _csv_office_field}
+                "stated_amounts": _csv_stated_amount, "fields": _csv_office_field,
+                "steps": lambda step: f"{step['event']} {step['date']}: {step['note']}"}
 
 
 def _csv_value(name: str, value: Any) -> str:
@@ -727,6 +747,7 @@ def _publish(project: Project, out: Path) -> PublishSummary:
             raise PublishError(f"the term {clash[0]} would be a folder beside the register's own {clash[0]} at the root of "
                                f"{project.office.publishing.base_url}; rename the term")
     records = read_records([project.records], project.office, slim=True)
+    steps = later_steps(project)
     entries: list[RegisterEntry] = []
     for record in records:
         if record.decision is None or not record.ok:
@@ -735,10 +756,12 @@ def _publish(project: Project, out: Path) -> PublishSummary:
             summary.failed.append((name, str(errors[0].named(Path(name))) if errors else "unreadable"))
             continue
         d = record.decision
-        if d.status is not Status.approved:
+        if not d.was_approved:  # withdrawn, rescinded and superseded decisions stay, at their addresses
             summary.skipped.append(d.reference)
             continue
-        entries.append(RegisterEntry(d, project.office.place_of(d), record.path, record.digest, folder=folder))
+        place = project.office.place_of(d)
+        entries.append(RegisterEntry(d, place, record.path, record.digest, folder=folder,
+                                     steps=steps.get((place.split("/")[0], d.reference), [])))
     del records
     # Newest first, by the last day a paper's date can mean; papers whose date is not stated
     # last, by their term, latest first.
@@ -1011,6 +1034,8 @@ class _Site:
             "first_published_href": _web_address(d.publication.url) if public else None,
             "published_title": d.publication.title if public else None,
             "term": entry.term, "status": "Part 2: withheld" if entry.part2 else d.status.value.capitalize(),
+            "steps": [] if entry.part2 else [{"name": STEP_NAMES[s["event"]], "date": register_date(dt.date.fromisoformat(s["date"]), office),
+                                              "note": s["note"]} for s in entry.steps],
             "key_decision": d.key_decision and public,
             "files": entry.files, "snippet": Markup(self.snippet(entry)),
             "parent": {"reference": parent.decision.reference, "path": parent.path} if parent and public else None,
@@ -1028,7 +1053,10 @@ class _Site:
         d = entry.decision
         # A Part 2 decision's approval is not published: not even its date.
         day = d.first_day or (d.approved_on if not entry.part2 else None)
-        return day.isoformat() if day else None
+        # A later step (a correction, a withdrawal...) moves the entry's date on.
+        later = [s["date"] for s in entry.steps] if not entry.part2 else []
+        dates = ([day.isoformat()] if day else []) + later
+        return max(dates) if dates else None
 
     def name(self, entry: RegisterEntry) -> str:
         return _relative(self.project, entry.record)

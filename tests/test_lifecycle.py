@@ -94,6 +94,9 @@ def test_a_decision_from_draft_to_withdrawn(tmp_path: Path) -> None:
     text = record.read_text(encoding="utf-8")
     assert "corrections:\n- date: 2023-10-02\n  by: Governance Officer\n  fields:\n  - funding\n" in text
     assert [e["event"] for e in ledger(office)] == ["sealed", "corrected"]
+    for kind, text in marks(office).items():  # the erratum is on the paper, after the approval
+        erratum = text.find("Corrections: 02/10/2023, Governance Officer (funding): The award is £38,000, not £40,000.")
+        assert erratum > text.index("Festus Akinbusoye"), (kind, text[-300:])
 
     # Superseded, then withdrawn: each on the paper and in the ledger.
     for status, mark in (("superseded", "SUPERSEDED"), ("withdrawn", "WITHDRAWN")):
@@ -197,3 +200,27 @@ def test_every_approved_record_in_the_archives_is_sealed() -> None:
         assert code == 0 and output.endswith(" 0 errors, 0 warnings\n"), (office, output)
         entries = ledger(office)
         assert entries and all(e["event"] == "sealed" for e in entries), office
+
+
+def test_the_register_remembers(tmp_path: Path) -> None:
+    """A corrected, then withdrawn decision stays at its address: its page says what happened
+    and when, its feed entry moves on, its open data carries the steps."""
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("    amount: 40000\n", "    amount: 38000\n"), encoding="utf-8")
+    assert cli(office, "correct", REF, "--by", "Governance Officer", "--why", "The award is £38,000.", "--date", "2023-10-02")[0] == 0
+    site = office.parent / "build" / "site"
+    code, output = cli(office, "publish")
+    assert code == 0 and "published 1," in output, output
+    [page] = list(site.glob("decisions/2021-2024/pcc-d-102/index.html"))
+    assert "Corrected on 2 October 2023</strong>: The award is £38,000." in page.read_text(encoding="utf-8")
+    assert "<updated>2023-10-02T00:00:00Z</updated>" in (site / "feed.atom").read_text(encoding="utf-8")
+    assert cli(office, "status", REF, "withdrawn", "--by", "Festus Akinbusoye", "--why", "Withdrawn pending review.",
+               "--date", "2023-12-01")[0] == 0
+    code, output = cli(office, "publish")
+    assert code == 0 and "published 1," in output, output
+    text = page.read_text(encoding="utf-8")
+    assert "<dd>Withdrawn</dd>" in text and "Withdrawn on 1 December 2023</strong>: Withdrawn pending review." in text
+    assert "<updated>2023-12-01T00:00:00Z</updated>" in (site / "feed.atom").read_text(encoding="utf-8")
+    [row] = json.loads((site / "decisions.json").read_text(encoding="utf-8"))["decisions"]
+    assert row["status"] == "withdrawn" and [s["event"] for s in row["steps"]] == ["corrected", "withdrawn"]

@@ -20,11 +20,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..layout import (PLACEHOLDER, AfterApproval, Banners, Confidentiality, Documents, DraftMark, Fields, FixedText,
+from ..layout import (PLACEHOLDER, AfterApproval, Banners, Confidentiality, Corrections, Documents, DraftMark, Fields, FixedText,
                       FormTitle, Funding, Letterhead, Links, Markings, RecommendationBlock, Running, Sections, SignOffs)
 from ..model import Approval, Decision, NOT_STATED
 from ..office import CONSTRAINABLE, Office
-from .context import (Printed, documents_of, funding_line, house_date, links_of, recommendation_of, sections_of,
+from .context import (Printed, block as content_block, documents_of, funding_line, house_date, links_of, recommendation_of, sections_of,
                       sign_offs_of)
 
 CHECKED, UNCHECKED = "☒", "☐"
@@ -181,7 +181,22 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
         elif isinstance(block, FixedText):
             if text := _filled(block.text, values):
                 out.append({"type": "text", "text": text, "emphasis": block.emphasis})
+        elif isinstance(block, Corrections):
+            out += _corrections(decision, office, block.heading)
+    if not any(isinstance(b, Corrections) for b in office.layout_for(decision).blocks):
+        out += _corrections(decision, office, None)  # an erratum is never left off the paper
     return out
+
+
+def _corrections(decision: Decision, office: Office, heading: str | None) -> list[dict[str, Any]]:
+    """The corrections as a section: 'Corrected 2 October 2023 by the Governance Officer
+    (funding): why'."""
+    if not decision.corrections:
+        return []
+    items = [f"{house_date(c.date, office)}, {c.by} ({', '.join(c.fields)}): {c.why}" for c in decision.corrections]
+    title = f"{heading or office.style.labels.corrections}{office.style.heading_suffix}"
+    return [{"type": "section", "heading": title, "level": 1, "band": None,
+             "content": [content_block(bullets=items)]}]
 
 
 def _own_heading(decision: Decision) -> bool:
