@@ -77,9 +77,13 @@ def read_ledger(path: Path) -> tuple[list[Entry], list[LedgerProblem]]:
     problems: list[LedgerProblem] = []
     previous = ""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [LedgerProblem(1, f"cannot read the ledger: {exc.__class__.__name__}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [LedgerProblem(1, f"cannot read the ledger: {exc.strerror or exc.__class__.__name__}")]
+    try:
+        lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        return [], [LedgerProblem(raw.count(b"\n", 0, exc.start) + 1, "not UTF-8 text: the ledger was edited by hand")]
     for number, text in enumerate(lines, start=1):
         try:
             data = json.loads(text)
@@ -88,6 +92,9 @@ def read_ledger(path: Path) -> tuple[list[Entry], list[LedgerProblem]]:
             return entries, problems
         if not isinstance(data, dict) or set(data) != {*_KEYS, "hash"}:
             problems.append(LedgerProblem(number, "not a ledger entry (its fields are not a seal's): the ledger was edited by hand"))
+            return entries, problems
+        if not _well_formed(data):
+            problems.append(LedgerProblem(number, "not a ledger entry (a field of the wrong kind): the ledger was edited by hand"))
             return entries, problems
         body = {k: data[k] for k in _KEYS}
         if data["hash"] != digest(body):
@@ -101,6 +108,36 @@ def read_ledger(path: Path) -> tuple[list[Entry], list[LedgerProblem]]:
         entries.append(Entry(number, data))
         previous = data["hash"]
     return entries, problems
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def _hex(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """Each field of the kind the engine writes: what an entry with the right hash but the wrong
+    shape would otherwise crash."""
+    try:
+        dt.date.fromisoformat(data["date"])
+    except (TypeError, ValueError):
+        return False
+    texts = ("term", "reference", "record", "by", "note", "status")
+    return (isinstance(data["seq"], int) and not isinstance(data["seq"], bool) and data["event"] in EVENTS
+            and all(isinstance(data[k], str) for k in texts) and _hex(data["seal"]) and _hex(data["hash"])
+            and (data["prev"] == "" or _hex(data["prev"])) and isinstance(data["fields"], dict)
+            and all(isinstance(k, str) and _hex(v) for k, v in data["fields"].items()))
+
+
+def head(path: Path) -> dict[str, Any] | None:
+    """The ledger's length and its last entry's hash: an anchor that, once published, a
+    rewritten ledger cannot match."""
+    entries, broken = read_ledger(path)
+    if broken or not entries:
+        return None
+    return {"entries": len(entries), "head": entries[-1].data["hash"]}
 
 
 def latest(entries: list[Entry]) -> dict[tuple[str, str], Entry]:

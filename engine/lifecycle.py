@@ -5,9 +5,14 @@ the ledger; a step that would leave the record wrong writes nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
+import os
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,9 @@ from .records import Record, read_records
 from .writing import write_atomic
 
 LATER = ("withdrawn", "rescinded", "superseded")
+SIGNED_COPY_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SIGNED_COPY_LIMIT = 50 * 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class StepError(Exception):
@@ -32,6 +40,38 @@ class StepError(Exception):
 class Step:
     record: Path
     message: str
+
+
+def _words(value: str, what: str, limit: int) -> str:
+    """A name or a reason as the ledger and the register will print it: one line, no control
+    characters, not empty, not a page long."""
+    value = value.strip()
+    if not value or _CONTROL.search(value) or len(value) > limit:
+        raise StepError(f"{what}: one line of text, up to {limit} characters, without control characters")
+    return value
+
+
+def _when(day: dt.date, today: dt.date, after: dt.date | None, what: str) -> dt.date:
+    if day > today:
+        raise StepError(f"{what} {day.isoformat()} is in the future: give the day it happened")
+    if after is not None and day < after:
+        raise StepError(f"{what} {day.isoformat()} is before the decision was approved ({after.isoformat()})")
+    return day
+
+
+@contextlib.contextmanager
+def _locked(project: Project) -> Iterator[None]:
+    """One step at a time on an archive: two at once would both chain to the same last entry."""
+    project.records.mkdir(parents=True, exist_ok=True)
+    with open(project.records / f".{ledger.LEDGER}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise StepError("another step is being recorded in this archive's ledger: try again when it is done") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _read(path: Path, project: Project) -> Record:
@@ -82,16 +122,20 @@ def append_item(text: str, key: str, item: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_checked(path: Path, text: str, project: Project, ignore: tuple[str, ...] = ()) -> Record:
-    """Write the record's new text and check it; on any error, put the old text back."""
+def _write_checked(path: Path, text: str, project: Project, status: str, ignore: tuple[str, ...] = ()) -> Record:
+    """Write the record's new text and check it; on any error, or a status other than the
+    step's (a `status:` written in a form the step did not find), put the old text back."""
     old = path.read_bytes()
     write_atomic(path, text.encode("utf-8"))
     record = _read(path, project)
     errors = _errors(record, ignore)
-    if errors or record.decision is None:
+    if errors or record.decision is None or record.decision.status.value != status:
         write_atomic(path, old)
         first = errors[0] if errors else None
-        raise StepError(f"{path}: nothing written: the record would not check: {first}" if first else f"{path}: cannot read it")
+        if first:
+            raise StepError(f"{path}: nothing written: the record would not check: {first}")
+        raise StepError(f"{path}: nothing written: its status could not be set to {status}; write it plainly as "
+                        f"`status: {status}` at the start of a line" if record.decision else f"{path}: cannot read it")
     return record
 
 
@@ -117,14 +161,35 @@ def submit(project: Project, path: Path) -> Step:
     if record.decision.status is not Status.draft:
         raise StepError(f"{path}: not submitted: it is {record.decision.status.value}, not a draft")
     text = re.sub(r"(?m)^status:.*$", "status: submitted", path.read_text(encoding="utf-8"), count=1)
-    _write_checked(path, text, project)
+    _write_checked(path, text, project, "submitted")
     return Step(path, f"{record.decision.reference} submitted for decision")
+
+
+def _signed_copy(source: Path, record: Path) -> tuple[Path, bytes]:
+    """The signed paper: a regular file (never a link, a pipe or a folder), a PDF or a picture,
+    read once; and where it is kept, beside the record."""
+    suffix = source.suffix.lower()
+    if suffix not in SIGNED_COPY_SUFFIXES:
+        raise StepError(f"{source}: a signed copy is a PDF or a scan ({', '.join(SIGNED_COPY_SUFFIXES)})")
+    try:
+        info = os.lstat(source)
+        if not stat.S_ISREG(info.st_mode):
+            raise StepError(f"{source}: a signed copy is a file (not a link, a folder or a pipe)")
+        if info.st_size > SIGNED_COPY_LIMIT:
+            raise StepError(f"{source}: a signed copy is at most {SIGNED_COPY_LIMIT // (1024 * 1024)} MB")
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(SIGNED_COPY_LIMIT + 1)
+    except OSError as exc:
+        raise StepError(f"{source}: cannot read the signed copy: {exc.strerror or exc}") from None
+    return record.parent / f"{record.stem}.signed{suffix}", data
 
 
 def approve(project: Project, path: Path, by: str, day: dt.date, signed_copy: Path | None, signature: str | None,
             today: dt.date) -> Step:
     """The commissioner approves: the approval written with who, when and how it was signed,
     the status approved, and the decision sealed in the ledger."""
+    by = _words(by, "--by", 200)
     record = _read(path, project)
     if record.decision is None or _errors(record):
         raise StepError(f"{path}: not approved: the record has errors (`decisions check {path}` lists them)")
@@ -135,26 +200,30 @@ def approve(project: Project, path: Path, by: str, day: dt.date, signed_copy: Pa
         raise StepError("say how the paper was signed: --signed-copy FILE (the signed paper, kept with the record) "
                         "or --signature TEXT (e.g. 'Wet signed copy held at the Office of the PCC')")
     approval: dict[str, Any] = {"name": by, "date": day}
+    copy: tuple[Path, bytes] | None = None
     if signed_copy is not None:
-        try:
-            data = signed_copy.read_bytes()
-        except OSError as exc:
-            raise StepError(f"{signed_copy}: cannot read the signed copy: {exc.strerror or exc}") from None
-        copy = path.parent / f"{path.stem}.signed{signed_copy.suffix.lower()}"
-        if signed_copy.resolve() != copy.resolve():
-            write_atomic(copy, data)
-        approval["signature"] = f"Signed copy kept with the record ({copy.name})"
-        approval["signed_copy"] = {"file": copy.name, "sha256": hashlib.sha256(data).hexdigest()}
+        copy = _signed_copy(signed_copy, path)
+        approval["signature"] = f"Signed copy kept with the record ({copy[0].name})"
+        approval["signed_copy"] = {"file": copy[0].name, "sha256": hashlib.sha256(copy[1]).hexdigest()}
     else:
-        approval["signature"] = signature
+        approval["signature"] = _words(signature or "", "--signature", 200)
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^status:.*$", "status: approved", text, count=1)
     text = set_block(text, "approval", approval)
-    ledger_file, entries = _ledger(project)
-    record = _write_checked(path, text, project, ignore=("sealed",))
-    term, place = _place(project, record)
-    assert record.decision is not None
-    ledger.append(ledger_file, entries, "sealed", record.decision, term, place, today, by)
+    with _locked(project):
+        ledger_file, entries = _ledger(project)
+        existed = copy is not None and copy[0].exists()
+        if copy is not None and not existed:
+            write_atomic(copy[0], copy[1])
+        try:
+            record = _write_checked(path, text, project, "approved", ignore=("sealed",))
+        except StepError:
+            if copy is not None and not existed:
+                copy[0].unlink(missing_ok=True)  # nothing written means nothing left behind
+            raise
+        term, place = _place(project, record)
+        assert record.decision is not None
+        ledger.append(ledger_file, entries, "sealed", record.decision, term, place, today, by)
     return Step(path, f"{record.decision.reference} approved by {by} on {day.isoformat()}, and sealed in {ledger_file.name}")
 
 
@@ -166,55 +235,86 @@ def seal(project: Project, path: Path, by: str, today: dt.date) -> Step:
     decision = record.decision
     if not decision.was_approved:
         raise StepError(f"{path}: not sealed: it is {decision.status.value}; a decision is sealed when it is approved")
-    ledger_file, entries = _ledger(project)
-    term, place = _place(project, record)
-    if (term, decision.reference) in ledger.latest(entries):
-        raise StepError(f"{path}: {decision.reference} is sealed already: a change to it is a correction (`decisions correct`)")
-    ledger.append(ledger_file, entries, "sealed", decision, term, place, today, by,
-                  note="sealed after approval: approved before the archive's ledger began")
+    by = _words(by, "--by", 200)
+    with _locked(project):
+        ledger_file, entries = _ledger(project)
+        term, place = _place(project, record)
+        if (term, decision.reference) in ledger.latest(entries):
+            raise StepError(f"{path}: {decision.reference} is sealed already: a change to it is a correction (`decisions correct`)")
+        ledger.append(ledger_file, entries, "sealed", decision, term, place, today, by,
+                      note="sealed after approval: approved before the archive's ledger began")
     return Step(path, f"{decision.reference} sealed in {ledger_file.name}")
 
 
-def correct(project: Project, path: Path, by: str, why: str, day: dt.date) -> Step:
+def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today: dt.date | None = None) -> Step:
     """An erratum: the record was changed after its seal; say who, when and why, and the seal
-    moves on. The correction is written on the record (the paper and register print it)."""
+    moves on. The correction is written on the record (the paper and register print it). A
+    correction written on the record whose ledger entry a killed step never made is recorded."""
+    by, why = _words(by, "--by", 200), _words(why, "--why", 1000)
     record = _read(path, project)
     decision = record.decision
     if decision is None or _errors(record, ignore=("sealed",)):
         raise StepError(f"{path}: not corrected: the record has errors besides the change (`decisions check {path}`)")
-    ledger_file, entries = _ledger(project)
-    term, place = _place(project, record)
-    entry = ledger.latest(entries).get((term, decision.reference))
-    if entry is None:
-        raise StepError(f"{path}: {decision.reference} is not sealed: there is nothing to correct (`decisions approve` seals it)")
-    changed = ledger.changed_fields(decision, entry)
-    if not changed:
-        raise StepError(f"{path}: {decision.reference} is as sealed: change the record first, then record the correction")
-    if not why.strip() or not by.strip():
-        raise StepError("a correction says who made it (--by) and why (--why)")
-    text = append_item(path.read_text(encoding="utf-8"), "corrections", {"date": day, "by": by, "fields": changed, "why": why})
-    record = _write_checked(path, text, project, ignore=("sealed",))
-    assert record.decision is not None
-    ledger.append(ledger_file, entries, "corrected", record.decision, term, place, day, by, note=why)
-    return Step(path, f"{decision.reference} corrected ({', '.join(changed)}); the seal moves on in {ledger_file.name}")
+    with _locked(project):
+        ledger_file, entries = _ledger(project)
+        term, place = _place(project, record)
+        entry = ledger.latest(entries).get((term, decision.reference))
+        if entry is None:
+            raise StepError(f"{path}: {decision.reference} is not sealed: there is nothing to correct (`decisions approve` seals it)")
+        if entry.data["status"] != decision.status.value:
+            raise StepError(f"{path}: its status is {decision.status.value}, sealed as {entry.data['status']}: a correction "
+                            "corrects facts; a change of status is `decisions status`")
+        approved_on = decision.approved_on
+        _when(day, today or dt.date.today(), approved_on, "the correction's date")
+        recorded = sum(1 for e in entries if e.key == entry.key and e.data["event"] == "corrected")
+        changed = ledger.changed_fields(decision, entry)
+        pending = decision.corrections[recorded:]
+        if len(pending) == 1 and (pending[0].date, pending[0].by, pending[0].why) == (day, by, why):
+            pass  # written on the record by a step killed before its ledger entry: record it now
+        elif pending:
+            raise StepError(f"{path}: the record has corrections the ledger does not: a correction is made with "
+                            f"`decisions correct`, which writes both")
+        else:
+            if changed == ["corrections"] or not changed:
+                raise StepError(f"{path}: {decision.reference} is as sealed: change the record first, then record the correction")
+            text = append_item(path.read_text(encoding="utf-8"), "corrections",
+                               {"date": day, "by": by, "fields": [f for f in changed if f != "corrections"], "why": why})
+            record = _write_checked(path, text, project, decision.status.value, ignore=("sealed",))
+        assert record.decision is not None
+        ledger.append(ledger_file, entries, "corrected", record.decision, term, place, day, by, note=why)
+    fields = [f for f in changed if f != "corrections"]
+    return Step(path, f"{decision.reference} corrected ({', '.join(fields)}); the seal moves on in {ledger_file.name}")
 
 
-def change_status(project: Project, path: Path, status: str, by: str, why: str, day: dt.date) -> Step:
-    """An approved decision withdrawn, rescinded or superseded: it stays on the record."""
+def change_status(project: Project, path: Path, status: str, by: str, why: str, day: dt.date,
+                  today: dt.date | None = None) -> Step:
+    """An approved decision withdrawn, rescinded or superseded: it stays on the record. A status
+    written on the record whose ledger entry a killed step never made is recorded."""
     if status not in LATER:
         raise StepError(f"a decision's later status is {', '.join(LATER)}, not {status}")
+    by, why = _words(by, "--by", 200), _words(why, "--why", 1000)
     record = _read(path, project)
     decision = record.decision
-    if decision is None or _errors(record):
+    if decision is None or _errors(record, ignore=("sealed",)):
         raise StepError(f"{path}: the record has errors (`decisions check {path}` lists them)")
     if not decision.was_approved:
         raise StepError(f"{path}: {decision.reference} is {decision.status.value}: only an approved decision is {status}")
-    if not why.strip():
-        raise StepError(f"say why it is {status} (--why)")
-    ledger_file, entries = _ledger(project)
-    term, place = _place(project, record)
-    text = re.sub(r"(?m)^status:.*$", f"status: {status}", path.read_text(encoding="utf-8"), count=1)
-    record = _write_checked(path, text, project, ignore=("sealed",))
-    assert record.decision is not None
-    ledger.append(ledger_file, entries, status, record.decision, term, place, day, by, note=why)
+    with _locked(project):
+        ledger_file, entries = _ledger(project)
+        term, place = _place(project, record)
+        entry = ledger.latest(entries).get((term, decision.reference))
+        if entry is None:
+            raise StepError(f"{path}: {decision.reference} is not sealed (`decisions seal` seals it first)")
+        if entry.data["status"] == status:
+            raise StepError(f"{path}: {decision.reference} is {status} already")
+        if ledger.changed_fields(decision, entry):
+            raise StepError(f"{path}: {decision.reference} has changed since its seal: record the correction first "
+                            "(`decisions correct`)")
+        _when(day, today or dt.date.today(), decision.approved_on, f"the day it was {status}")
+        if decision.status.value != status:
+            text = re.sub(r"(?m)^status:.*$", f"status: {status}", path.read_text(encoding="utf-8"), count=1)
+            record = _write_checked(path, text, project, status, ignore=("sealed",))
+        # else: written by a step killed before its ledger entry: record it now
+        assert record.decision is not None
+        ledger.append(ledger_file, entries, status, record.decision, term, place, day, by, note=why)
     return Step(path, f"{decision.reference} {status}; recorded in {ledger_file.name}")

@@ -410,7 +410,8 @@ class Links:
 
 # --- open data ----------------------------------------------------------------------------------
 
-# decisions.json: {"decisions": [row, ...]}, newest first (by the last day a paper's date can
+# decisions.json: {"decisions": [row, ...], "ledger": {entries, head}} (the ledger's length and its
+# last entry's hash, where the archive has one), newest first (by the last day a paper's date can
 # mean; undated papers last). A fact the paper does not state is null (or an empty list); never
 # the words "not stated". Amounts are exact pounds as text ("40000", "264.50"); dates as the
 # paper gives them ("2023-03-30", "2021-11", "2014"); financial years as 2024-25.
@@ -753,7 +754,9 @@ def _publish(project: Project, out: Path) -> PublishSummary:
         if record.decision is None or not record.ok:
             errors = [p for p in record.problems if p.severity.value == "error"]
             name = _relative(project, record.path)
-            summary.failed.append((name, str(errors[0].named(Path(name))) if errors else "unreadable"))
+            first = errors[0] if errors else None  # a broken ledger's problem keeps the ledger's own path
+            summary.failed.append((name, (str(first.named(Path(name))) if first.path == record.path else str(first))
+                                   if first else "unreadable"))
             continue
         d = record.decision
         if not d.was_approved:  # withdrawn, rescinded and superseded decisions stay, at their addresses
@@ -1125,7 +1128,10 @@ class _Site:
         feed = render_html(self.templates / "feed.atom.j2", {**self.common, "base_url": self.base_url, "decisions": in_feed,
                                                             "updated": max(dated) if dated else "1970-01-01"})
         write_atomic(self.root / "feed.atom", feed.encode("utf-8"))
-        write_atomic(self.root / "decisions.json", (json.dumps({"decisions": rows}, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        # The ledger's length and last hash: once published, an anchor a rewritten ledger cannot match.
+        anchor = ledger.head(ledger.ledger_path(self.project.records))
+        data = {"decisions": rows, **({"ledger": anchor} if anchor else {})}
+        write_atomic(self.root / "decisions.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         write_atomic(self.root / "decisions.csv", _csv(rows).encode("utf-8"))
         for asset in ("register.css", "register.js"):
             write_atomic(self.root / "assets" / asset, (self.templates / asset).read_bytes())

@@ -17,6 +17,7 @@ from typing import Any
 from .model import Decision
 from .office import Office
 from .problems import Problem, RecordError, Severity
+from .ledger import latest
 from .rules import ledger_of, run_cross_rules, run_rules
 from .yaml_source import Loc, Source, read_yaml, validate
 
@@ -126,16 +127,27 @@ def _slim(record: Record) -> None:
         record.decision = record.decision.model_copy(update={"sections": [], "after_approval": [], "specification": None})
 
 
-def _ledgers_checked(records: list[Record]) -> None:
+def _ledgers_checked(records: list[Record], folders: list[Path], office: Office) -> None:
     """A ledger edited by hand is reported once, at its own line, with the first record read
-    from its archive (whose check then fails: the ledger is what vouches for it)."""
+    from its archive (every approved record's check fails too: the ledger is what vouches for
+    it). Where the whole archive is read, a sealed decision whose record is gone is reported."""
     seen: set[Path] = set()
     for record in records:
         found = ledger_of(record.path)
         if found is None or found[0] in seen:
             continue
         seen.add(found[0])
-        record.problems += [Problem(found[0], p.line, 1, Severity.error, "", f"{p.message} [sealed]", "sealed") for p in found[2]]
+        where, entries, broken = found
+        record.problems += [Problem(where, p.line, 1, Severity.error, "", f"{p.message} [sealed]", "sealed") for p in broken]
+        if broken or not any(folder.absolute() in (where.parent, *where.parent.parents) for folder in folders):
+            continue
+        present = {(office.term_name(r.decision), r.decision.reference) for r in records if r.decision is not None}
+        for key, entry in latest(entries).items():
+            if key not in present:
+                record.problems.append(Problem(where, entry.line, 1, Severity.error, "", (
+                    f"{key[1]} ({key[0]}) is sealed here, but no record of it was found: a sealed decision is never "
+                    "deleted or renumbered; put its record back (a decision no longer in force is withdrawn, rescinded "
+                    "or superseded with `decisions status`) [sealed]"), "sealed"))
 
 
 def read_records(paths: Iterable[Path], office: Office, slim: bool = False) -> list[Record]:
@@ -144,6 +156,7 @@ def read_records(paths: Iterable[Path], office: Office, slim: bool = False) -> l
 
     slim: keep each record's facts only (see _slim), so that memory does not grow with the
     narrative of an archive of thousands of papers."""
+    paths = list(paths)
     records = []
     with _without_cyclic_gc():
         for path in find_records(paths):
@@ -155,7 +168,7 @@ def read_records(paths: Iterable[Path], office: Office, slim: bool = False) -> l
     found = run_cross_rules([(r.decision, r.source) for _, r in readable], office)  # type: ignore[misc]
     for position, problems in found.items():
         readable[position][1].problems.extend(problems)
-    _ledgers_checked(records)
+    _ledgers_checked(records, [p for p in paths if p.is_dir()], office)
     for record in records:
         record.problems.sort(key=lambda p: (p.line, p.column))
     return records

@@ -846,12 +846,16 @@ def _ledger_at(path: Path, mtime_ns: int, size: int) -> tuple[list[ledger.Entry]
 def ledger_of(record: Path) -> tuple[Path, list[ledger.Entry], list[ledger.LedgerProblem]] | None:
     """The ledger of the archive a record is in (records/ledger.jsonl), read once however many
     records are checked; None where there is none (an archive that has not begun sealing)."""
-    path = record.parent.parent / ledger.LEDGER
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (path, *_ledger_at(path, stat.st_mtime_ns, stat.st_size))
+    # The nearest ledger above the record: a record moved into a folder of its own is still the
+    # archive's, and still held to its seal.
+    for folder in record.absolute().parents:
+        path = folder / ledger.LEDGER
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        return (path, *_ledger_at(path, stat.st_mtime_ns, stat.st_size))
+    return None
 
 
 @rule("sealed", Severity.error, "an approved decision is sealed in the ledger and matches its seal: it changes only "
@@ -859,17 +863,22 @@ def ledger_of(record: Path) -> tuple[Path, list[ledger.Entry], list[ledger.Ledge
       unwaivable="an approved decision never changes silently")
 def _sealed(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
     found = ledger_of(path)
-    if found is None or not d.was_approved:
+    if found is None:
         return
     where, entries, broken = found
-    if broken:
-        return  # the ledger itself is reported, once (records.read_records)
     ref = d.reference
+    if broken:
+        if d.was_approved or d.corrections:  # nothing sealed can be vouched for by a broken ledger
+            yield ("status",), (f"{ref} cannot be held to its seal: {where.name} line {broken[0].line} is broken "
+                                f"({broken[0].message}); mend the ledger from the repository's history")
+        return
     entry = ledger.latest(entries).get((office.term_name(d), ref))
     if entry is None:
-        yield ("status",), (f"{ref} is {d.status.value} but not sealed in {where.name}: `decisions seal {ref}` seals it "
-                            "(`decisions approve` seals a decision as it approves it)")
+        if d.was_approved:
+            yield ("status",), (f"{ref} is {d.status.value} but not sealed in {where.name}: `decisions seal {ref}` seals it "
+                                "(`decisions approve` seals a decision as it approves it)")
         return
+    # Once sealed, always held to the seal, whatever its status now says.
     changed = ledger.changed_fields(d, entry)
     if changed:
         yield (changed[0],), (f"{ref} was sealed on {entry.data['date']} and has changed since: {', '.join(changed)}. An "
@@ -881,10 +890,15 @@ def _sealed(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         else:
             how = f"a decision {entry.data['status']} stays so: put back `status: {entry.data['status']}`"
         yield ("status",), f"{ref} is sealed as {entry.data['status']}, not {d.status.value}: {how}"
-    recorded = sum(1 for e in entries if e.key == entry.key and e.data["event"] == "corrected")
-    if len(d.corrections) != recorded:
-        yield ("corrections",), (f"{ref} has {len(d.corrections)} correction(s), and the ledger {recorded}: a correction is "
+    recorded = [e for e in entries if e.key == entry.key and e.data["event"] == "corrected"]
+    if len(d.corrections) != len(recorded):
+        yield ("corrections",), (f"{ref} has {len(d.corrections)} correction(s), and the ledger {len(recorded)}: a correction is "
                                  f"made with `decisions correct {ref}`, which records it in both")
+    else:
+        for index, (correction, step) in enumerate(zip(d.corrections, recorded)):
+            if (correction.date.isoformat(), correction.by, correction.why) != (step.data["date"], step.data["by"], step.data["note"]):
+                yield ("corrections", index), (f"this correction is not the one the ledger recorded on {step.data['date']} "
+                                               f"by {step.data['by']}: a correction, once made, is not rewritten")
 
 
 @rule("signed-copy", Severity.error, "an approval's signed copy is kept beside the record and is the file whose hash the "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,145 @@ def test_the_register_remembers(tmp_path: Path) -> None:
     assert "<updated>2023-12-01T00:00:00Z</updated>" in (site / "feed.atom").read_text(encoding="utf-8")
     [row] = json.loads((site / "decisions.json").read_text(encoding="utf-8"))["decisions"]
     assert row["status"] == "withdrawn" and [s["event"] for s in row["steps"]] == ["corrected", "withdrawn"]
+
+
+# --- from the hostile review of sealing ------------------------------------------------------------
+
+
+def test_putting_the_status_back_by_hand_does_not_lift_the_seal(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("status: approved", "status: declined")
+                      .replace("subject: Allocation of MoJ Funding", "subject: TAMPERED Allocation of MoJ Funding"), encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "has changed since: subject" in output and "is sealed as approved, not declined" in output, output
+
+
+def test_a_broken_ledger_vouches_for_no_record(tmp_path: Path) -> None:
+    """Every approved record fails while the ledger is broken, so nothing tampered is published."""
+    office = approved(tmp_path)
+    path = office.parent / "records" / "ledger.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace('"approved"', '"declined"'), encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "records/ledger.jsonl:1:1: error: entry 1 (PCC/D/102) does not match its hash" in output, output
+    assert "PCC/D/102 cannot be held to its seal: ledger.jsonl line 1 is broken" in output, output
+    code, output = cli(office, "publish")
+    assert code == 1 and "no paper could be published" in output and "records/ledger.jsonl:1:1: error: entry 1" in output, output
+
+
+def test_a_record_moved_into_a_folder_of_its_own_is_still_held(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    moved = office.parent / "records" / "2021-2024" / "old" / SEED.name
+    moved.parent.mkdir()
+    text = record_of(office).read_text(encoding="utf-8").replace("subject: Allocation", "subject: TAMPERED Allocation")
+    record_of(office).unlink()
+    moved.write_text(text, encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "has changed since: subject" in output, output
+
+
+def test_a_sealed_record_deleted_is_missed(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    other = office.parent / "records" / "2021-2024" / "PCC-D-110.yaml"
+    other.write_text(record_of(office).read_text(encoding="utf-8").replace("reference: PCC/D/102", "reference: PCC/D/110"),
+                     encoding="utf-8")
+    record_of(office).unlink()
+    code, output = cli(office, "check")
+    assert code == 1 and "PCC/D/102 (2021-2024) is sealed here, but no record of it was found" in output, output
+
+
+def test_a_correction_is_not_rewritten(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("    amount: 40000\n", "    amount: 38000\n"), encoding="utf-8")
+    assert cli(office, "correct", REF, "--by", "Governance Officer", "--why", "The award is £38,000.", "--date", "2023-10-02")[0] == 0
+    record.write_text(record.read_text(encoding="utf-8").replace("why: The award is £38,000.", "why: A typing slip."), encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "this correction is not the one the ledger recorded on 2023-10-02" in output, output
+
+
+def test_a_correction_cannot_carry_a_change_of_status(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("status: approved", "status: rescinded")
+                      .replace("    amount: 40000\n", "    amount: 38000\n"), encoding="utf-8")
+    code, output = cli(office, "correct", REF, "--by", "Governance Officer", "--why", "Typing slip.", "--date", "2023-10-02")
+    assert code == 1 and "a change of status is `decisions status`" in output, output
+
+
+def test_a_step_killed_before_its_ledger_entry_can_be_finished(tmp_path: Path) -> None:
+    """The record written, the ledger not (a killed step): running the step again records it."""
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("status: approved", "status: withdrawn"), encoding="utf-8")
+    code, output = cli(office, "status", REF, "withdrawn", "--by", "Festus Akinbusoye", "--why", "Withdrawn.", "--date", "2023-12-01")
+    assert code == 0, output
+    assert cli(office, "check")[1].endswith("0 errors, 0 warnings\n")
+    assert [e["event"] for e in ledger(office)] == ["sealed", "withdrawn"]
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda d: (d / "scan.yaml", (d / "scan.yaml").write_text("x")), "a signed copy is a PDF or a scan"),
+    (lambda d: (d / "link.pdf", (d / "link.pdf").symlink_to("/etc/hostname")), "a signed copy is a file (not a link"),
+    (lambda d: (d / "pipe.pdf", os.mkfifo(d / "pipe.pdf")), "a signed copy is a file (not a link, a folder or a pipe)"),
+], ids=["a record's suffix", "a link", "a pipe"])
+def test_a_signed_copy_that_is_no_paper_is_refused(tmp_path: Path, make, message: str) -> None:
+    (tmp_path / "p").mkdir()
+    office = draft_project(tmp_path / "p")
+    source, _ = make(tmp_path)
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signed-copy", str(source))
+    assert code == 1 and message in output, output
+    assert not list(record_of(office).parent.glob("*.signed*")) and not (office.parent / "records" / "ledger.jsonl").exists()
+
+
+def test_a_refused_approval_leaves_no_signed_copy_behind(tmp_path: Path) -> None:
+    office = draft_project(tmp_path)
+    signed = tmp_path / "scan.pdf"
+    signed.write_bytes(b"%PDF-1.4 the signed paper")
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2099-01-01", "--signed-copy", str(signed))
+    assert code == 1 and "nothing written" in output
+    assert not list(record_of(office).parent.glob("*.signed*"))
+
+
+def test_a_status_the_step_cannot_set_writes_nothing(tmp_path: Path) -> None:
+    office = draft_project(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("status: draft", "'status': draft"), encoding="utf-8")
+    before = record.read_bytes()
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signature", "Signed")
+    assert code == 1 and "its status could not be set to approved" in output, output
+    assert record.read_bytes() == before and not (office.parent / "records" / "ledger.jsonl").exists()
+
+
+def test_a_ledger_entry_of_the_wrong_shape_is_reported_not_a_crash(tmp_path: Path) -> None:
+    from engine.ledger import digest
+
+    office = approved(tmp_path)
+    path = office.parent / "records" / "ledger.jsonl"
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    entry["fields"] = []
+    entry["hash"] = digest({k: v for k, v in entry.items() if k != "hash"})
+    path.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "not a ledger entry (a field of the wrong kind)" in output, output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--why", "Withdrawn.\x1b[31m", "--date", "2023-12-01"], "--why: one line of text"),
+    (["--why", "x" * 1001, "--date", "2023-12-01"], "--why: one line of text, up to 1000 characters"),
+    (["--why", "Withdrawn.", "--date", "2099-12-01"], "is in the future"),
+    (["--why", "Withdrawn.", "--date", "1901-12-01"], "is before the decision was approved"),
+], ids=["a control character", "a page of reasons", "a future day", "a day before approval"])
+def test_a_steps_words_and_day_are_checked(tmp_path: Path, args: list[str], message: str) -> None:
+    office = approved(tmp_path)
+    code, output = cli(office, "status", REF, "withdrawn", "--by", "Festus Akinbusoye", *args)
+    assert code == 1 and message in output, output
+    assert [e["event"] for e in ledger(office)] == ["sealed"]
+
+
+def test_the_open_data_carries_the_ledgers_anchor(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    code, output = cli(office, "publish")
+    assert code == 0, output
+    data = json.loads((office.parent / "build" / "site" / "decisions.json").read_text(encoding="utf-8"))
+    assert data["ledger"] == {"entries": 1, "head": ledger(office)[-1]["hash"]}
