@@ -58,7 +58,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -92,7 +91,7 @@ from .render.context import portable_strftime
 from .render.context import (
     safe_url as _web_address,  # the one check before a page links an address
 )
-from .render.html import render_html
+from .render.html import html_text, render_html
 from .render.pdf import Converter
 from .writing import file_mode, write_atomic
 
@@ -187,33 +186,9 @@ def searchable(text: str) -> str:
     return " ".join(text.split())
 
 
-class _Text(HTMLParser):
-    """The words of a web snippet, a space where each element starts or ends."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.skip += tag in ("script", "style", "template")
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.skip -= tag in ("script", "style", "template") and self.skip > 0
-        self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
-
-
 def snippet_text(html: str) -> str:
     """The text a reader sees in a public web snippet, as the search compares it."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return searchable("".join(parser.parts))
+    return searchable(html_text(html))
 
 
 def _amounts(d: Decision) -> list[Decimal]:

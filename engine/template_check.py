@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from .office import Office
 from .problems import RecordError
 from .project import Project
 from .render.docx import ENVIRONMENT, render_docx
-from .render.html import environment, render_html
+from .render.html import environment, html_text, render_html
 from .render.layout import witnesses
 
 # Names in each document's context that every paper must show. The decision paper's are its
@@ -234,21 +233,3 @@ def word_text(data: bytes) -> str:
     for block in document.element.body.iterchildren():
         parts.append(" ".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")))
     return "\n".join(parts)
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        self.parts.append(" ")
-
-
-def html_text(markup: str) -> str:
-    parser = _Text()
-    parser.feed(markup)
-    return "".join(parser.parts)

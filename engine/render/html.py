@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,33 @@ def render_html(template: Path, context: dict[str, Any]) -> str:
         raise RecordError([Problem(template, 1, 1, Severity.error, "", f"the template uses a field the record does not have: {exc.message}")]) from None
     except jinja2.TemplateSyntaxError as exc:
         raise RecordError([Problem(template, exc.lineno or 1, 1, Severity.error, "", f"template syntax error: {exc.message}")]) from None
+
+
+class _Text(HTMLParser):
+    """The words of a web page or snippet, a space where each element starts or ends; no script,
+    style or template content."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skip += tag in ("script", "style", "template")
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skip -= tag in ("script", "style", "template") and self.skip > 0
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_text(markup: str) -> str:
+    """The text a reader sees in HTML: the search's words and `templates check`'s witnesses."""
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
