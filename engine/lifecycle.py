@@ -122,6 +122,23 @@ def append_item(text: str, key: str, item: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def with_status(text: str, status: str) -> str:
+    """The record's text with its status line set (checked afterwards: see _write_checked)."""
+    return re.sub(r"(?m)^status:.*$", f"status: {status}", text, count=1)
+
+
+def _sealed_entry(project: Project, path: Path, record: Record) -> tuple[Path, list[ledger.Entry], str, str, ledger.Entry]:
+    """The ledger, the record's term and place, and its latest seal (called under the lock)."""
+    assert record.decision is not None
+    ledger_file, entries = _ledger(project)
+    term, place = _place(project, record)
+    entry = ledger.latest(entries).get((term, record.decision.reference))
+    if entry is None:
+        raise StepError(f"{path}: {record.decision.reference} is not sealed (`decisions approve` seals a decision, "
+                        "`decisions seal` one approved before the ledger began)")
+    return ledger_file, entries, term, place, entry
+
+
 def _write_checked(path: Path, text: str, project: Project, status: str, ignore: tuple[str, ...] = ()) -> Record:
     """Write the record's new text and check it; on any error, or a status other than the
     step's (a `status:` written in a form the step did not find), put the old text back."""
@@ -160,7 +177,7 @@ def submit(project: Project, path: Path) -> Step:
         raise StepError(f"{path}: not submitted: the record has errors (`decisions check {path}` lists them)")
     if record.decision.status is not Status.draft:
         raise StepError(f"{path}: not submitted: it is {record.decision.status.value}, not a draft")
-    text = re.sub(r"(?m)^status:.*$", "status: submitted", path.read_text(encoding="utf-8"), count=1)
+    text = with_status(path.read_text(encoding="utf-8"), "submitted")
     _write_checked(path, text, project, "submitted")
     return Step(path, f"{record.decision.reference} submitted for decision")
 
@@ -207,9 +224,7 @@ def approve(project: Project, path: Path, by: str, day: dt.date, signed_copy: Pa
         approval["signed_copy"] = {"file": copy[0].name, "sha256": hashlib.sha256(copy[1]).hexdigest()}
     else:
         approval["signature"] = _words(signature or "", "--signature", 200)
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^status:.*$", "status: approved", text, count=1)
-    text = set_block(text, "approval", approval)
+    text = set_block(with_status(path.read_text(encoding="utf-8"), "approved"), "approval", approval)
     with _locked(project):
         ledger_file, entries = _ledger(project)
         existed = copy is not None and copy[0].exists()
@@ -256,16 +271,11 @@ def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today
     if decision is None or _errors(record, ignore=("sealed",)):
         raise StepError(f"{path}: not corrected: the record has errors besides the change (`decisions check {path}`)")
     with _locked(project):
-        ledger_file, entries = _ledger(project)
-        term, place = _place(project, record)
-        entry = ledger.latest(entries).get((term, decision.reference))
-        if entry is None:
-            raise StepError(f"{path}: {decision.reference} is not sealed: there is nothing to correct (`decisions approve` seals it)")
+        ledger_file, entries, term, place, entry = _sealed_entry(project, path, record)
         if entry.data["status"] != decision.status.value:
             raise StepError(f"{path}: its status is {decision.status.value}, sealed as {entry.data['status']}: a correction "
                             "corrects facts; a change of status is `decisions status`")
-        approved_on = decision.approved_on
-        _when(day, today or dt.date.today(), approved_on, "the correction's date")
+        _when(day, today or dt.date.today(), decision.approved_on, "the correction's date")
         recorded = sum(1 for e in entries if e.key == entry.key and e.data["event"] == "corrected")
         changed = ledger.changed_fields(decision, entry)
         pending = decision.corrections[recorded:]
@@ -300,11 +310,7 @@ def change_status(project: Project, path: Path, status: str, by: str, why: str, 
     if not decision.was_approved:
         raise StepError(f"{path}: {decision.reference} is {decision.status.value}: only an approved decision is {status}")
     with _locked(project):
-        ledger_file, entries = _ledger(project)
-        term, place = _place(project, record)
-        entry = ledger.latest(entries).get((term, decision.reference))
-        if entry is None:
-            raise StepError(f"{path}: {decision.reference} is not sealed (`decisions seal` seals it first)")
+        ledger_file, entries, term, place, entry = _sealed_entry(project, path, record)
         if entry.data["status"] == status:
             raise StepError(f"{path}: {decision.reference} is {status} already")
         if ledger.changed_fields(decision, entry):
@@ -312,8 +318,7 @@ def change_status(project: Project, path: Path, status: str, by: str, why: str, 
                             "(`decisions correct`)")
         _when(day, today or dt.date.today(), decision.approved_on, f"the day it was {status}")
         if decision.status.value != status:
-            text = re.sub(r"(?m)^status:.*$", f"status: {status}", path.read_text(encoding="utf-8"), count=1)
-            record = _write_checked(path, text, project, status, ignore=("sealed",))
+            record = _write_checked(path, with_status(path.read_text(encoding="utf-8"), status), project, status, ignore=("sealed",))
         # else: written by a step killed before its ledger entry: record it now
         assert record.decision is not None
         ledger.append(ledger_file, entries, status, record.decision, term, place, day, by, note=why)
