@@ -212,8 +212,8 @@ def base_document(header_text: str = "", running: bool = False):
         return doc
     # Header and footer: the office and the title; Page X of Y.
     header = section.header
-    header.paragraphs[0].text = "{%p if draft %}"
-    add(header, "{{ labels.draft }}", "Draft Header")
+    header.paragraphs[0].text = "{%p if mark %}"
+    add(header, "{{ mark }}", "Draft Header")
     add(header, "{%p endif %}", "Header")
     line = add(header, header_text, "Header")
     line.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
@@ -238,8 +238,8 @@ def running_header_footer(doc) -> None:
     page numbers' words around Word's PAGE and NUMPAGES fields."""
     section = doc.sections[0]
     header = section.header
-    header.paragraphs[0].text = "{%p if draft %}"
-    add(header, "{{ labels.draft }}", "Draft Header")
+    header.paragraphs[0].text = "{%p if mark %}"
+    add(header, "{{ mark }}", "Draft Header")
     add(header, "{%p endif %}", "Header")
     line = add(header, "{{ header.left }}\t{{ header.right }}", "Header")
     line.paragraph_format.tab_stops.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import (NOT_STATED, Approval, BulletList, Column, ColumnType, Decision, FundingLine, Item, Link, Month,
-                     Quarter, Recommendation, Section, Status, Table, Year, money, stated)
+                     Quarter, Recommendation, Section, Table, Year, money, stated)
 from ..office import DAYS, MONTHS, Office
 
 
@@ -343,22 +343,20 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
     (engine/render/layout.py) and its running header and footer; public=True leaves out
     confidential content. Values the paper printed otherwise than the record holds them
     (`as_printed`) are shown as printed."""
-    from .layout import elements_of, field_values, running  # the layout builds on this module
+    from .layout import elements_of, field_values, mark_of, running  # the layout builds on this module
 
     printed = Printed(decision)
     values = field_values(decision, office, printed, public)
-    elements = elements_of(decision, office, public, printed, decision.in_draft)
-    house = _house(office)
-    # The pages' running mark says what the layout's mark says: DRAFT, FOR DECISION, WITHDRAWN...
-    house["labels"]["draft"] = next((e["text"] for e in elements if e["type"] == "draft_mark"), house["labels"]["draft"])
+    mark = mark_of(decision, office)
     return {
-        **house,
-        "draft": decision.status is not Status.approved,  # marked: the pages' running mark, the web page's class
+        **_house(office),
+        "draft": bool(mark),  # the web page's class
+        "mark": mark,  # DRAFT – NOT APPROVED, FOR DECISION, WITHDRAWN...: the pages' running mark, the preview's title
         "status": decision.status.value,
         "page_heading": f"{values['reference']}: {values['subject']}",
         "reference": values["reference"],
         "subject": values["subject"],
-        "elements": elements,
+        "elements": elements_of(decision, office, public, printed, decision.in_draft),
         "header": running(office.layout_for(decision).header, values),
         "footer": running(office.layout_for(decision).footer, values),
     }
@@ -449,6 +447,7 @@ def spec_context(decision: Decision, office: Office, public: bool = False) -> di
     return {
         **_house(office),
         "draft": spec.status != "released",
+        "mark": office.style.labels.draft if spec.status != "released" else "",
         "reference": decision.reference,
         "title": words.title.format(service=line.service),
         "page_heading": words.title.format(service=line.service),

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..layout import (PLACEHOLDER, AfterApproval, Banners, Confidentiality, Corrections, Documents, DraftMark, Fields, FixedText,
                       FormTitle, Funding, Letterhead, Links, Markings, RecommendationBlock, Running, Sections, SignOffs)
-from ..model import Approval, Decision, NOT_STATED
+from ..model import NOT_STATED, Approval, Decision, Status
 from ..office import CONSTRAINABLE, Office
 from .context import (Printed, block as content_block, documents_of, funding_line, house_date, links_of, recommendation_of, sections_of,
                       sign_offs_of)
@@ -97,6 +97,19 @@ def _sign_off(entry: dict[str, Any], block: SignOffs, draft: bool) -> dict[str, 
     return {"type": "sign_off", "role": f"{entry['role']}{block.role_suffix}", "lines": lines}
 
 
+def mark_of(decision: Decision, office: Office) -> str:
+    """The mark a paper not approved, or no longer in force, carries on its first page, in its
+    running header and in its preview's title: a draft's in the layout's own words (else the
+    office's), the other statuses' the office's (style.labels); an approved paper's none."""
+    status = decision.status
+    if status is Status.approved:
+        return ""
+    if status is Status.draft:
+        own = next((b.text for b in office.layout_for(decision).blocks if isinstance(b, DraftMark) and b.text), None)
+        return own or office.style.labels.draft
+    return str(getattr(office.style.labels, status.value))
+
+
 def elements_of(decision: Decision, office: Office, public: bool, printed: Printed, draft: bool) -> list[dict[str, Any]]:
     """The paper's elements, in the layout's order; a block with nothing to show gives none."""
     values = field_values(decision, office, printed, public)
@@ -108,9 +121,7 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
         if not block.applies(decision.kind):
             continue
         if isinstance(block, DraftMark):
-            # The status's mark: the block's own words for a draft, the office's for the others.
-            if decision.status.value != "approved":
-                mark = (block.text or labels.draft) if decision.status.value == "draft" else getattr(labels, decision.status.value)
+            if mark := mark_of(decision, office):
                 out.append({"type": "draft_mark", "text": mark})
         elif isinstance(block, Letterhead):
             lines = list(office.address) if block.address else []
