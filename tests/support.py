@@ -36,6 +36,18 @@ def make_project(folder: Path, records: int = 0) -> Project:
     return Project.load(folder / "office.yaml")
 
 
+def write_project(root: Path, office: str, records: dict[str, str]) -> Project:
+    """A project from text: office.yaml, the engine's templates, and each record (its path under
+    records/ -> its text)."""
+    (root / "office.yaml").write_text(office, encoding="utf-8")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    for name, text in records.items():
+        path = root / "records" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text.lstrip(), encoding="utf-8")
+    return Project.load(root / "office.yaml")
+
+
 def run_build(project: Project, out: Path | None = None, **options: object) -> Summary:
     """Build the project's archive, or into out instead of its build folder."""
     if out is not None:

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
@@ -22,6 +21,7 @@ from engine.project import Project
 from engine.publish import CSV_FIELDS, _web_address, publish
 
 from .conftest import ROOT
+from .support import write_project
 
 SECRET = "ZZP2-SECRET"  # in every fact of the Part 2 decision; must appear nowhere in the site
 BASE = "https://www.bedfordshire.pcc.police.uk/decision-register/"
@@ -313,14 +313,7 @@ ORDER = ["PCC/D/127", "PCC/D/104", "PCC/D/084", "PCC/D/083", "PCC/D/090", "PCC/D
 
 
 def make(root: Path, records: dict[str, str] = RECORDS) -> Project:
-    office = (ROOT / "office.yaml").read_text(encoding="utf-8") + OFFICE_KINDS
-    (root / "office.yaml").write_text(office, encoding="utf-8")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    for name, text in records.items():
-        path = root / "records" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text.lstrip(), encoding="utf-8")
-    return Project.load(root / "office.yaml")
+    return write_project(root, (ROOT / "office.yaml").read_text(encoding="utf-8") + OFFICE_KINDS, records)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import functools
 import http.server
 import json
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from engine.project import Project
 from engine.publish import PublishError, page_folder, publish, searchable, snippet_text
 
 from .conftest import ROOT
-from .support import png
+from .support import png, write_project
 from .test_publish import axe_violations, everything_readable
 
 SECRET = "ZZS-SECRET"  # in every fact and word of the Part 2 decision, and in a confidential paragraph
@@ -126,14 +125,8 @@ def make(root: Path, base_url: str = BASE, terms: str | None = None) -> Project:
     office = re.sub(r"(?m)^  base_url: .*$", f"  base_url: {base_url}", office)
     if terms:
         office = office.replace("  - name: 2016-2021\n", f"  - name: {terms}\n", 1)
-    (root / "office.yaml").write_text(office, encoding="utf-8")
     (root / "logo.png").write_bytes(png(120, 40))
-    shutil.copytree(ROOT / "templates", root / "templates")
-    for name, text in RECORDS.items():
-        path = root / "records" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text.lstrip(), encoding="utf-8")
-    return Project.load(root / "office.yaml")
+    return write_project(root, office, RECORDS)
 
 
 @pytest.fixture(scope="module")
