@@ -142,8 +142,11 @@ def _ledgers_checked(records: list[Record], folders: list[Path], office: Office)
         if broken or not any(folder.absolute() in (where.parent, *where.parent.parents) for folder in folders):
             continue
         present = {(office.term_name(r.decision), r.decision.reference) for r in records if r.decision is not None}
+        # A record that cannot be read is there, and says what is wrong with it.
+        files = {r.path.absolute().relative_to(where.parent.absolute()).as_posix() for r in records
+                 if r.decision is None and r.path.absolute().is_relative_to(where.parent.absolute())}
         for key, entry in latest(entries).items():
-            if key not in present:
+            if key not in present and entry.data["record"] not in files:
                 record.problems.append(Problem(where, entry.line, 1, Severity.error, "", (
                     f"{key[1]} ({key[0]}) is sealed here, but no record of it was found: a sealed decision is never "
                     "deleted or renumbered; put its record back (a decision no longer in force is withdrawn, rescinded "

@@ -937,3 +937,11 @@ def test_a_logo_that_is_no_picture_is_named(tmp_path: Path) -> None:
     assert code == 1 and lines == [f"{office}:1:1: error: logo: the logo logo.png is not a picture Word can show: "
                                    "give a PNG, JPEG, GIF, BMP or TIFF"], lines
     assert not (tmp_path / "out" / "pcc-d-102.docx").exists()
+
+
+@pytest.mark.parametrize("block,message", [
+    ("    - funding: {kinds: [estates]}\n", "layout: the funding block names the kind 'estates', which is neither the engine's nor the office's"),
+    ("    - funding: {kinds: []}\n", "List should have at least 1 item"),
+], ids=["an unknown kind", "no kind at all"])
+def test_a_block_for_some_kinds_names_real_kinds(tmp_path: Path, block: str, message: str) -> None:
+    refused_at_load(project(tmp_path, office_with(layout=B + SAFE + block + "    - sections\n")), message)

@@ -367,3 +367,51 @@ def test_the_open_data_carries_the_ledgers_anchor(tmp_path: Path) -> None:
     assert code == 0, output
     data = json.loads((office.parent / "build" / "site" / "decisions.json").read_text(encoding="utf-8"))
     assert data["ledger"] == {"entries": 1, "head": ledger(office)[-1]["hash"]}
+
+
+def test_the_previous_commissioner_cannot_approve(tmp_path: Path) -> None:
+    """An approver named who was not the commissioner on the approval date writes nothing."""
+    office = draft_project(tmp_path)
+    before = record_of(office).read_bytes()
+    code, output = cli(office, "approve", REF, "--by", "Kathryn Holloway", "--date", "2023-09-07", "--signature", "Signed")
+    assert code == 1 and "Kathryn Holloway was not the commissioner on 2023-09-07: Festus Akinbusoye was" in output, output
+    assert record_of(office).read_bytes() == before
+
+
+def test_a_signed_copy_named_outside_the_records_folder_is_refused(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    record = record_of(office)
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("  signature: Wet signed copy held at the Office of the PCC\n",
+                                   "  signature: Wet signed copy held at the Office of the PCC\n  signed_copy:\n"
+                                   "    file: ../../office.yaml\n    sha256: '" + "0" * 64 + "'\n"), encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "name the signed copy's file alone: it is kept beside the record" in output, output
+
+
+def test_a_crafted_ledger_note_is_text_on_the_register(tmp_path: Path) -> None:
+    """A ledger entry written by hand, with a hash to match, holding markup and a formula: the
+    register prints it as text, the CSV as a cell no spreadsheet runs."""
+    from engine.ledger import digest
+
+    office = approved(tmp_path)
+    assert cli(office, "status", REF, "withdrawn", "--by", "Festus Akinbusoye", "--why", "Withdrawn.", "--date", "2023-12-01")[0] == 0
+    path = office.parent / "records" / "ledger.jsonl"
+    first, second = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
+    second["note"] = "=HYPERLINK(\"x\") <script>alert(1)</script>"
+    second["hash"] = digest({k: v for k, v in second.items() if k != "hash"})
+    path.write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n", encoding="utf-8")
+    code, output = cli(office, "publish")
+    assert code == 0, output
+    site = office.parent / "build" / "site"
+    page = (site / "decisions" / "2021-2024" / "pcc-d-102" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '"=HYPERLINK' not in (site / "decisions.csv").read_text(encoding="utf-8").replace(",=HYPERLINK", "")
+
+
+def test_a_sealed_record_that_cannot_be_read_is_not_called_missing(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("status: approved", "status: [approved"), encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and "PCC-D-102.yaml:" in output and "no record of it was found" not in output, output
