@@ -817,14 +817,16 @@ def _layout_shows(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
         (d.banners or d.key_decision, (layout.Banners,), ("banners",) if d.banners else ("key_decision",), "the banners", "banners"),
         (d.publication.part == "part2", (layout.Confidentiality, layout.Markings), ("publication", "part"),
          "that the paper is Part 2", "confidentiality or markings"),
-        (d.funding, (layout.Funding,), ("funding",), "the funding lines", "funding"),
     ]
     for present, kinds, loc, what, block in wanted:
         found = len(of(*kinds))
-        if present and not found and block != "funding":  # funding lines may be the register's alone
+        if present and not found:
             yield loc, f"the office's layout prints {what} nowhere: add `- {block}` to office.yaml's layout"
         elif present and found > 1:
             yield loc, f"the office's layout prints {what} {found} times: {fix}"
+    # Funding lines may be the register's alone (a form without them), but never printed twice.
+    if d.funding and len(of(layout.Funding)) > 1:
+        yield ("funding",), f"the office's layout prints the funding lines {len(of(layout.Funding))} times: {fix}"
     sign_offs = of(layout.SignOffs)
     for present, which, loc, what in ((d.approval != NOT_STATED, "approval", ("approval",), "the approval"),
                                        (bool(d.sign_offs), "others", ("sign_offs",), "the sign-offs")):

@@ -945,3 +945,12 @@ def test_a_logo_that_is_no_picture_is_named(tmp_path: Path) -> None:
 ], ids=["an unknown kind", "no kind at all"])
 def test_a_block_for_some_kinds_names_real_kinds(tmp_path: Path, block: str, message: str) -> None:
     refused_at_load(project(tmp_path, office_with(layout=B + SAFE + block + "    - sections\n")), message)
+
+
+def test_funding_lines_may_be_left_out_but_never_printed_twice(tmp_path: Path) -> None:
+    """A form without funding lines keeps them in the register alone; two funding blocks would
+    print each amount twice."""
+    rest = "    - sections\n    - recommendation\n    - sign_offs\n"
+    assert run(project(tmp_path / "none", office_with(layout=B + SAFE + rest)), "check")[0] == 0
+    code, lines = run(project(tmp_path / "twice", office_with(layout=B + SAFE + "    - funding\n    - funding\n" + rest)), "check")
+    assert code == 1 and any("funding: the office's layout prints the funding lines 2 times" in line for line in lines), lines

@@ -356,7 +356,7 @@ def paper_context(decision: Decision, office: Office, public: bool = False) -> d
         "page_heading": f"{values['reference']}: {values['subject']}",
         "reference": values["reference"],
         "subject": values["subject"],
-        "elements": elements_of(decision, office, public, printed, decision.in_draft),
+        "elements": elements_of(decision, office, public, printed),
         "header": running(office.layout_for(decision).header, values),
         "footer": running(office.layout_for(decision).footer, values),
     }

@@ -110,7 +110,7 @@ def mark_of(decision: Decision, office: Office) -> str:
     return str(getattr(office.style.labels, status.value))
 
 
-def elements_of(decision: Decision, office: Office, public: bool, printed: Printed, draft: bool) -> list[dict[str, Any]]:
+def elements_of(decision: Decision, office: Office, public: bool, printed: Printed) -> list[dict[str, Any]]:
     """The paper's elements, in the layout's order; a block with nothing to show gives none."""
     values = field_values(decision, office, printed, public)
     labels = office.style.labels
@@ -186,7 +186,7 @@ def elements_of(decision: Decision, office: Office, public: bool, printed: Print
                 for entry in chosen:
                     if own and entry["approval"]:
                         out.append({"type": "heading", "text": own})
-                    out.append(_sign_off(entry, block, draft))
+                    out.append(_sign_off(entry, block, decision.in_draft))
                 if block.note and (note := _filled(block.note, values)):
                     out.append({"type": "text", "text": note, "emphasis": "plain"})
         elif isinstance(block, FixedText):
