@@ -7,6 +7,10 @@ entry before it by that entry's hash, so that an entry rewritten, reordered or d
 the chain. `check` holds each approved record to its latest seal and names the fields that
 changed (the `sealed` rule).
 
+A seal also keeps the record's text as sealed: the register publishes each earlier version of a
+corrected paper at its own address, rendered from that text (and only if it is still the version
+the seal's hashes name).
+
 What is not sealed: the status (withdrawn, rescinded and superseded are later steps of the same
 decision, recorded by their own entries), the corrections themselves, waivers (about the checks,
 not the paper) and provenance (notes on where the words came from)."""
@@ -26,7 +30,8 @@ from .writing import write_atomic
 LEDGER = "ledger.jsonl"  # in the records folder
 UNSEALED = frozenset({"status", "corrections", "waivers", "provenance"})
 EVENTS = ("sealed", "corrected", "withdrawn", "rescinded", "superseded")
-_KEYS = ("seq", "event", "term", "reference", "record", "date", "by", "note", "status", "seal", "fields", "prev")
+VERSIONS = ("sealed", "corrected")  # the events that seal a version of the record's text
+_KEYS = ("seq", "event", "term", "reference", "record", "date", "by", "note", "status", "seal", "fields", "text", "prev")
 
 
 def canonical(value: Any) -> bytes:
@@ -124,11 +129,12 @@ def _well_formed(data: dict[str, Any]) -> bool:
         dt.date.fromisoformat(data["date"])
     except (TypeError, ValueError):
         return False
-    texts = ("term", "reference", "record", "by", "note", "status")
+    texts = ("term", "reference", "record", "by", "note", "status", "text")
     return (isinstance(data["seq"], int) and not isinstance(data["seq"], bool) and data["event"] in EVENTS
             and all(isinstance(data[k], str) for k in texts) and _hex(data["seal"]) and _hex(data["hash"])
             and (data["prev"] == "" or _hex(data["prev"])) and isinstance(data["fields"], dict)
-            and all(isinstance(k, str) and _hex(v) for k, v in data["fields"].items()))
+            and all(isinstance(k, str) and _hex(v) for k, v in data["fields"].items())
+            and (data["event"] in VERSIONS) == (data.get("text") not in ("", None)))
 
 
 def head(path: Path) -> dict[str, Any] | None:
@@ -149,13 +155,16 @@ def latest(entries: list[Entry]) -> dict[tuple[str, str], Entry]:
 
 
 def append(path: Path, entries: list[Entry], event: str, decision: Decision, term: str, record: str,
-           date: dt.date, by: str, note: str = "") -> dict[str, Any]:
+           date: dt.date, by: str, note: str = "", text: str = "") -> dict[str, Any]:
     """Add an entry for the decision to the ledger (the whole file written to a temporary name
-    and renamed: a killed write leaves the old ledger whole)."""
+    and renamed: a killed write leaves the old ledger whole). text: the record's text, for the
+    events that seal a version of it."""
+    if (event in VERSIONS) != bool(text):
+        raise ValueError(f"a {event} entry {'keeps' if event in VERSIONS else 'keeps no'} record text")
     fields = sealed_fields(decision)
     body = {"seq": len(entries) + 1, "event": event, "term": term, "reference": decision.reference, "record": record,
             "date": date.isoformat(), "by": by, "note": note, "status": decision.status.value, "seal": seal_of(fields),
-            "fields": fields, "prev": entries[-1].data["hash"] if entries else ""}
+            "fields": fields, "text": text, "prev": entries[-1].data["hash"] if entries else ""}
     entry = {**body, "hash": digest(body)}
     old = path.read_bytes() if path.exists() else b""
     if old and not old.endswith(b"\n"):
@@ -169,3 +178,8 @@ def changed_fields(decision: Decision, entry: Entry) -> list[str]:
     now = sealed_fields(decision)
     then = entry.data["fields"]
     return sorted(name for name in set(now) | set(then) if now.get(name) != then.get(name))
+
+
+def versions(entries: list[Entry], key: tuple[str, str]) -> list[Entry]:
+    """A decision's sealed versions, oldest first: the seal, then each correction."""
+    return [e for e in entries if e.key == key and e.data["event"] in VERSIONS]

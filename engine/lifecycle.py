@@ -158,8 +158,16 @@ def _write_checked(path: Path, text: str, project: Project, status: str, ignore:
 
 def _place(project: Project, record: Record) -> tuple[str, str]:
     assert record.decision is not None
-    return project.office.term_name(record.decision), str(record.path.relative_to(project.records)) \
-        if record.path.is_relative_to(project.records) else str(record.path)
+    # Its place in the archive, however the command named it (relative to another folder, say).
+    path, records = record.path.absolute(), project.records.absolute()
+    return project.office.term_name(record.decision), path.relative_to(records).as_posix() \
+        if path.is_relative_to(records) else str(record.path)
+
+
+def _text(record: Record) -> str:
+    """The record's text as checked: the version the seal keeps."""
+    assert record.source is not None
+    return record.source.text
 
 
 def _ledger(project: Project) -> tuple[Path, list[ledger.Entry]]:
@@ -238,7 +246,7 @@ def approve(project: Project, path: Path, by: str, day: dt.date, signed_copy: Pa
             raise
         term, place = _place(project, record)
         assert record.decision is not None
-        ledger.append(ledger_file, entries, "sealed", record.decision, term, place, today, by)
+        ledger.append(ledger_file, entries, "sealed", record.decision, term, place, today, by, text=_text(record))
     return Step(path, f"{record.decision.reference} approved by {by} on {day.isoformat()}, and sealed in {ledger_file.name}")
 
 
@@ -257,7 +265,7 @@ def seal(project: Project, path: Path, by: str, today: dt.date) -> Step:
         if (term, decision.reference) in ledger.latest(entries):
             raise StepError(f"{path}: {decision.reference} is sealed already: a change to it is a correction (`decisions correct`)")
         ledger.append(ledger_file, entries, "sealed", decision, term, place, today, by,
-                      note="sealed after approval: approved before the archive's ledger began")
+                      note="sealed after approval: approved before the archive's ledger began", text=_text(record))
     return Step(path, f"{decision.reference} sealed in {ledger_file.name}")
 
 
@@ -291,7 +299,7 @@ def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today
                                {"date": day, "by": by, "fields": [f for f in changed if f != "corrections"], "why": why})
             record = _write_checked(path, text, project, decision.status.value, ignore=("sealed",))
         assert record.decision is not None
-        ledger.append(ledger_file, entries, "corrected", record.decision, term, place, day, by, note=why)
+        ledger.append(ledger_file, entries, "corrected", record.decision, term, place, day, by, note=why, text=_text(record))
     fields = [f for f in changed if f != "corrections"]
     return Step(path, f"{decision.reference} corrected ({', '.join(fields)}); the seal moves on in {ledger_file.name}")
 

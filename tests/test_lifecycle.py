@@ -419,3 +419,15 @@ def test_a_sealed_record_that_cannot_be_read_is_not_called_missing(tmp_path: Pat
     record.write_text(record.read_text(encoding="utf-8").replace("status: approved", "status: [approved"), encoding="utf-8")
     code, output = cli(office, "check")
     assert code == 1 and "PCC-D-102.yaml:" in output and "no record of it was found" not in output, output
+
+
+def test_the_ledger_names_the_record_within_the_archive_however_it_was_named(tmp_path: Path, monkeypatch) -> None:
+    """A record named by a path relative to the working folder is kept in the ledger by its place
+    in the archive (2021-2024/PCC-D-102.yaml), not by the path typed."""
+    office = draft_project(tmp_path)
+    monkeypatch.chdir(tmp_path.parent)
+    named = os.path.relpath(record_of(office))
+    code, output = cli(office, "approve", named, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signature", "Signed")
+    assert code == 0, output
+    [entry] = ledger(office)
+    assert entry["record"] == f"2021-2024/{SEED.name}"
