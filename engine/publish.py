@@ -84,7 +84,7 @@ from .model import (
 )
 from .office import CONSTRAINABLE, Office
 from .papers import BATCH, Paper, convert_pdfs, file_stem, profile_pool, render_sources
-from .problems import failure_line
+from .problems import RecordError, failure_line
 from .project import MARK, Project, holds
 from .records import read_record, read_records
 from .render.context import portable_strftime
@@ -94,6 +94,7 @@ from .render.context import (
 from .render.html import html_text, render_html
 from .render.pdf import Converter
 from .writing import file_mode, write_atomic
+from .yaml_source import parse_yaml, validate
 
 MARK_TEXT = b"Written by `decisions publish`, which replaces this folder whole on every run.\n"
 
@@ -109,6 +110,8 @@ class RegisterEntry:
     files: list[dict[str, Any]] = field(default_factory=list)  # label, href, size
     folder: str = "decisions/"  # where the term folders are, relative to the site: see page_folder
     steps: list[dict[str, str]] = field(default_factory=list)  # from the ledger: corrected, withdrawn... {event, date, note}
+    versions: list[ledger.Entry] = field(default_factory=list)  # its earlier sealed versions, oldest first
+    earlier: list[dict[str, Any]] = field(default_factory=list)  # their PDFs as published: label, href, version, event, date
 
     @property
     def part2(self) -> bool:
@@ -145,10 +148,9 @@ def page_folder(base_url: str) -> str:
 STEP_NAMES = {"corrected": "Corrected", "withdrawn": "Withdrawn", "rescinded": "Rescinded", "superseded": "Superseded"}
 
 
-def later_steps(project: Project) -> dict[tuple[str, str], list[dict[str, str]]]:
+def later_steps(entries: list[ledger.Entry]) -> dict[tuple[str, str], list[dict[str, str]]]:
     """Each decision's steps after its approval, from the ledger: corrections and its withdrawal,
     rescission or supersession, with their dates and notes (a Part 2 decision's are not shown)."""
-    entries, _ = ledger.read_ledger(ledger.ledger_path(project.records))
     found: dict[tuple[str, str], list[dict[str, str]]] = {}
     for entry in entries:
         if entry.data["event"] in STEP_NAMES:
@@ -532,6 +534,9 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
                         for x in incoming if x.target is not None],
         "documents": [{"title": doc.title, "label": doc.label, "date": stated_date(doc.date), "url": doc.url} for doc in d.documents],
         "steps": list(entry.steps),  # later steps from the ledger: {event, date, note}
+        # The paper as it stood before each correction, each at its own address.
+        "earlier_versions": [{"version": v["version"], "event": v["event"], "date": v["date"],
+                              "url": base_url + entry.path + v["href"]} for v in entry.earlier],
         # The office's own fields (office.yaml `fields:`), each by its name and label.
         "fields": [{"name": name, "label": declared.label, "value": _office_value(d.fields.get(name))}
                    for name, declared in office.fields.items()
@@ -561,7 +566,7 @@ CSV_FIELDS = ["reference", "date", "subject", "decision_maker", "total_amount", 
               "route_to_market", "bidding_limit", "status", "key_decision", "term", "part2", "withheld_reason", "url",
               "kind", "kind_label", "aliases", "report_of", "decision_maker_name", "decision_maker_role", "protective_marking",
               "published_url", "financial_year", "period", "funding", "fund_envelopes", "award_groups", "precept", "history",
-              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts", "fields", "steps"]
+              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts", "fields", "steps", "earlier_versions"]
 
 _SEP = " – "
 
@@ -664,7 +669,8 @@ def _csv_office_field(value: dict[str, Any]) -> str:
 _CSV_WRITERS = {"funding": _csv_funding, "fund_envelopes": _csv_envelope, "award_groups": _csv_group, "history": _csv_event,
                 "links": _csv_link, "linked_from": _csv_linked_from, "documents": _csv_document,
                 "stated_amounts": _csv_stated_amount, "fields": _csv_office_field,
-                "steps": lambda step: f"{step['event']} {step['date']}: {step['note']}"}
+                "steps": lambda step: f"{step['event']} {step['date']}: {step['note']}",
+                "earlier_versions": lambda v: f"version {v['version']} ({v['event']} {v['date']}): {v['url']}"}
 
 
 def _csv_value(name: str, value: Any) -> str:
@@ -723,7 +729,9 @@ def _publish(project: Project, out: Path) -> PublishSummary:
             raise PublishError(f"the term {clash[0]} would be a folder beside the register's own {clash[0]} at the root of "
                                f"{project.office.publishing.base_url}; rename the term")
     records = read_records([project.records], project.office, slim=True)
-    steps = later_steps(project)
+    # (A broken ledger fails every approved record's check: those are not published.)
+    sealed, _ = ledger.read_ledger(ledger.ledger_path(project.records))
+    steps = later_steps(sealed)
     entries: list[RegisterEntry] = []
     for record in records:
         if record.decision is None or not record.ok:
@@ -738,9 +746,10 @@ def _publish(project: Project, out: Path) -> PublishSummary:
             summary.skipped.append(d.reference)
             continue
         place = project.office.place_of(d)
-        entries.append(RegisterEntry(d, place, record.path, record.digest, folder=folder,
-                                     steps=steps.get((place.split("/")[0], d.reference), [])))
-    del records
+        key = (place.split("/")[0], d.reference)
+        entries.append(RegisterEntry(d, place, record.path, record.digest, folder=folder, steps=steps.get(key, []),
+                                     versions=ledger.versions(sealed, key)[:-1]))
+    del records, sealed
     # Newest first, by the last day a paper's date can mean; papers whose date is not stated
     # last, by their term, latest first.
     entries.sort(key=lambda e: (e.decision.last_day or dt.date.min, _term_start(project, e.term), e.decision.reference), reverse=True)
@@ -781,8 +790,10 @@ def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Conv
                    summary: PublishSummary) -> None:
     """Render a batch's public papers (without confidential content), convert them in one
     LibreOffice start (or take PDFs made before from the same .docx), write them, and let their
-    bytes go. A decision is published with all its papers or not at all."""
+    bytes go. A decision is published with all its papers or not at all; the earlier versions of
+    a corrected paper with it, each at its own address."""
     papers: dict[int, list[Paper]] = {}
+    earlier: dict[int, list[tuple[ledger.Entry, int, Paper]]] = {}
     for index, entry in enumerate(batch):
         decision = _as_checked(project, entry)
         if decision is None:
@@ -800,8 +811,10 @@ def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Conv
         site.keep_snippet(entry, mine[0].files.pop("html").decode("utf-8"))
         mine[0].files.pop("preview.html", None)
         papers[index] = mine
+        earlier[index] = _earlier_papers(project, entry, site, summary)
+    everything = [p for mine in papers.values() for p in mine] + [p for mine in earlier.values() for _, _, p in mine]
     todo = []
-    for paper in (p for mine in papers.values() for p in mine):
+    for paper in everything:
         pdf = known.get(paper.files["docx"])
         if pdf is None:
             todo.append(paper)
@@ -825,6 +838,50 @@ def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Conv
                 data = paper.files[suffix]
                 write_atomic(folder / f"{stem}.{suffix}", data)
                 entry.files.append({"label": f"The {what} ({kind}, {_size(len(data))})", "href": f"{stem}.{suffix}", "kind": kind})
+        for version, number, paper in earlier[index]:
+            if paper.error:  # the current paper is published still: an earlier version is not worth its address
+                summary.failed.append((f"{site.name(entry)} (version {number})", paper.error))
+                continue
+            name = f"{file_stem(paper, entry.slug)}.v{number}.pdf"
+            write_atomic(folder / name, paper.files["pdf"])
+            entry.earlier.append({"label": f"{_version_label(version, paper.decision, site.office)} (PDF, "
+                                           f"{_size(len(paper.files['pdf']))})", "href": name, "version": number,
+                                  "event": version.data["event"], "date": version.data["date"]})
+
+
+def _earlier_papers(project: Project, entry: RegisterEntry, site: _Site,
+                    summary: PublishSummary) -> list[tuple[ledger.Entry, int, Paper]]:
+    """The public paper of each earlier version of a corrected decision, rendered from the text
+    its seal keeps. A version that cannot be read back, is not the version its seal names, or was
+    Part 2 then, is not published (the first two are reported)."""
+    out = []
+    for number, version in enumerate(entry.versions, start=1):
+        try:
+            decision = validate(parse_yaml(entry.record, version.data["text"].encode("utf-8")), Decision)
+        except RecordError as exc:
+            summary.failed.append((f"{site.name(entry)} (version {number})",
+                                   f"the ledger's text of it cannot be read ({exc.problems[0].message})"))
+            continue
+        if ledger.sealed_fields(decision) != version.data["fields"]:
+            summary.failed.append((f"{site.name(entry)} (version {number})",
+                                   "the ledger's text of it is not the version its seal names: the ledger was edited"))
+            continue
+        if decision.publication.part == "part2":
+            continue
+        try:
+            out.append((version, number, render_sources(decision, project, ["docx"], public=True)))
+        except Exception as exc:  # noqa: BLE001 - as for the current paper
+            problems = getattr(exc, "problems", None)
+            summary.failed.append((f"{site.name(entry)} (version {number})", str(problems[0]) if problems else f"cannot render: {exc}"))
+    return out
+
+
+def _version_label(version: ledger.Entry, decision: Decision, office: Office) -> str:
+    """'As approved on 7 September 2023', 'As corrected on 2 October 2023'."""
+    if version.data["event"] == "corrected":
+        return f"As corrected on {register_date(dt.date.fromisoformat(version.data['date']), office)}"
+    approved = decision.approved_on
+    return f"As approved on {register_date(approved, office)}" if approved else "As approved"
 
 
 def _relative(project: Project, path: Path) -> str:
@@ -1015,7 +1072,7 @@ class _Site:
             "steps": [] if entry.part2 else [{"name": STEP_NAMES[s["event"]], "date": register_date(dt.date.fromisoformat(s["date"]), office),
                                               "note": s["note"]} for s in entry.steps],
             "key_decision": d.key_decision and public,
-            "files": entry.files, "snippet": Markup(self.snippet(entry)),
+            "files": entry.files, "earlier": [] if entry.part2 else entry.earlier, "snippet": Markup(self.snippet(entry)),
             "parent": {"reference": parent.decision.reference, "path": parent.path} if parent and public else None,
             "parent_outside": d.addendum_to if d.addendum_to and parent is None and public else None,
             "addenda": [{"reference": a.decision.reference, "path": a.path} for a in addenda],

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from .model import (
     LAST_YEAR,
     NOT_STATED,
+    LinkRelation,
     Approval,
     BulletList,
     FundingLine,
@@ -695,6 +696,40 @@ def _links(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable
                 yield index, ("links", l_index, "reference"), f"{d.reference} links to itself ({link.relation.value}); name the other decision's reference"
     # A parent or a cited decision outside the archive is not a finding: the register shows the
     # link as text, and links it where both ends are in it.
+
+
+@cross_rule("superseded", Severity.warning, "a superseded decision and the decision that supersedes it name each other: "
+            "the old one's status says superseded, the new one's links say whom it supersedes")
+def _superseded(records: Sequence[tuple[Decision, Path]], office: Office) -> Iterable[tuple[int, Loc, str]]:
+    in_term: dict[tuple[str, str], list[int]] = {}
+    for index, (d, _) in enumerate(records):
+        in_term.setdefault((office.term_name(d), d.reference), []).append(index)
+    named: set[int] = set()
+    for index, (d, _) in enumerate(records):
+        if not d.was_approved:  # a draft that will supersede a decision does not yet
+            continue
+        for l_index, link in enumerate(d.links):
+            if link.relation is not LinkRelation.supersedes or not link.reference:
+                continue
+            # The decision in the term the link's date falls in, else in this one's; else the
+            # only decision in the archive with that reference (numbers restart each term).
+            dated = office.term_of(earliest(link.date)) if link.date is not None else None
+            reference = link.reference.strip()
+            found = in_term.get((dated.name if dated else office.term_name(d), reference))
+            if not found:
+                found = [i for (_, ref), indexes in in_term.items() if ref == reference for i in indexes]
+            for other in found if len(found) == 1 else []:
+                named.add(other)
+                old = records[other][0]
+                if old.status is Status.approved:
+                    yield index, ("links", l_index, "reference"), (
+                        f"{old.reference} is superseded by this decision, but its record still says approved: "
+                        f"`decisions status {old.reference} superseded --by NAME --why ...` records it")
+    for index, (d, _) in enumerate(records):
+        if d.status is Status.superseded and index not in named:
+            yield index, ("status",), (
+                f"{d.reference} is superseded, but no approved decision checked with it says it supersedes it: give the new "
+                f"decision `links: [{{relation: supersedes, reference: {d.reference}}}]`")
 
 
 # --- approval and publication ------------------------------------------------------------------

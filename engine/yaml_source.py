@@ -349,7 +349,15 @@ def read_yaml(path: Path) -> Source:
     def fail(message: str, line: int = 1, column: int = 1) -> RecordError:
         return RecordError([Problem(path, line, column, Severity.error, "", message)])
 
-    raw = _read_bytes(path, fail)
+    return parse_yaml(path, _read_bytes(path, fail))
+
+
+def parse_yaml(path: Path, raw: bytes) -> Source:
+    """Parse a YAML file's bytes (read from path, or kept elsewhere: a sealed version's text in
+    the ledger); raise RecordError with problems located in path."""
+    def fail(message: str, line: int = 1, column: int = 1) -> RecordError:
+        return RecordError([Problem(path, line, column, Severity.error, "", message)])
+
     if b"\0" in raw:
         raise fail("binary file, not a YAML record")
     try:

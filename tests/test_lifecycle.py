@@ -15,18 +15,21 @@ from click.testing import CliRunner
 from engine.cli import main
 
 from .support import ROOT, SEED, make_project
-from .text import docx_text, html_text, normalise
+from .text import docx_text, html_text, normalise, pdf_text
 
 REF = "PCC/D/102"
 
 
-def draft_project(tmp_path: Path) -> Path:
+def draft_text() -> str:
     """The seed record as a draft: no approval yet."""
-    make_project(tmp_path)
-    record = tmp_path / "records" / "2021-2024" / SEED.name
-    text = record.read_text(encoding="utf-8")
+    text = SEED.read_text(encoding="utf-8")
     start, end = text.index("\napproval:\n"), text.index("\npublication:\n")
-    record.write_text((text[:start] + "\n" + text[end:]).replace("status: approved", "status: draft"), encoding="utf-8")
+    return (text[:start] + "\n" + text[end:]).replace("status: approved", "status: draft")
+
+
+def draft_project(tmp_path: Path) -> Path:
+    make_project(tmp_path)
+    (tmp_path / "records" / "2021-2024" / SEED.name).write_text(draft_text(), encoding="utf-8")
     return tmp_path / "office.yaml"
 
 
@@ -54,60 +57,127 @@ def record_of(office: Path) -> Path:
     return office.parent / "records" / "2021-2024" / SEED.name
 
 
+def register(office: Path, reference: str = REF) -> tuple[str | None, str | None, dict | None]:
+    """Publish, and read back the decision's register page, its feed entry and its open data row
+    (None where the register does not have it)."""
+    code, output = cli(office, "publish")
+    assert code == 0, output
+    site = office.parent / "build" / "site"
+    page = site / "decisions" / "2021-2024" / reference.replace("/", "-").lower() / "index.html"
+    feed = (site / "feed.atom").read_text(encoding="utf-8")
+    entry = next((e for e in feed.split("<entry>")[1:] if f"<title>{reference}:" in e), None)
+    rows = json.loads((site / "decisions.json").read_text(encoding="utf-8"))["decisions"]
+    return (page.read_text(encoding="utf-8") if page.exists() else None, entry,
+            next((r for r in rows if r["reference"] == reference), None))
+
+
+def verdict(office: Path) -> str:
+    return cli(office, "check")[1].splitlines()[-1]
+
+
 def test_a_decision_from_draft_to_withdrawn(tmp_path: Path) -> None:
-    """What an officer and a governance officer do, step by step, and what each step shows."""
+    """What an officer and a governance officer do, step by step, and what each step shows: the
+    paper's mark, check's verdict, the ledger, the register's page, its feed entry, its open data."""
     office = draft_project(tmp_path)
-    assert cli(office, "check")[1].endswith("1 record checked: 0 errors, 0 warnings\n")
+    assert verdict(office) == "1 record checked: 0 errors, 0 warnings"
     papers = marks(office)
     assert all("DRAFT – NOT APPROVED" in text and "Signature: ____" in text for text in papers.values()), papers
     assert ledger(office) == []
+    assert register(office) == (None, None, None)  # a draft is not published
 
     # Submitted for decision.
     code, output = cli(office, "submit", REF)
     assert code == 0 and output.endswith(f"PCC-D-102.yaml: {REF} submitted for decision\n"), output
     assert "status: submitted\n" in record_of(office).read_text(encoding="utf-8")
+    assert verdict(office) == "1 record checked: 0 errors, 0 warnings"
     papers = marks(office)
     assert all("FOR DECISION" in text and "DRAFT" not in text for text in papers.values()), papers
     code, output = cli(office, "submit", REF)
     assert code == 1 and "it is submitted, not a draft" in output
+    assert ledger(office) == []
+    assert register(office) == (None, None, None)  # nor is a paper before its decision
 
     # Approved, with the office's statement of the signature, and sealed.
     code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07",
                        "--signature", "Wet signed copy held at the Office of the PCC")
     assert code == 0 and f"{REF} approved by Festus Akinbusoye on 2023-09-07, and sealed in ledger.jsonl" in output, output
-    assert cli(office, "check")[1].endswith("1 record checked: 0 errors, 0 warnings\n")
+    assert verdict(office) == "1 record checked: 0 errors, 0 warnings"
     papers = marks(office)
     for text in papers.values():
         assert "FOR DECISION" not in text and "DRAFT" not in text and "____" not in text
         assert "Festus Akinbusoye" in text and "Wet signed copy held at the Office of the PCC" in text and "07/09/2023" in text
     [sealed] = ledger(office)
     assert (sealed["event"], sealed["reference"], sealed["status"], sealed["seq"], sealed["prev"]) == ("sealed", REF, "approved", 1, "")
+    assert sealed["text"] == record_of(office).read_text(encoding="utf-8")  # the version sealed, kept
+    page, entry, row = register(office)
+    assert "<dd>Approved</dd>" in page and "Earlier versions" not in page and "reg-step" not in page
+    assert "<updated>2023-09-06T00:00:00Z</updated>" in entry and "<summary>Commissioning, 6 September 2023, £40,000" in entry
+    assert (row["status"], row["steps"], row["earlier_versions"], row["total_amount"]) == ("approved", [], [], "40000")
 
     # A silent change fails check, naming the field; a correction records it and moves the seal on.
     record = record_of(office)
     record.write_text(record.read_text(encoding="utf-8").replace("    amount: 40000\n", "    amount: 38000\n"), encoding="utf-8")
     code, output = cli(office, "check")
     assert code == 1 and "error: funding: PCC/D/102 was sealed on" in output and "has changed since: funding." in output, output
+    code, output = cli(office, "publish")  # nor does the register take it: it keeps the paper as sealed
+    assert code == 1 and "has changed since: funding." in output and "is left as it was" in output, output
+    assert (office.parent / "build" / "site" / "decisions" / "2021-2024" / "pcc-d-102" / "index.html").read_text(encoding="utf-8") == page
     code, output = cli(office, "correct", REF, "--by", "Governance Officer", "--why", "The award is £38,000, not £40,000.",
                        "--date", "2023-10-02")
     assert code == 0 and "corrected (funding)" in output, output
-    assert cli(office, "check")[1].endswith("1 record checked: 0 errors, 0 warnings\n")
+    assert verdict(office) == "1 record checked: 0 errors, 0 warnings"
     text = record.read_text(encoding="utf-8")
     assert "corrections:\n- date: 2023-10-02\n  by: Governance Officer\n  fields:\n  - funding\n" in text
     assert [e["event"] for e in ledger(office)] == ["sealed", "corrected"]
     for kind, text in marks(office).items():  # the erratum is on the paper, after the approval
         erratum = text.find("Corrections: 02/10/2023, Governance Officer (funding): The award is £38,000, not £40,000.")
         assert erratum > text.index("Festus Akinbusoye"), (kind, text[-300:])
+    page, entry, row = register(office)
+    assert "Corrected on 2 October 2023</strong>: The award is £38,000, not £40,000." in page
+    assert '<a href="pcc-d-102.v1.pdf">As approved on 7 September 2023 (PDF, ' in page  # the earlier version, at its own address
+    folder = office.parent / "build" / "site" / "decisions" / "2021-2024" / "pcc-d-102"
+    earlier, current = (normalise(pdf_text((folder / name).read_bytes())) for name in ("pcc-d-102.v1.pdf", "pcc-d-102.pdf"))
+    assert "MoJ B992 – £40,000" in earlier and "£38,000" not in earlier and "Corrections:" not in earlier
+    assert "MoJ B992 – £38,000" in current and "MoJ B992 – £40,000" not in current
+    assert "<updated>2023-10-02T00:00:00Z</updated>" in entry
+    assert "<summary>Corrected on 2 October 2023: The award is £38,000, not £40,000. Commissioning, 6 September 2023, £38,000" in entry
+    assert row["total_amount"] == "38000" and [s["event"] for s in row["steps"]] == ["corrected"]
+    assert row["earlier_versions"] == [{"version": 1, "event": "sealed", "date": sealed["date"],
+                                        "url": "https://www.bedfordshire.pcc.police.uk/decision-register/decisions/2021-2024/pcc-d-102/pcc-d-102.v1.pdf"}]
 
-    # Superseded, then withdrawn: each on the paper and in the ledger.
-    for status, mark in (("superseded", "SUPERSEDED"), ("withdrawn", "WITHDRAWN")):
-        code, output = cli(office, "status", REF, status, "--by", "Festus Akinbusoye", "--why", f"The decision was {status}.",
-                           "--date", "2023-12-01")
-        assert code == 0 and f"{REF} {status}; recorded in ledger.jsonl" in output, output
-        assert cli(office, "check")[1].endswith("1 record checked: 0 errors, 0 warnings\n")
-        assert all(mark in text and "____" not in text for text in marks(office).values())
+    # Superseded by a new decision, linked both ways.
+    new = record.with_name("PCC-D-130.yaml")
+    new.write_text(draft_text().replace(f"reference: {REF}", "reference: PCC/D/130").replace(
+        "\nrecommendation:", f"\nlinks:\n- relation: supersedes\n  reference: {REF}\nrecommendation:"), encoding="utf-8")
+    code, output = cli(office, "approve", "PCC/D/130", "--by", "Festus Akinbusoye", "--date", "2023-11-30", "--signature", "Signed")
+    assert code == 0, output
+    code, output = cli(office, "check")
+    assert code == 0 and f"{REF} is superseded by this decision, but its record still says approved" in output, output
+    code, output = cli(office, "status", REF, "superseded", "--by", "Festus Akinbusoye", "--why", "Superseded by PCC/D/130.",
+                       "--date", "2023-12-01")
+    assert code == 0 and f"{REF} superseded; recorded in ledger.jsonl" in output, output
+    assert verdict(office) == "2 records checked: 0 errors, 0 warnings"
+    assert all("SUPERSEDED" in text and "____" not in text for text in marks(office).values())
+    page, entry, row = register(office)
+    assert "<dd>Superseded</dd>" in page and "Superseded on 1 December 2023</strong>: Superseded by PCC/D/130." in page
+    assert 'Superseded by <a href="../../../decisions/2021-2024/pcc-d-130/index.html">PCC/D/130</a>' in page
+    assert "pcc-d-102.v1.pdf" in page  # still there
+    assert "<updated>2023-12-01T00:00:00Z</updated>" in entry and "<summary>Superseded on 1 December 2023: Superseded by PCC/D/130." in entry
+    assert row["status"] == "superseded" and [x["reference"] for x in row["linked_from"]] == ["PCC/D/130"]
+
+    # Withdrawn: it stays at its address, with its status, date and note.
+    code, output = cli(office, "status", REF, "withdrawn", "--by", "Festus Akinbusoye", "--why", "Withdrawn pending review",
+                       "--date", "2023-12-04")
+    assert code == 0 and f"{REF} withdrawn; recorded in ledger.jsonl" in output, output
+    assert verdict(office) == "2 records checked: 0 errors, 0 warnings"
+    assert all("WITHDRAWN" in text and "____" not in text for text in marks(office).values())
+    page, entry, row = register(office)
+    assert "<dd>Withdrawn</dd>" in page and "Withdrawn on 4 December 2023</strong>: Withdrawn pending review" in page
+    assert "<updated>2023-12-04T00:00:00Z</updated>" in entry and "<summary>Withdrawn on 4 December 2023: Withdrawn pending review. " in entry
+    assert row["status"] == "withdrawn" and [s["event"] for s in row["steps"]] == ["corrected", "superseded", "withdrawn"]
     entries = ledger(office)
-    assert [e["event"] for e in entries] == ["sealed", "corrected", "superseded", "withdrawn"]
+    assert [(e["event"], e["reference"]) for e in entries] == [
+        ("sealed", REF), ("corrected", REF), ("sealed", "PCC/D/130"), ("superseded", REF), ("withdrawn", REF)]
     assert [e["prev"] for e in entries[1:]] == [e["hash"] for e in entries[:-1]]
 
 
@@ -431,3 +501,102 @@ def test_the_ledger_names_the_record_within_the_archive_however_it_was_named(tmp
     assert code == 0, output
     [entry] = ledger(office)
     assert entry["record"] == f"2021-2024/{SEED.name}"
+
+
+# --- earlier versions: the text a seal keeps ---------------------------------------------------------
+
+
+def rewrite_ledger(office: Path, change) -> None:
+    """Edit the ledger's entries and hash the chain again, as a forger would: check alone cannot
+    tell (the published anchor can); what the register makes of the kept text is the test."""
+    from engine.ledger import digest
+
+    path = office.parent / "records" / "ledger.jsonl"
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    change(entries)
+    previous = ""
+    for entry in entries:
+        entry["prev"] = previous
+        entry["hash"] = previous = digest({k: v for k, v in entry.items() if k != "hash"})
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries), encoding="utf-8")
+
+
+def corrected(tmp_path: Path, before: str = "    amount: 40000\n", after: str = "    amount: 38000\n") -> Path:
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
+    code, output = cli(office, "correct", REF, "--by", "Governance Officer", "--why", "The award is £38,000.", "--date", "2023-10-02")
+    assert code == 0, output
+    return office
+
+
+@pytest.mark.parametrize("change", [
+    lambda entries: entries[0].update(text=""),
+    lambda entries: entries[0].update(text=7),
+    lambda entries: entries[0].pop("text"),
+    lambda entries: entries[1].update(event="withdrawn"),  # a status entry keeps no text
+], ids=["a seal without its text", "a text that is no text", "no text field", "a status step with a text"])
+def test_a_seal_that_keeps_no_text_or_a_step_that_keeps_one_is_the_wrong_shape(tmp_path: Path, change) -> None:
+    office = corrected(tmp_path)
+    rewrite_ledger(office, change)
+    code, output = cli(office, "check")
+    assert code == 1 and "error: not a ledger entry" in output, output
+
+
+def published_page(office: Path) -> tuple[int, str, str]:
+    code, output = cli(office, "publish")
+    folder = office.parent / "build" / "site" / "decisions" / "2021-2024" / "pcc-d-102"
+    return code, output, (folder / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text,message", [
+    (lambda text: text.replace("    amount: 40000\n", "    amount: 99999\n"), "the ledger's text of it is not the version its seal names"),
+    (lambda text: text.replace("status: approved", "status: [approved"), "the ledger's text of it cannot be read (malformed YAML"),
+    (lambda text: "a: &a [" + ",".join(["*a"] * 10) + "]\n" + text, "the ledger's text of it cannot be read"),
+    (lambda text: "\x00" + text, "the ledger's text of it cannot be read (binary file"),
+], ids=["another amount", "broken YAML", "a YAML bomb", "binary"])
+def test_an_earlier_version_the_ledger_misstates_is_not_published(tmp_path: Path, text, message: str) -> None:
+    """The current paper is published; the earlier version is reported and given no address."""
+    office = corrected(tmp_path)
+    rewrite_ledger(office, lambda entries: entries[0].update(text=text(entries[0]["text"])))
+    assert cli(office, "check")[0] == 0  # the chain holds: only the kept text is wrong
+    code, output, page = published_page(office)
+    assert code == 1 and f"records/2021-2024/PCC-D-102.yaml (version 1): {message}" in output, output
+    assert "published 1," in output and "pcc-d-102.pdf" in page and "Earlier versions" not in page
+    assert not (office.parent / "build" / "site" / "decisions" / "2021-2024" / "pcc-d-102" / "pcc-d-102.v1.pdf").exists()
+
+
+def test_an_earlier_versions_part_2_text_is_not_published(tmp_path: Path) -> None:
+    """Version 1 had a confidential paragraph, taken out by the correction: its earlier PDF is
+    the public one, without it."""
+    secret = "The rate agreed is SECRET-RATE-7731."
+    office = draft_project(tmp_path)
+    record = record_of(office)
+    text = record.read_text(encoding="utf-8")
+    sections_at = text.index("sections:\n") + len("sections:\n")
+    record.write_text(text[:sections_at] + f"  - heading: Commercial terms\n    confidential: true\n    content:\n      - {secret}\n"
+                      + text[sections_at:], encoding="utf-8")
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signature", "Signed")
+    assert code == 0, output
+    record.write_text(record.read_text(encoding="utf-8").replace("    amount: 40000\n", "    amount: 38000\n"), encoding="utf-8")
+    assert cli(office, "correct", REF, "--by", "Governance Officer", "--why", "The award is £38,000.", "--date", "2023-10-02")[0] == 0
+    code, output, page = published_page(office)
+    assert code == 0 and "pcc-d-102.v1.pdf" in page, output
+    site = office.parent / "build" / "site"
+    earlier = normalise(pdf_text((site / "decisions" / "2021-2024" / "pcc-d-102" / "pcc-d-102.v1.pdf").read_bytes()))
+    assert "MoJ B992 – £40,000" in earlier and "SECRET-RATE-7731" not in earlier and "Commercial terms" not in earlier
+    for path in site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"SECRET-RATE-7731" not in data, path
+            if path.suffix == ".pdf":
+                assert "SECRET-RATE-7731" not in pdf_text(data), path
+
+
+def test_a_superseded_decision_no_decision_names_is_warned_of(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    assert cli(office, "status", REF, "superseded", "--by", "Festus Akinbusoye", "--why", "Replaced.", "--date", "2023-12-01")[0] == 0
+    code, output = cli(office, "check")
+    assert code == 0 and ("PCC-D-102.yaml:7:1: warning: status: PCC/D/102 is superseded, but no approved decision checked with it "
+                          "says it supersedes it: give the new decision `links: [{relation: supersedes, reference: PCC/D/102}]` "
+                          "[superseded]") in output, output
