@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 if TYPE_CHECKING:
     from .model import Decision
 
-from pydantic import BeforeValidator, StrictBool, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, StrictBool, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES, Kind, check_kind_name
 from .layout import CORE_FIELDS, Layout
-from .model import Count, Day, Line, Model, Text, as_financial_year, earliest, financial_year_of, latest
+from .model import Count, Day, Line, Model, Text, Url, as_financial_year, earliest, financial_year_of, latest
 from .yaml_source import read_yaml, validate
 
 
@@ -285,12 +285,24 @@ class Templates(Model):
     site: Path | None = None
 
 
+MAX_ADDRESS = 500  # a home page's address is short; a long one is a mistake, or a way to bloat every page
+
+
+def _short_address(value: str) -> str:
+    if len(value) > MAX_ADDRESS:
+        raise ValueError(f"this address is {len(value)} characters long: give the office's home page, in at most "
+                         f"{MAX_ADDRESS} characters, e.g. https://www.anyshire-pcc.example/")
+    return value
+
+
 class Register(Model):
     """The public decision register that `decisions publish` writes."""
 
     title: Text = "Decision register"
     base_url: Text = Field("https://example.org/decisions/", description="Where the register is hosted; the feed's links and ids start with it")
     feed_entries: int = Field(50, ge=1)
+    home_url: Annotated[Url, AfterValidator(_short_address)] | None = Field(None, description=(
+        "The office's own website, e.g. https://www.anyshire-pcc.example/: each page of the register links back to it"))
 
 
 class Office(Model):

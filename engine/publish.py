@@ -1008,7 +1008,7 @@ class _Site:
         self.templates = project.templates("site")
         self.base_url = office.publishing.base_url
         self.common = {"office": {"name": office.name, "address": list(office.address), "contact": _contact(office.contact),
-                                  "logo": self._copy_logo(project)},
+                                  "logo": self._copy_logo(project), "home_url": _web_address(office.publishing.home_url)},
                        "register": office.publishing.title, "language": office.language,
                        "style": {"heading_colour": office.style.heading_colour}, "favicon": _favicon(office.style.heading_colour)}
         self.links = Links([], office)  # the register's links, once it is known which decisions are in it

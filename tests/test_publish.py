@@ -239,7 +239,8 @@ def test_register_in_a_browser(server: str, browser, tmp_path: Path) -> None:
     assert rows.count() == 4 and page.locator("#reg-count").inner_text() == "4 decisions"
     # Keyboard: tab to the search box and type; then pick a fund with the keyboard.
     page.keyboard.press("Tab")  # the skip link
-    page.keyboard.press("Tab")  # the office link
+    page.keyboard.press("Tab")  # the office's name: its own website
+    page.keyboard.press("Tab")  # the register's title
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "reg-q"
     page.keyboard.type("rural")
