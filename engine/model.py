@@ -994,6 +994,22 @@ def _office_value(value: Any) -> Any:
 
 OfficeValue = Annotated[Any, PlainValidator(_office_value), WithJsonSchema({"type": ["string", "integer", "boolean"]})]
 
+# A forward plan entry's identifier, the office's own (FP/2026/014): a decision names its entry
+# by it, and the register makes an anchor of it (engine/forward_plan.py).
+_PLAN_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9/._ -]{0,38}[A-Za-z0-9])?", re.ASCII)
+
+
+def _plan_id(value: str) -> str:
+    if not _PLAN_ID.fullmatch(value):
+        raise ValueError("a forward plan entry's id is the office's own identifier, e.g. FP/2026/014: up to 40 letters, "
+                         "digits, '/', '.', '_', '-' and spaces, starting and ending with a letter or digit")
+    return value
+
+
+PlanId = Annotated[Line, AfterValidator(_plan_id), WithJsonSchema({
+    "type": "string", "pattern": "^[A-Za-z0-9]([A-Za-z0-9/._ -]{0,38}[A-Za-z0-9])?$", "examples": ["FP/2026/014"],
+    "description": "A forward plan entry's id, as forward-plan.yaml gives it"})]
+
 
 class Decision(Model):
     """One decision paper, e.g. PCC/D/102. Every decision has the core (kind, reference, subject,
@@ -1013,6 +1029,8 @@ class Decision(Model):
     period: Period | None = Field(None, description="The period the decision covers, e.g. a temporary arrangement's")
     banners: list[Line] = Field(default_factory=list, description="e.g. KEY DECISION")
     key_decision: Flag = False
+    forward_plan: PlanId | None = Field(None, description=(
+        "The forward plan entry that gave notice of this decision (forward-plan.yaml), e.g. FP/2026/014"))
     status: Status
     funds: list[Fund] = Field(default_factory=list, description="The funds awarded from, with what each has available")
     award_groups: list[AwardGroup] = Field(default_factory=list)

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 if TYPE_CHECKING:
     from .model import Decision
 
-from pydantic import AfterValidator, BeforeValidator, StrictBool, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, StrictBool, Discriminator, Field, PrivateAttr, Tag, ValidationInfo, field_validator, model_validator
 
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES, Kind, check_kind_name
 from .layout import CORE_FIELDS, Layout
+from .forward_plan import DEFAULT_FILE, DEFAULT_NOTICE_DAYS, Plan, load_plan
 from .model import Count, Day, Line, Model, Text, Url, as_financial_year, earliest, financial_year_of, latest
+from .problems import RecordError
 from .yaml_source import read_yaml, validate
 
 
@@ -305,6 +307,25 @@ class Register(Model):
         "The office's own website, e.g. https://www.anyshire-pcc.example/: each page of the register links back to it"))
 
 
+class ForwardPlanSettings(Model):
+    """Where the office keeps its forward plan (notice of the decisions to come), and the notice
+    a key decision is given: engine/forward_plan.py."""
+
+    file: Line = Field(DEFAULT_FILE, description="The plan's file, relative to office.yaml, e.g. forward-plan.yaml")
+    notice_days: Count = Field(DEFAULT_NOTICE_DAYS, ge=0, le=365, description=(
+        "The clear days' notice of a key decision: neither the day its entry is published nor the day it is taken counts"))
+
+    @field_validator("file")
+    @classmethod
+    def _in_the_project(cls, value: str) -> str:
+        parts = value.split("/")
+        if value.startswith("/") or "\\" in value or ":" in value or ".." in parts or not value.endswith((".yaml", ".yml")):
+            raise ValueError("name the forward plan's .yaml file relative to office.yaml, inside the project, e.g. forward-plan.yaml")
+        if parts[0] == "records":
+            raise ValueError("records/ holds the decisions' records only: keep the forward plan beside office.yaml, e.g. forward-plan.yaml")
+        return value
+
+
 class Office(Model):
     name: Line = Field(description="e.g. Office of the Police and Crime Commissioner for Anytown")
     author: Line = Field(description="Author in document metadata")
@@ -329,6 +350,14 @@ class Office(Model):
     ] = Field(Layout(), description="The paper's blocks in order; a list, each with `since`, where the office changed its form")
     templates: Templates = Templates()
     publishing: Register = Register()
+    forward_plan: ForwardPlanSettings | None = Field(None, description=(
+        "The office's forward plan, e.g. {file: forward-plan.yaml, notice_days: 28}; none: the office keeps none"))
+    _plan: Plan | None = PrivateAttr(None)  # the plan as read with the office (load_office)
+
+    @property
+    def plan(self) -> Plan | None:
+        """The office's forward plan, read with office.yaml; None where it keeps none."""
+        return self._plan
 
     @field_validator("references")
     @classmethod
@@ -553,4 +582,15 @@ def load_office(path: Path) -> Office:
     named where the layout names it."""
     source = read_yaml(path)
     declared = source.data.get("fields") if isinstance(source.data, dict) else None
-    return validate(source, Office, context={"office_fields": list(declared) if isinstance(declared, dict) else []})
+    office = validate(source, Office, context={"office_fields": list(declared) if isinstance(declared, dict) else []})
+    settings = office.forward_plan
+    if settings is not None:
+        # Read with the office, so that every command sees the one plan: the rules hold decisions to it,
+        # the register publishes it.
+        plan_path = path.parent / settings.file
+        if not plan_path.exists() and not plan_path.is_symlink():
+            raise RecordError([source.problem(("forward_plan", "file"), (
+                f"{settings.file} does not exist: write the forward plan there (`entries: []` for a plan with no entries "
+                "yet), or leave `forward_plan:` out of office.yaml"))])
+        office._plan = load_plan(plan_path, settings.file, settings.notice_days)
+    return office

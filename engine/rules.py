@@ -819,6 +819,72 @@ def _not_stated(value: object, loc: tuple[str | int, ...]) -> Iterable[Loc]:
             yield from _not_stated(item, (*loc, index))
 
 
+# --- the forward plan ----------------------------------------------------------------------------
+# The office's forward plan gives notice of the decisions to come (engine/forward_plan.py); a
+# decision names its entry, and a key decision is held to the notice its entry gave.
+
+
+@rule("forward-plan", Severity.error, "a decision's forward plan entry is one the office's forward plan holds")
+def _forward_plan(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    if d.forward_plan is None:
+        return
+    plan = office.plan
+    if plan is None:
+        yield ("forward_plan",), ("the office keeps no forward plan: name its file in office.yaml "
+                                  "(`forward_plan: {file: forward-plan.yaml}`), or leave `forward_plan:` out")
+    elif plan.entry(d.forward_plan) is None:
+        yield ("forward_plan",), f"{plan.file} has no entry {d.forward_plan}: {plan.known(d.forward_plan)}"
+
+
+def _clear_days(taken: dt.date, published: dt.date) -> str:
+    if taken < published:
+        return "before"
+    if taken == published:
+        return "on the day"
+    return f"{(taken - published).days - 1} clear days after"
+
+
+@rule("forward-plan-notice", Severity.warning, "a key decision approved or submitted is on the forward plan, and taken "
+      "the office's notice period (in clear days) after its entry was published")
+def _forward_plan_notice(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    plan = office.plan
+    if plan is None or not d.key_decision or not (d.was_approved or d.status is Status.submitted):
+        return
+    notice = f"the office gives {plan.notice_days} clear days' notice of a key decision"
+    if d.forward_plan is None:
+        yield ("key_decision",), (f"a key decision is given notice on the forward plan: add its entry to {plan.file} and "
+                                  "name it here (`forward_plan: ...`); one taken without notice (special urgency) keeps "
+                                  "a waiver that says why")
+        return
+    entry = plan.entry(d.forward_plan)
+    if entry is None:
+        return  # the forward-plan rule says so
+    first = plan.first_day(entry)
+    published = entry.published.isoformat()
+    if d.was_approved:
+        taken = d.approved_on
+        if taken is not None and taken < first:
+            yield ("approval", "date"), (f"approved on {taken.isoformat()}, {_clear_days(taken, entry.published)} its forward "
+                                         f"plan entry {entry.id} was published on {published}: {notice}, so not before "
+                                         f"{first.isoformat()}")
+    elif dt.date.today() < first:
+        yield ("forward_plan",), (f"its forward plan entry {entry.id} was published on {published}: {notice}, so it may be "
+                                  f"taken from {first.isoformat()}, not before")
+
+
+@rule("forward-plan-key", Severity.warning, "a decision and its forward plan entry agree whether it is a key decision")
+def _forward_plan_key(d: Decision, office: Office, path: Path) -> Iterable[Finding]:
+    entry = office.plan.entry(d.forward_plan) if office.plan is not None and d.forward_plan is not None else None
+    if entry is None or entry.key_decision == d.key_decision:
+        return
+    if d.key_decision:
+        yield ("key_decision",), (f"this is a key decision, but its forward plan entry {entry.id} says it is not: "
+                                  f"correct the entry's `key_decision` in {office.plan.file}, or this one's")  # type: ignore[union-attr]
+    else:
+        yield ("forward_plan",), (f"its forward plan entry {entry.id} says this is a key decision, and the record does "
+                                  f"not: add `key_decision: true`, or correct the entry in {office.plan.file}")  # type: ignore[union-attr]
+
+
 # --- the office's layout --------------------------------------------------------------------------
 
 

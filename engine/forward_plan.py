@@ -1,0 +1,177 @@
+"""The forward plan: notice of the decisions to come (issue 12, point 8).
+
+An office that keeps one names its file once, in office.yaml, with its notice period:
+
+    forward_plan: {file: forward-plan.yaml, notice_days: 28}
+
+and the file lists its entries: what will be decided (the matter), by whom, the month it is
+expected, whether it is a key decision, who to contact, the day the entry was first published,
+and, where the decision will be taken in private, why (never what is confidential: the entry
+itself is always public):
+
+    entries:
+      - id: FP/2026/014
+        matter: Renewal of the victims' referral and assessment service from April 2027
+        expected: 2027-03
+        key_decision: true
+        contact: Head of Commissioning, commissioning@anyshire-pcc.example
+        published: 2026-11-02
+        private: Paragraph 3 of Schedule 12A, Local Government Act 1972 (commercial terms)
+
+The data flows one way: the plan is read with the office (`load_office`), so `check`, the
+rules and `publish` all see the one reading; a decision names its entry (`forward_plan:
+FP/2026/014`), and the rules hold a key decision to its entry's notice (forward-plan,
+forward-plan-notice, forward-plan-key in rules.py); the register lists the entries, each with
+the decisions in the register that name it (`write_forward_plan`, called by publish.py).
+
+Notice is counted in clear days, as the Local Authorities (Executive Arrangements) (Meetings and
+Access to Information) (England) Regulations 2012 count the 28 days of a notice of key
+decisions: neither the day the entry is published nor the day of the decision counts, so an
+entry published on 1 March gives notice for a decision taken on 30 March or later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, StringConstraints, ValidationError
+
+from .model import Day, Flag, Line, Model, Month, PlanId, Text, YEARS, FIRST_YEAR, LAST_YEAR
+from .problems import Problem, RecordError
+from .yaml_source import Source, _data_loc, _message, read_yaml
+
+DEFAULT_FILE = "forward-plan.yaml"
+DEFAULT_NOTICE_DAYS = 28
+MAX_MATTER = 2000  # a forward plan's matter says in a few lines what will be decided
+MAX_REASON = 1000
+_MONTH_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}")
+ENTRY_FIELDS = "id, matter, decision_maker, expected, key_decision, contact, published and private"
+
+
+def _expected(value: Any) -> Any:
+    """The month a decision is expected in, as YYYY-MM: never a day (a plan gives the month),
+    nor a number."""
+    if isinstance(value, dt.date):
+        raise ValueError("give the month alone, as YYYY-MM, e.g. 2027-03: a forward plan gives the month a decision is expected in")
+    if not isinstance(value, str) or not _MONTH_TEXT.fullmatch(value):
+        raise ValueError("write the month expected as YYYY-MM, e.g. 2027-03")
+    if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        raise ValueError(YEARS)
+    if not 1 <= int(value[5:]) <= 12:
+        raise ValueError("a month is written 01 to 12 after the year, e.g. 2027-03")
+    return {"year": int(value[:4]), "month": int(value[5:])}
+
+
+Expected = Annotated[Month, BeforeValidator(_expected)]
+
+
+class PlanEntry(Model):
+    """One decision to come, as the forward plan gives notice of it."""
+
+    id: PlanId = Field(description="The office's own identifier, e.g. FP/2026/014; a decision names it as `forward_plan:`")
+    matter: Annotated[Text, StringConstraints(max_length=MAX_MATTER)] = Field(description="What will be decided")
+    decision_maker: Line | None = Field(None, description="Who will take it; default: the office's commissioner role")
+    expected: Expected = Field(description="The month the decision is expected in, YYYY-MM")
+    key_decision: Flag = Field(description="Whether it is a key decision: true or false")
+    contact: Line = Field(description="Who to ask about it, e.g. a role and an e-mail address")
+    published: Day = Field(description="The day the entry was first published on the plan, YYYY-MM-DD")
+    private: Annotated[Text, StringConstraints(max_length=MAX_REASON)] | None = Field(None, description=(
+        "Why it will be taken in private (e.g. the paragraph of exempt information), where it will be; never the "
+        "confidential matter itself"))
+
+    @property
+    def anchor(self) -> str:
+        return anchor(self.id)
+
+
+class PlanFile(Model):
+    """forward-plan.yaml: its entries, in any order."""
+
+    entries: list[PlanEntry] = Field(description="The decisions to come; `entries: []` for a plan with none")
+
+
+def anchor(plan_id: str) -> str:
+    """The entry's place on the register's page (entry-fp-2026-014): one for each id, which is
+    why two ids written alike (FP/2026/014, fp-2026-014) are refused."""
+    return "entry-" + re.sub(r"[^a-z0-9]+", "-", plan_id.lower(), flags=re.ASCII).strip("-")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The office's forward plan as read: its file (as office.yaml names it), notice period and entries."""
+
+    file: str
+    notice_days: int
+    entries: tuple[PlanEntry, ...]
+
+    def entry(self, plan_id: str) -> PlanEntry | None:
+        return next((e for e in self.entries if e.id == plan_id), None)
+
+    def first_day(self, entry: PlanEntry) -> dt.date:
+        """The first day a decision may be taken with the notice the entry gives: notice_days
+        clear days after the entry was published."""
+        return entry.published + dt.timedelta(days=self.notice_days + 1)
+
+    def known(self, plan_id: str) -> str:
+        """What the plan holds that a decision may have meant by an id it does not hold."""
+        ids = [e.id for e in self.entries]
+        if not ids:
+            return f"{self.file} has no entries yet: add the decision's entry there"
+        alike = [e.id for e in self.entries if anchor(e.id) == anchor(plan_id)]
+        close = alike or difflib.get_close_matches(plan_id, ids, n=2, cutoff=0.8)  # a plan's ids are alike: only the closest
+        listed = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        return (f"did you mean {' or '.join(close)}? " if close else "") + f"(its entries: {listed})"
+
+
+def load_plan(path: Path, file: str, notice_days: int, today: dt.date | None = None) -> Plan:
+    """Read and check the forward plan; raise RecordError with every problem, each located in
+    the file (its line and field), as `check` prints them."""
+    source = read_yaml(path)  # the record's reader: 1 MB at most, no anchors or tags, no control characters
+    plan = _validated(source)
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(plan.entries):
+        key = anchor(entry.id)
+        if key in seen:
+            first = plan.entries[seen[key]]
+            same = "is given twice" if first.id == entry.id else f"is the same id as {first.id}, written another way"
+            line = source.locate(("entries", seen[key], "id"))[0]
+            problems.append(source.problem(("entries", index, "id"), f"{entry.id} {same} (line {line}); give each entry its own id"))
+        else:
+            seen[key] = index
+        if entry.published > today:
+            problems.append(source.problem(("entries", index, "published"), (
+                f"{entry.published.isoformat()} is after today ({today.isoformat()}): `published` is the day the entry was "
+                "first published; add the entry on that day")))
+        if entry.expected.last_day < entry.published:
+            problems.append(source.problem(("entries", index, "expected"), (
+                f"expected in {entry.expected}, before the entry was published on {entry.published.isoformat()}: a forward "
+                "plan gives notice of decisions to come; correct the month or the day")))
+    if problems:
+        raise RecordError(problems)
+    return Plan(file, notice_days, tuple(plan.entries))
+
+
+def _validated(source: Source) -> PlanFile:
+    if not isinstance(source.data, dict):
+        raise RecordError([source.problem((), "a forward plan is `entries:` with a list of entries under it (each with "
+                                               f"{ENTRY_FIELDS}), not a single value or a list")])
+    try:
+        return PlanFile.model_validate(source.data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = _data_loc(source.data, error["loc"], missing=error["type"] == "missing")
+            if error["type"] == "extra_forbidden":
+                message = (f"unknown field: an entry has {ENTRY_FIELDS}" if len(loc) > 1
+                           else "unknown field: a forward plan has `entries:` only")
+            else:
+                message = _message(error)
+            problems.append(source.problem(loc, message))
+        raise RecordError(problems) from None
