@@ -32,18 +32,24 @@ entry published on 1 March gives notice for a decision taken on 30 March or late
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
+import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationError
 
 from .model import Day, Flag, Line, Model, Month, PlanId, Text, YEARS, FIRST_YEAR, LAST_YEAR
 from .problems import Problem, RecordError
 from .yaml_source import Source, _data_loc, _message, read_yaml
+
+if TYPE_CHECKING:
+    from .publish import RegisterEntry, _Site
 
 DEFAULT_FILE = "forward-plan.yaml"
 DEFAULT_NOTICE_DAYS = 28
@@ -175,3 +181,76 @@ def _validated(source: Source) -> PlanFile:
                 message = _message(error)
             problems.append(source.problem(loc, message))
         raise RecordError(problems) from None
+
+
+# --- the register -----------------------------------------------------------------------------------
+
+# forward-plan.json: {"notice_days": 28, "entries": [row, ...]}, soonest expected first; each row:
+#   id, matter, decision_maker (the office's commissioner role where the entry names none),
+#   expected (2027-03), key_decision, contact, published (2026-11-02), private (true or false),
+#   private_reason (why it will be taken in private, or null), url (the entry on the register's
+#   page), decisions: the register's decisions that name the entry [{reference, url}] (a Part 2
+#   decision's page too: it shows nothing confidential).
+# forward-plan.csv: the same, a column each, in this order; decisions as "reference url", joined
+#   with "; ". New columns are only ever added at the end.
+CSV_FIELDS = ["id", "matter", "decision_maker", "expected", "key_decision", "contact", "published", "private",
+              "private_reason", "url", "decisions"]
+
+
+def _listed(plan: Plan, entries: list["RegisterEntry"]) -> list[tuple[PlanEntry, list["RegisterEntry"]]]:
+    """Each entry, soonest expected first, with the register's decisions that name it."""
+    named: dict[str, list["RegisterEntry"]] = {}
+    for e in entries:
+        if e.decision.forward_plan is not None:
+            named.setdefault(e.decision.forward_plan, []).append(e)
+    order = sorted(plan.entries, key=lambda e: (e.expected.first_day, e.published, e.id))
+    return [(e, sorted(named.get(e.id, []), key=lambda d: (d.decision.reference, d.term))) for e in order]
+
+
+def _row(entry: PlanEntry, decisions: list["RegisterEntry"], base_url: str, commissioner_role: str) -> dict[str, Any]:
+    return {
+        "id": entry.id, "matter": entry.matter, "decision_maker": entry.decision_maker or commissioner_role,
+        "expected": str(entry.expected), "key_decision": entry.key_decision, "contact": entry.contact,
+        "published": entry.published.isoformat(), "private": entry.private is not None, "private_reason": entry.private,
+        "url": f"{base_url}forward-plan/index.html#{entry.anchor}",
+        "decisions": [{"reference": d.decision.reference, "url": base_url + d.path} for d in decisions],
+    }
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    from .publish import _cell
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        cells = {**row, "decisions": "; ".join(f"{d['reference']} {d['url']}" for d in row["decisions"])}
+        writer.writerow({name: _cell("" if cells[name] is None else str(cells[name])) for name in CSV_FIELDS})
+    return buffer.getvalue()
+
+
+def write_forward_plan(site: "_Site", entries: list["RegisterEntry"]) -> None:
+    """The register's forward plan: its page (forward-plan/index.html, the decisions to come,
+    soonest first, then those taken, latest first), forward-plan.json and forward-plan.csv.
+    Nothing where the office keeps no plan."""
+    from .publish import _contact, register_date
+    from .writing import write_atomic
+
+    office = site.office
+    plan = office.plan
+    if plan is None:
+        return
+    listed = _listed(plan, entries)
+    role = office.sign_off.commissioner_role
+    rows = [_row(entry, decisions, site.base_url, role) for entry, decisions in listed]
+    shown = [{**row, "anchor": entry.anchor, "expected": register_date(entry.expected, office),
+              "published": register_date(entry.published, office), "contact": _contact(entry.contact),
+              "decisions": [{"reference": d.decision.reference, "path": d.path} for d in decisions]}
+             for row, (entry, decisions) in zip(rows, listed)]
+    to_come = [r for r in shown if not r["decisions"]]
+    taken = [r for r in reversed(shown) if r["decisions"]]
+    site.page("forward-plan.html.j2", "forward-plan/index.html", heading="Forward plan", to_come=to_come, taken=taken,
+              notice_days=plan.notice_days)
+    data = {"notice_days": plan.notice_days, "entries": rows}
+    write_atomic(site.root / "forward-plan.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    write_atomic(site.root / "forward-plan.csv", _csv(rows).encode("utf-8"))

@@ -82,6 +82,7 @@ from .model import (
     stated,
     stated_date,
 )
+from .forward_plan import write_forward_plan
 from .office import CONSTRAINABLE, Office
 from .papers import BATCH, Paper, convert_pdfs, file_stem, profile_pool, render_sources
 from .problems import RecordError, failure_line
@@ -133,7 +134,8 @@ class RegisterEntry:
 
 
 # The site's own names at its root: a term folder placed there must not take one.
-_SITE_NAMES = {"by", "assets", "index.html", "feed.atom", "decisions.json", "decisions.csv"}
+_SITE_NAMES = {"by", "assets", "index.html", "feed.atom", "decisions.json", "decisions.csv", "forward-plan",
+               "forward-plan.json", "forward-plan.csv"}
 
 
 def page_folder(base_url: str) -> str:
@@ -1009,6 +1011,7 @@ class _Site:
         self.base_url = office.publishing.base_url
         self.common = {"office": {"name": office.name, "address": list(office.address), "contact": _contact(office.contact),
                                   "logo": self._copy_logo(project), "home_url": _web_address(office.publishing.home_url)},
+                       "forward_plan": office.plan is not None,
                        "register": office.publishing.title, "language": office.language,
                        "style": {"heading_colour": office.style.heading_colour}, "favicon": _favicon(office.style.heading_colour)}
         self.links = Links([], office)  # the register's links, once it is known which decisions are in it
@@ -1167,6 +1170,7 @@ class _Site:
         write_atomic(self.root / "decisions.csv", _csv(rows).encode("utf-8"))
         for asset in ("register.css", "register.js"):
             write_atomic(self.root / "assets" / asset, (self.templates / asset).read_bytes())
+        write_forward_plan(self, entries)
 
 
 def _swap_in(staging: Path, out: Path) -> None:

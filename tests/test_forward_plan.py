@@ -9,7 +9,10 @@ rules' messages, word for word; then the register, read back from what publish w
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import re
 from pathlib import Path
 
@@ -17,10 +20,13 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
+from engine.forward_plan import anchor
 from engine.office import load_office
+from engine.publish import publish
 from engine.records import read_records
 
-from .support import ROOT
+from .support import ROOT, write_project
+from .test_publish import axe_violations, everything_readable
 
 OFFICE = (ROOT / "office.yaml").read_text(encoding="utf-8")
 SETTINGS = "\nforward_plan:\n  file: forward-plan.yaml\n  notice_days: 28\n"
@@ -334,3 +340,154 @@ def test_check_on_the_command_line_says_the_same_and_exits_by_the_errors(tmp_pat
                                               "PCC-D-302.yaml": record("PCC/D/302", plan="FP/2099/001", key=False)})
     code, lines = check(office, str(tmp_path / "records"))
     assert code == 1 and lines[-1] == "2 records checked: 1 error, 0 warnings", lines
+
+
+# --- the register ---------------------------------------------------------------------------------------
+
+REGISTER = {
+    "2024-2028/PCC-D-301.yaml": record("PCC/D/301", plan="FP/2026/014"),
+    # Part 2: named on the plan; its page and link are all the plan may show of it.
+    "2024-2028/PCC-D-302.yaml": record("PCC/D/302", plan="FP/2026/015", part2=True, subject="Disposal of a police house",
+                                       approved="2026-11-19").replace("      - The decision", f"      - {SECRET}-PARAGRAPH"),
+    # A draft names an entry: it is not in the register, so its entry is still to come.
+    "2024-2028/PCC-D-303.yaml": record("PCC/D/303", plan="FP/2027/002", key=False, status="draft", subject=f"{SECRET}-DRAFT"),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("plan")
+    (root / "forward-plan.yaml").write_text(PLAN, encoding="utf-8")
+    office = OFFICE + SETTINGS
+    project = write_project(root, office, REGISTER)
+    summary = publish(project, root / "site")
+    assert summary.failed == [], summary.failed
+    assert (summary.published, summary.withheld, summary.skipped) == (["PCC/D/301"], ["PCC/D/302"], ["PCC/D/303"])
+    return root / "site"
+
+
+def test_the_forward_plan_page(site: Path) -> None:
+    html = (site / "forward-plan" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Forward plan – Office of the Bedfordshire Police and Crime Commissioner</title>" in html
+    assert '<nav class="reg-crumbs" aria-label="Breadcrumb"><a href="../index.html">Decision register</a> › Forward plan</nav>' in html
+    assert "A key decision is on this plan at least 28 clear days before it is taken." in html
+    to_come, taken = html.split('<h2 id="to-come">Decisions to come</h2>')[1].split('<h2 id="taken">Decisions taken</h2>')
+    # To come: the entry no published decision names (a draft names it); soonest first.
+    assert re.findall(r'<th scope="row" data-label="Reference">([^<]+)</th>', to_come) == ["FP/2027/002"]
+    assert '<td data-label="Expected">March 2027</td>' in to_come and '<td data-label="Key decision">No</td>' in to_come
+    assert "<p>The entries whose decision is not yet in the register, soonest first.</p>" in to_come
+    assert '<table class="reg-table reg-plan" aria-labelledby="to-come">' in to_come
+    # Taken: each with its decision's page, a Part 2 decision's too; latest first.
+    assert re.findall(r'<th scope="row" data-label="Reference">([^<]+)</th>', taken) == ["FP/2026/015", "FP/2026/014"]
+    assert ('<td data-label="Decision"><a href="../decisions/2024-2028/pcc-d-302/index.html">PCC/D/302</a></td>') in taken
+    assert ('<td data-label="Decision"><a href="../decisions/2024-2028/pcc-d-301/index.html">PCC/D/301</a></td>') in taken
+    row = taken[taken.index('id="entry-fp-2026-015"'):taken.index('id="entry-fp-2026-014"')]
+    assert "Sale of the former police house at Ampthill" in row
+    assert ('<p class="reg-private"><strong>To be taken in private:</strong> Paragraph 3 of Schedule 12A to the Local '
+            "Government Act 1972 (the financial affairs of a particular person)</p>") in row
+    assert '<td data-label="Decision maker">Deputy Police and Crime Commissioner</td>' in row
+    assert '<td data-label="Expected">November 2026</td>' in row and '<td data-label="Published">20 October 2026</td>' in row
+    first = taken[taken.index('id="entry-fp-2026-014"'):]
+    assert '<td data-label="Decision maker">Bedfordshire Police and Crime Commissioner</td>' in first  # the office's role
+    assert ('<td data-label="Contact">Head of Commissioning, <a href="mailto:commissioning@bedfordshire.example">'
+            "commissioning@bedfordshire.example</a></td>") in first
+    # Words are text: a formula is not run on a page, and markup would be escaped.
+    assert "=HYPERLINK(&#34;https://evil.example&#34;) Annual grants round 2027-28" in to_come
+
+
+def test_the_register_links_to_the_forward_plan(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<li><a href="forward-plan/index.html">Forward plan</a>: the decisions to come</li>' in index
+    for page in ("index.html", "decisions/2024-2028/pcc-d-301/index.html", "forward-plan/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        root = "../" * page.count("/")
+        assert (f'<p><a href="{root}forward-plan/index.html">Forward plan</a>: the decisions to come (open data: '
+                f'<a href="{root}forward-plan.json">forward-plan.json</a>, <a href="{root}forward-plan.csv">forward-plan.csv</a>)</p>') in html
+
+
+BASE = "https://www.bedfordshire.pcc.police.uk/decision-register/"
+
+
+def test_the_forward_plan_as_open_data(site: Path) -> None:
+    data = json.loads((site / "forward-plan.json").read_text(encoding="utf-8"))
+    assert data["notice_days"] == 28
+    assert [e["id"] for e in data["entries"]] == ["FP/2026/014", "FP/2026/015", "FP/2027/002"]  # soonest first
+    assert data["entries"][1] == {
+        "id": "FP/2026/015", "matter": "Sale of the former police house at Ampthill",
+        "decision_maker": "Deputy Police and Crime Commissioner", "expected": "2026-11", "key_decision": True,
+        "contact": "Chief Finance Officer, 01234 567890", "published": "2026-10-20", "private": True,
+        "private_reason": "Paragraph 3 of Schedule 12A to the Local Government Act 1972 (the financial affairs of a particular person)",
+        "url": BASE + "forward-plan/index.html#entry-fp-2026-015",
+        "decisions": [{"reference": "PCC/D/302", "url": BASE + "decisions/2024-2028/pcc-d-302/"}]}
+    assert data["entries"][0]["decision_maker"] == "Bedfordshire Police and Crime Commissioner"
+    assert data["entries"][2]["decisions"] == [] and data["entries"][2]["private"] is False
+    rows = list(csv.DictReader(io.StringIO((site / "forward-plan.csv").read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["id", "matter", "decision_maker", "expected", "key_decision", "contact", "published", "private",
+                             "private_reason", "url", "decisions"]
+    assert [r["id"] for r in rows] == ["FP/2026/014", "FP/2026/015", "FP/2027/002"]
+    assert rows[1]["decisions"] == "PCC/D/302 " + BASE + "decisions/2024-2028/pcc-d-302/"
+    assert (rows[1]["key_decision"], rows[1]["private"], rows[2]["private_reason"]) == ("True", "True", "")
+    # A formula in the matter is text to a spreadsheet.
+    assert rows[2]["matter"] == "'=HYPERLINK(\"https://evil.example\") Annual grants round 2027-28"
+
+
+def test_nothing_of_a_part2_decision_or_a_draft_leaks_through_the_plan(site: Path) -> None:
+    leaks = [str(p.relative_to(site)) for p, text in everything_readable(site) if SECRET in text]
+    assert leaks == []
+    assert "PCC/D/303" not in (site / "forward-plan" / "index.html").read_text(encoding="utf-8")
+    assert "PCC/D/303" not in (site / "forward-plan.json").read_text(encoding="utf-8")
+    # The check can fail: the secret is in the records that were published.
+    assert SECRET in (site.parent / "records" / "2024-2028" / "PCC-D-302.yaml").read_text(encoding="utf-8")
+
+
+def test_no_plan_no_page(tmp_path: Path) -> None:
+    project = write_project(tmp_path, OFFICE, {"2024-2028/PCC-D-301.yaml": record("PCC/D/301", key=False)})
+    assert publish(project, tmp_path / "site").published == ["PCC/D/301"]
+    site = tmp_path / "site"
+    assert not (site / "forward-plan").exists() and not (site / "forward-plan.json").exists()
+    assert "forward-plan" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_empty_plan_says_so(tmp_path: Path) -> None:
+    (tmp_path / "forward-plan.yaml").write_text("entries: []\n", encoding="utf-8")
+    project = write_project(tmp_path, OFFICE + SETTINGS, {"2024-2028/PCC-D-301.yaml": record("PCC/D/301", key=False)})
+    publish(project, tmp_path / "site")
+    html = (tmp_path / "site" / "forward-plan" / "index.html").read_text(encoding="utf-8")
+    assert "<p>No decisions are on the plan to come.</p>" in html and "Decisions taken" not in html
+    assert json.loads((tmp_path / "site" / "forward-plan.json").read_text(encoding="utf-8")) == {"notice_days": 28, "entries": []}
+
+
+def test_anchors_are_one_an_id() -> None:
+    assert anchor("FP/2026/014") == anchor("fp-2026-014") == "entry-fp-2026-014"
+    assert anchor("FP 2026.014") == "entry-fp-2026-014"
+
+
+# --- in a browser ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (375, 812)])
+def test_the_forward_plan_page_in_a_browser(site: Path, browser, width: int, height: int, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto((site / "forward-plan" / "index.html").as_uri())
+    assert axe_violations(page) == []
+    assert page.locator("h1").inner_text() == "Forward plan"
+    # Nothing runs off the side of a phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(tmp_path / f"forward-plan-{width}.png"), full_page=True)
+    page.click("text=PCC/D/302")
+    assert page.locator("h1").inner_text() == "PCC/D/302: Disposal of a police house"
+    # From the register's index, by its browse list.
+    page.goto((site / "index.html").as_uri())
+    assert axe_violations(page) == []
+    page.click("nav.reg-browse >> text=Forward plan")
+    assert page.locator("h1").inner_text() == "Forward plan"
+    page.close()

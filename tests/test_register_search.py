@@ -500,7 +500,7 @@ def test_a_long_list_of_recipients_is_cut_short_in_the_table_and_searched_whole(
            "recipients": names, "amount": "", "amount_sort": "0", "status": "Approved", "key_decision": False}
     html = render_html(ROOT / "templates" / "site" / "index.html.j2", {
         "office": {"name": "An office", "address": [], "contact": None, "logo": None, "home_url": None},
-        "register": "Decision register", "language": "en-GB", "style": {}, "favicon": "data:,", "heading": "Decision register", "filters": True,
+        "register": "Decision register", "forward_plan": False, "language": "en-GB", "style": {}, "favicon": "data:,", "heading": "Decision register", "filters": True,
         "decisions": [row], "listings": {"term": [], "year": [], "fund": [], "kind": []}, "root": ""})
     assert '<td data-label="Recipient" data-value="' + ", ".join(names) + '">Recipient 1, Recipient 2 and 5 others</td>' in html
     assert "recipient 7" in re.search(r'data-text="([^"]*)"', html).group(1)
