@@ -510,5 +510,8 @@ def publish(ctx: click.Context, out: Path | None) -> None:
     summary = publish_site(project, out)
     for source, reason in summary.failed:
         click.echo(f"failed: {printable(failure_line(source, reason))}", err=True)
+    for reference, day in summary.unlike:
+        click.echo(f"note: {printable(reference)} is published as the engine renders it now, which differs from its papers as "
+                   f"sealed on {day} (the office's house style, its templates or the engine changed since)", err=True)
     click.echo(f"{summary.line()}: {say(out)}")
     ctx.exit(1 if summary.failed else 0)

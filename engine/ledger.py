@@ -9,7 +9,10 @@ changed (the `sealed` rule).
 
 A seal also keeps the record's text as sealed: the register publishes each earlier version of a
 corrected paper at its own address, rendered from that text (and only if it is still the version
-the seal's hashes name).
+the seal's hashes name). Every entry also holds the SHA-256 of the public papers as that step left them
+(the Word paper, the web paper, a released specification; none for a Part 2 decision): `decisions
+publish` says which approved papers render differently now (the office's house style, its
+templates or the engine changed since).
 
 What is not sealed: the status (withdrawn, rescinded and superseded are later steps of the same
 decision, recorded by their own entries), the corrections themselves, waivers (about the checks,
@@ -31,7 +34,7 @@ LEDGER = "ledger.jsonl"  # in the records folder
 UNSEALED = frozenset({"status", "corrections", "waivers", "provenance"})
 EVENTS = ("sealed", "corrected", "withdrawn", "rescinded", "superseded")
 VERSIONS = ("sealed", "corrected")  # the events that seal a version of the record's text
-_KEYS = ("seq", "event", "term", "reference", "record", "date", "by", "note", "status", "seal", "fields", "text", "prev")
+_KEYS = ("seq", "event", "term", "reference", "record", "date", "by", "note", "status", "seal", "fields", "text", "outputs", "prev")
 
 
 def canonical(value: Any) -> bytes:
@@ -49,8 +52,9 @@ def sealed_fields(decision: Decision) -> dict[str, str]:
     return {name: digest(value) for name, value in sorted(data.items()) if name not in UNSEALED}
 
 
-def seal_of(fields: dict[str, str]) -> str:
-    return digest(fields)
+def seal_of(fields: dict[str, str], outputs: dict[str, str]) -> str:
+    """The seal: one SHA-256 over the record's sealed fields and its public papers as rendered."""
+    return digest({"fields": fields, "outputs": outputs})
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ def _well_formed(data: dict[str, Any]) -> bool:
             and all(isinstance(data[k], str) for k in texts) and _hex(data["seal"]) and _hex(data["hash"])
             and (data["prev"] == "" or _hex(data["prev"])) and isinstance(data["fields"], dict)
             and all(isinstance(k, str) and _hex(v) for k, v in data["fields"].items())
+            and isinstance(data["outputs"], dict) and all(isinstance(k, str) and _hex(v) for k, v in data["outputs"].items())
             and (data["event"] in VERSIONS) == (data.get("text") not in ("", None)))
 
 
@@ -155,16 +160,17 @@ def latest(entries: list[Entry]) -> dict[tuple[str, str], Entry]:
 
 
 def append(path: Path, entries: list[Entry], event: str, decision: Decision, term: str, record: str,
-           date: dt.date, by: str, note: str = "", text: str = "") -> dict[str, Any]:
+           date: dt.date, by: str, note: str = "", text: str = "", outputs: dict[str, str] | None = None) -> dict[str, Any]:
     """Add an entry for the decision to the ledger (the whole file written to a temporary name
     and renamed: a killed write leaves the old ledger whole). text: the record's text, for the
-    events that seal a version of it."""
+    events that seal a version of it; outputs: the SHA-256 of its public papers, by name."""
     if (event in VERSIONS) != bool(text):
         raise ValueError(f"a {event} entry {'keeps' if event in VERSIONS else 'keeps no'} record text")
     fields = sealed_fields(decision)
+    outputs = dict(sorted((outputs or {}).items()))
     body = {"seq": len(entries) + 1, "event": event, "term": term, "reference": decision.reference, "record": record,
-            "date": date.isoformat(), "by": by, "note": note, "status": decision.status.value, "seal": seal_of(fields),
-            "fields": fields, "text": text, "prev": entries[-1].data["hash"] if entries else ""}
+            "date": date.isoformat(), "by": by, "note": note, "status": decision.status.value, "seal": seal_of(fields, outputs),
+            "fields": fields, "text": text, "outputs": outputs, "prev": entries[-1].data["hash"] if entries else ""}
     entry = {**body, "hash": digest(body)}
     old = path.read_bytes() if path.exists() else b""
     if old and not old.endswith(b"\n"):

@@ -164,6 +164,29 @@ def _place(project: Project, record: Record) -> tuple[str, str]:
         if path.is_relative_to(records) else str(record.path)
 
 
+def _outputs(project: Project, path: Path, record: Record, old: bytes | None) -> dict[str, str]:
+    """The SHA-256 of the decision's public papers as the register would publish them now (none
+    for a Part 2 decision): part of the seal. If they cannot be rendered, the record's old text
+    (old) is put back and nothing is recorded."""
+    from .papers import render_sources  # the renderers load only for the steps that seal
+
+    decision = record.decision
+    assert decision is not None
+    if decision.publication.part == "part2":
+        return {}
+    try:
+        paper = render_sources(decision, project, ["docx", "html"], public=True)
+        out = {"docx": paper.files["docx"], "html": paper.files["html"]}
+        spec = decision.specification
+        if spec is not None and spec.status == "released":
+            out["spec.docx"] = render_sources(decision, project, ["docx"], public=True, document="spec").files["docx"]
+    except Exception as exc:  # noqa: BLE001 - a template that cannot render must not leave a step half done
+        if old is not None:
+            write_atomic(path, old)
+        raise StepError(f"{path}: nothing recorded: its public paper cannot be rendered ({exc})") from None
+    return {name: hashlib.sha256(data).hexdigest() for name, data in out.items()}
+
+
 def _text(record: Record) -> str:
     """The record's text as checked: the version the seal keeps."""
     assert record.source is not None
@@ -238,15 +261,17 @@ def approve(project: Project, path: Path, by: str, day: dt.date, signed_copy: Pa
         existed = copy is not None and copy[0].exists()
         if copy is not None and not existed:
             write_atomic(copy[0], copy[1])
+        old = path.read_bytes()
         try:
             record = _write_checked(path, text, project, "approved", ignore=("sealed",))
+            outputs = _outputs(project, path, record, old)
         except StepError:
             if copy is not None and not existed:
                 copy[0].unlink(missing_ok=True)  # nothing written means nothing left behind
             raise
         term, place = _place(project, record)
         assert record.decision is not None
-        ledger.append(ledger_file, entries, "sealed", record.decision, term, place, today, by, text=_text(record))
+        ledger.append(ledger_file, entries, "sealed", record.decision, term, place, today, by, text=_text(record), outputs=outputs)
     return Step(path, f"{record.decision.reference} approved by {by} on {day.isoformat()}, and sealed in {ledger_file.name}")
 
 
@@ -265,7 +290,8 @@ def seal(project: Project, path: Path, by: str, today: dt.date) -> Step:
         if (term, decision.reference) in ledger.latest(entries):
             raise StepError(f"{path}: {decision.reference} is sealed already: a change to it is a correction (`decisions correct`)")
         ledger.append(ledger_file, entries, "sealed", decision, term, place, today, by,
-                      note="sealed after approval: approved before the archive's ledger began", text=_text(record))
+                      note="sealed after approval: approved before the archive's ledger began", text=_text(record),
+                      outputs=_outputs(project, path, record, None))
     return Step(path, f"{decision.reference} sealed in {ledger_file.name}")
 
 
@@ -287,6 +313,7 @@ def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today
         recorded = sum(1 for e in entries if e.key == entry.key and e.data["event"] == "corrected")
         changed = ledger.changed_fields(decision, entry)
         pending = decision.corrections[recorded:]
+        old = None
         if len(pending) == 1 and (pending[0].date, pending[0].by, pending[0].why) == (day, by, why):
             pass  # written on the record by a step killed before its ledger entry: record it now
         elif pending:
@@ -297,9 +324,12 @@ def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today
                 raise StepError(f"{path}: {decision.reference} is as sealed: change the record first, then record the correction")
             text = append_item(path.read_text(encoding="utf-8"), "corrections",
                                {"date": day, "by": by, "fields": [f for f in changed if f != "corrections"], "why": why})
+            old = path.read_bytes()
             record = _write_checked(path, text, project, decision.status.value, ignore=("sealed",))
         assert record.decision is not None
-        ledger.append(ledger_file, entries, "corrected", record.decision, term, place, day, by, note=why, text=_text(record))
+        outputs = _outputs(project, path, record, old)
+        ledger.append(ledger_file, entries, "corrected", record.decision, term, place, day, by, note=why, text=_text(record),
+                      outputs=outputs)
     fields = [f for f in changed if f != "corrections"]
     return Step(path, f"{decision.reference} corrected ({', '.join(fields)}); the seal moves on in {ledger_file.name}")
 
@@ -325,9 +355,12 @@ def change_status(project: Project, path: Path, status: str, by: str, why: str, 
             raise StepError(f"{path}: {decision.reference} has changed since its seal: record the correction first "
                             "(`decisions correct`)")
         _when(day, today or dt.date.today(), decision.approved_on, f"the day it was {status}")
+        old = None
         if decision.status.value != status:
+            old = path.read_bytes()
             record = _write_checked(path, with_status(path.read_text(encoding="utf-8"), status), project, status, ignore=("sealed",))
         # else: written by a step killed before its ledger entry: record it now
         assert record.decision is not None
-        ledger.append(ledger_file, entries, status, record.decision, term, place, day, by, note=why)
+        outputs = _outputs(project, path, record, old)
+        ledger.append(ledger_file, entries, status, record.decision, term, place, day, by, note=why, outputs=outputs)
     return Step(path, f"{decision.reference} {status}; recorded in {ledger_file.name}")

@@ -112,6 +112,7 @@ class RegisterEntry:
     folder: str = "decisions/"  # where the term folders are, relative to the site: see page_folder
     steps: list[dict[str, str]] = field(default_factory=list)  # from the ledger: corrected, withdrawn... {event, date, note}
     versions: list[ledger.Entry] = field(default_factory=list)  # its earlier sealed versions, oldest first
+    seal: ledger.Entry | None = None  # its latest ledger entry: what its public papers were as sealed
     earlier: list[dict[str, Any]] = field(default_factory=list)  # their PDFs as published: label, href, version, event, date
 
     @property
@@ -703,6 +704,8 @@ class PublishSummary:
     withheld: list[str] = field(default_factory=list)  # Part 2
     skipped: list[str] = field(default_factory=list)  # not approved
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Approved papers whose public papers render differently from their seal: (reference, the seal's date).
+    unlike: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self) -> str:
         return (f"published {len(self.published)}, withheld (Part 2) {len(self.withheld)}, "
@@ -734,6 +737,7 @@ def _publish(project: Project, out: Path) -> PublishSummary:
     # (A broken ledger fails every approved record's check: those are not published.)
     sealed, _ = ledger.read_ledger(ledger.ledger_path(project.records))
     steps = later_steps(sealed)
+    latest_seals = ledger.latest(sealed)
     entries: list[RegisterEntry] = []
     for record in records:
         if record.decision is None or not record.ok:
@@ -750,8 +754,8 @@ def _publish(project: Project, out: Path) -> PublishSummary:
         place = project.office.place_of(d)
         key = (place.split("/")[0], d.reference)
         entries.append(RegisterEntry(d, place, record.path, record.digest, folder=folder, steps=steps.get(key, []),
-                                     versions=ledger.versions(sealed, key)[:-1]))
-    del records, sealed
+                                     versions=ledger.versions(sealed, key)[:-1], seal=latest_seals.get(key)))
+    del records, sealed, latest_seals
     # Newest first, by the last day a paper's date can mean; papers whose date is not stated
     # last, by their term, latest first.
     entries.sort(key=lambda e: (e.decision.last_day or dt.date.min, _term_start(project, e.term), e.decision.reference), reverse=True)
@@ -810,6 +814,8 @@ def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Conv
             problems = getattr(exc, "problems", None)
             summary.failed.append((site.name(entry), str(problems[0]) if problems else f"cannot render: {exc}"))
             continue
+        if entry.seal is not None and _outputs(mine) != entry.seal.data["outputs"]:
+            summary.unlike.append((entry.decision.reference, entry.seal.data["date"]))
         site.keep_snippet(entry, mine[0].files.pop("html").decode("utf-8"))
         mine[0].files.pop("preview.html", None)
         papers[index] = mine
@@ -849,6 +855,13 @@ def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Conv
             entry.earlier.append({"label": f"{_version_label(version, paper.decision, site.office)} (PDF, "
                                            f"{_size(len(paper.files['pdf']))})", "href": name, "version": number,
                                   "event": version.data["event"], "date": version.data["date"]})
+
+
+def _outputs(mine: list[Paper]) -> dict[str, str]:
+    """The SHA-256 of a decision's public papers, named as its seal names them."""
+    out = {"docx": mine[0].files["docx"], "html": mine[0].files["html"]}
+    out.update({f"{p.document}.docx": p.files["docx"] for p in mine[1:]})
+    return {name: hashlib.sha256(data).hexdigest() for name, data in out.items()}
 
 
 def _earlier_papers(project: Project, entry: RegisterEntry, site: _Site,

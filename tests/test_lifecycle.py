@@ -535,7 +535,11 @@ def corrected(tmp_path: Path, before: str = "    amount: 40000\n", after: str = 
     lambda entries: entries[0].update(text=7),
     lambda entries: entries[0].pop("text"),
     lambda entries: entries[1].update(event="withdrawn"),  # a status entry keeps no text
-], ids=["a seal without its text", "a text that is no text", "no text field", "a status step with a text"])
+    lambda entries: entries[0].update(outputs=["docx"]),
+    lambda entries: entries[0].update(outputs={"docx": "not a hash"}),
+    lambda entries: entries[0].pop("outputs"),
+], ids=["a seal without its text", "a text that is no text", "no text field", "a status step with a text",
+        "outputs not by name", "an output's hash that is no hash", "no outputs field"])
 def test_a_seal_that_keeps_no_text_or_a_step_that_keeps_one_is_the_wrong_shape(tmp_path: Path, change) -> None:
     office = corrected(tmp_path)
     rewrite_ledger(office, change)
@@ -600,3 +604,29 @@ def test_a_superseded_decision_no_decision_names_is_warned_of(tmp_path: Path) ->
     assert code == 0 and ("PCC-D-102.yaml:7:1: warning: status: PCC/D/102 is superseded, but no approved decision checked with it "
                           "says it supersedes it: give the new decision `links: [{relation: supersedes, reference: PCC/D/102}]` "
                           "[superseded]") in output, output
+
+
+def test_a_paper_that_renders_differently_from_its_seal_is_published_with_a_note(tmp_path: Path) -> None:
+    """The house style changed after approval: the register says so, naming the decision."""
+    office = approved(tmp_path)
+    [entry] = ledger(office)
+    assert set(entry["outputs"]) == {"docx", "html", "spec.docx"}  # its service specification is released
+    code, output = cli(office, "publish")
+    assert code == 0 and "note:" not in output, output
+    office.write_text(office.read_text(encoding="utf-8").replace("\nauthor: ", "\nauthor: The Governance Team of ", 1), encoding="utf-8")
+    code, output = cli(office, "publish")
+    assert code == 0 and (f"note: {REF} is published as the engine renders it now, which differs from its papers as sealed on "
+                          f"{entry['date']} (the office's house style, its templates or the engine changed since)") in output, output
+
+
+def test_a_part_2_decisions_seal_holds_no_public_papers(tmp_path: Path) -> None:
+    office = draft_project(tmp_path)
+    record = record_of(office)
+    text = record.read_text(encoding="utf-8")
+    assert text.count("\npublication:\n  part: public\n") == 1
+    record.write_text(text.replace("\npublication:\n  part: public\n", "\npublication:\n  part: part2\n  reason: Commercially sensitive.\n"),
+                      encoding="utf-8")
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signature", "Signed")
+    assert code == 0, output
+    [entry] = ledger(office)
+    assert entry["outputs"] == {}
