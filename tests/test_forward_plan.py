@@ -491,3 +491,41 @@ def test_the_forward_plan_page_in_a_browser(site: Path, browser, width: int, hei
     page.click("nav.reg-browse >> text=Forward plan")
     assert page.locator("h1").inner_text() == "Forward plan"
     page.close()
+
+
+# --- the example office and the README ------------------------------------------------------------------
+
+ANYSHIRE = ROOT / "examples" / "anyshire"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SECTION = README[README.index("### The forward plan"):README.index("## House style")]
+
+
+def test_the_example_offices_plan_checks_clean_and_names_its_entries() -> None:
+    code, lines = check(ANYSHIRE / "office.yaml")
+    assert code == 0 and lines == ["2 records checked: 0 errors, 0 warnings"], lines
+    plan = load_office(ANYSHIRE / "office.yaml").plan
+    assert plan is not None and [e.id for e in plan.entries] == ["FP/2026/003", "FP/2026/007", "FP/2026/008"]
+
+
+def test_the_readmes_forward_plan_is_a_working_example(tmp_path: Path) -> None:
+    """The README's office.yaml lines and forward-plan.yaml load, and the warning it shows is the
+    one `check` gives for a key decision approved 18 days after its entry was published."""
+    import shutil
+
+    settings = re.search(r"    # office\.yaml\n    (forward_plan: .*)\n", SECTION).group(1)  # type: ignore[union-attr]
+    plan = re.search(r"    # forward-plan\.yaml\n((?:    .*\n)+)", SECTION).group(1).replace("\n    ", "\n")[4:]  # type: ignore[union-attr]
+    shutil.copytree(ANYSHIRE, tmp_path / "anyshire", ignore=shutil.ignore_patterns("build", "ledger.jsonl"))
+    office = tmp_path / "anyshire" / "office.yaml"
+    text = office.read_text(encoding="utf-8")
+    office.write_text(text[:text.index("forward_plan:")] + settings + "\n", encoding="utf-8")
+    (tmp_path / "anyshire" / "forward-plan.yaml").write_text(plan, encoding="utf-8")
+    assert [e.id for e in load_office(office).plan.entries] == ["FP/2026/007"]  # type: ignore[union-attr]
+    record = (ANYSHIRE / "records" / "2024-2028" / "09-2026.yaml").read_text(encoding="utf-8")
+    record = record[record.index("kind:"):record.index("\napproval:")] + "\napproval: {name: Alex Example, date: 2026-11-20}\n"
+    record = (record.replace("reference: 09/2026", "reference: 11/2026").replace("forward_plan: FP/2026/003", "forward_plan: FP/2026/007")
+              .replace("date: 2026-09-14", "date: 2026-11-16"))
+    (tmp_path / "anyshire" / "records" / "2024-2028" / "11-2026.yaml").write_text(record, encoding="utf-8")
+    shown = re.search(r"\n    (records/2024-2028/11-2026\.yaml:.*)\n", SECTION).group(1)  # type: ignore[union-attr]
+    code, lines = check(office, str(tmp_path / "anyshire" / "records" / "2024-2028" / "11-2026.yaml"))
+    assert code == 0 and [line.replace(f"{tmp_path}/anyshire/", "") for line in lines] == [
+        shown, "1 record checked: 0 errors, 1 warning"], lines
