@@ -383,13 +383,17 @@ def seal(ctx: click.Context, records: tuple[str, ...], by: str) -> None:
 @click.option("--by", required=True, help="Who made the correction.")
 @click.option("--why", required=True, help="Why: what was wrong, in a sentence.")
 @click.option("--date", "day", type=_DAY, default=None, help="The day of the correction (default: today).")
+@click.option("--withhold-earlier", is_flag=True,
+              help="Do not publish the paper as it was before (it held what should never have been published).")
 @click.pass_context
-def correct(ctx: click.Context, record: str, by: str, why: str, day: dt.datetime | None) -> None:
+def correct(ctx: click.Context, record: str, by: str, why: str, day: dt.datetime | None, withhold_earlier: bool) -> None:
     """Record a correction to an approved decision: the changed fields, who and why, on the record
-    and in the ledger."""
+    and in the ledger. The register keeps the paper as it was before at its own address, unless
+    --withhold-earlier."""
     from .lifecycle import correct as take
 
-    _step(ctx, record, lambda project, path: take(project, path, by, why, (day.date() if day else dt.date.today())))
+    _step(ctx, record, lambda project, path: take(project, path, by, why, (day.date() if day else dt.date.today()),
+                                                  withhold_earlier=withhold_earlier))
 
 
 @main.command("status")

@@ -29,10 +29,12 @@ from typing import Any
 
 from .model import Decision
 from .writing import write_atomic
+from .yaml_source import MAX_BYTES, read_bytes
 
 LEDGER = "ledger.jsonl"  # in the records folder
 UNSEALED = frozenset({"status", "corrections", "waivers", "provenance"})
 EVENTS = ("sealed", "corrected", "withdrawn", "rescinded", "superseded")
+MAX_LEDGER = 256_000_000  # some 10,000 decisions, each with a correction or two
 VERSIONS = ("sealed", "corrected")  # the events that seal a version of the record's text
 _KEYS = ("seq", "event", "term", "reference", "record", "date", "by", "note", "status", "seal", "fields", "text", "outputs", "prev")
 
@@ -67,6 +69,13 @@ class Entry:
         return (self.data["term"], self.data["reference"])
 
 
+class LedgerReadError(Exception):
+    """The ledger file cannot be read: the message says why."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+
+
 @dataclass(frozen=True)
 class LedgerProblem:
     line: int
@@ -80,15 +89,15 @@ def ledger_path(records: Path) -> Path:
 def read_ledger(path: Path) -> tuple[list[Entry], list[LedgerProblem]]:
     """The ledger's entries, and what is wrong with it: a line that is not an entry, a hash that
     is not the entry's, an entry not chained to the one before, numbers out of order."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return [], []
     entries: list[Entry] = []
     problems: list[LedgerProblem] = []
     previous = ""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return [], [LedgerProblem(1, f"cannot read the ledger: {exc.strerror or exc.__class__.__name__}")]
+    try:  # as a record is read: a regular file (never a device or a pipe), of a bounded size
+        raw = read_bytes(path, LedgerReadError, most=MAX_LEDGER, what="the ledger", give="the ledger, a file of JSON lines")
+    except LedgerReadError as exc:
+        return [], [LedgerProblem(1, f"cannot read the ledger: {exc}")]
     try:
         lines = raw.decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
@@ -96,17 +105,21 @@ def read_ledger(path: Path) -> tuple[list[Entry], list[LedgerProblem]]:
     for number, text in enumerate(lines, start=1):
         try:
             data = json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, nested past Python's depth, a number too long to read
             problems.append(LedgerProblem(number, "not a ledger entry (a line of JSON): the ledger was edited by hand"))
             return entries, problems
         if not isinstance(data, dict) or set(data) != {*_KEYS, "hash"}:
             problems.append(LedgerProblem(number, "not a ledger entry (its fields are not a seal's): the ledger was edited by hand"))
             return entries, problems
-        if not _well_formed(data):
+        body = {k: data[k] for k in _KEYS}
+        try:
+            well_formed, own_hash = _well_formed(data), digest(body)
+        except (UnicodeError, RecursionError, ValueError):  # a lone surrogate ("\ud800") is JSON, not UTF-8
+            well_formed, own_hash = False, ""
+        if not well_formed:
             problems.append(LedgerProblem(number, "not a ledger entry (a field of the wrong kind): the ledger was edited by hand"))
             return entries, problems
-        body = {k: data[k] for k in _KEYS}
-        if data["hash"] != digest(body):
+        if data["hash"] != own_hash:
             problems.append(LedgerProblem(number, f"entry {data.get('seq')} ({data.get('reference')}) does not match its hash: "
                                                   "it was edited by hand"))
             return entries, problems
@@ -139,6 +152,7 @@ def _well_formed(data: dict[str, Any]) -> bool:
             and (data["prev"] == "" or _hex(data["prev"])) and isinstance(data["fields"], dict)
             and all(isinstance(k, str) and _hex(v) for k, v in data["fields"].items())
             and isinstance(data["outputs"], dict) and all(isinstance(k, str) and _hex(v) for k, v in data["outputs"].items())
+            and len(data["text"]) <= MAX_BYTES
             and (data["event"] in VERSIONS) == (data.get("text") not in ("", None)))
 
 

@@ -51,19 +51,41 @@ def _words(value: str, what: str, limit: int) -> str:
     return value
 
 
-def _when(day: dt.date, today: dt.date, after: dt.date | None, what: str) -> dt.date:
+def _when(day: dt.date, today: dt.date, after: dt.date | None, what: str, last_step: dt.date | None = None) -> dt.date:
     if day > today:
         raise StepError(f"{what} {day.isoformat()} is in the future: give the day it happened")
     if after is not None and day < after:
         raise StepError(f"{what} {day.isoformat()} is before the decision was approved ({after.isoformat()})")
+    if last_step is not None and day < last_step:  # the register tells the steps in the order they were taken
+        raise StepError(f"{what} {day.isoformat()} is before the decision's last recorded step ({last_step.isoformat()}): "
+                        "give the day this step is taken")
     return day
+
+
+def _last_step(entries: list[ledger.Entry], key: tuple[str, str]) -> dt.date | None:
+    """The day of a decision's latest step after its seal (a correction, a withdrawal...)."""
+    days = [dt.date.fromisoformat(e.data["date"]) for e in entries if e.key == key and e.data["event"] != "sealed"]
+    return max(days) if days else None
 
 
 @contextlib.contextmanager
 def _locked(project: Project) -> Iterator[None]:
     """One step at a time on an archive: two at once would both chain to the same last entry."""
     project.records.mkdir(parents=True, exist_ok=True)
-    with open(project.records / f".{ledger.LEDGER}.lock", "a") as lock:
+    path = project.records / f".{ledger.LEDGER}.lock"
+    try:  # a regular file of its own: never a link to elsewhere, and never a pipe that would hang
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise StepError(f"{path}: the ledger's lock is not a file: remove it")
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        raise StepError(f"{path}: cannot take the ledger's lock ({exc.strerror or exc}): remove it if it is not a file") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StepError(f"{path}: the ledger's lock is not a file: remove it")
+    with os.fdopen(fd, "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -75,8 +97,29 @@ def _locked(project: Project) -> Iterator[None]:
 
 
 def _read(path: Path, project: Project) -> Record:
+    """The record, if it is one of the archive's: a step on a copy elsewhere would move the
+    archive's seal for a record it does not hold."""
+    records = project.records.absolute()
+    if not (_normal(path).is_relative_to(records) and path.resolve().is_relative_to(records.resolve())):
+        raise StepError(f"{path}: not in this office's records ({project.records}): a step is taken on the archive's own record")
     [record] = read_records([path], project.office)
     return record
+
+
+def _normal(path: Path) -> Path:
+    """The path, absolute, with any `..` worked out (links are not followed)."""
+    return Path(os.path.normpath(path.absolute()))
+
+
+def _record_step(path: Path, old: bytes | None, ledger_file: Path, *args: Any, **kwargs: Any) -> None:
+    """Append the step's ledger entry; if the ledger cannot be written, put the record's old text
+    back (old; None where the step wrote nothing on the record), so that nothing is half done."""
+    try:
+        ledger.append(ledger_file, *args, **kwargs)
+    except OSError as exc:
+        if old is not None:
+            write_atomic(path, old)
+        raise StepError(f"{ledger_file}: cannot record the step ({exc.strerror or exc}): nothing written") from None
 
 
 def _errors(record: Record, ignore: tuple[str, ...] = ()) -> list[Problem]:
@@ -89,7 +132,8 @@ def _block_bounds(lines: list[str], key: str) -> tuple[int, int] | None:
     start = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(key)}:(\s|$)", line)), None)
     if start is None:
         return None
-    end = next((i for i in range(start + 1, len(lines)) if re.match(r"[^\s#]", lines[i])), len(lines))
+    # A list's items may stand at the key's own column ("- date: ..."): they are the block's too.
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"[^\s#-]|---", lines[i])), len(lines))
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1
     return start, end
@@ -117,7 +161,10 @@ def append_item(text: str, key: str, item: Any) -> str:
     bounds = _block_bounds(lines, key)
     if bounds is None:
         return set_block(text, key, [item])
-    item_lines = _dump(key, [item])[1:]
+    # The new item at the column of the items already there.
+    first = next((line for line in lines[bounds[0] + 1:bounds[1]] if line.lstrip().startswith("- ")), "- ")
+    indent = first[: len(first) - len(first.lstrip())]
+    item_lines = [indent + line for line in _dump(key, [item])[1:]]
     lines[bounds[1]:bounds[1]] = item_lines
     return "\n".join(lines) + "\n"
 
@@ -159,7 +206,7 @@ def _write_checked(path: Path, text: str, project: Project, status: str, ignore:
 def _place(project: Project, record: Record) -> tuple[str, str]:
     assert record.decision is not None
     # Its place in the archive, however the command named it (relative to another folder, say).
-    path, records = record.path.absolute(), project.records.absolute()
+    path, records = _normal(record.path), project.records.absolute()
     return project.office.term_name(record.decision), path.relative_to(records).as_posix() \
         if path.is_relative_to(records) else str(record.path)
 
@@ -243,7 +290,8 @@ def approve(project: Project, path: Path, by: str, day: dt.date, signed_copy: Pa
         raise StepError(f"{path}: not approved: the record has errors (`decisions check {path}` lists them)")
     decision = record.decision
     if decision.status not in (Status.draft, Status.submitted):
-        raise StepError(f"{path}: not approved: it is {decision.status.value}; only a draft or a submitted paper is approved")
+        hint = f" (`decisions seal {decision.reference}` seals an approval the ledger does not hold)" if decision.was_approved else ""
+        raise StepError(f"{path}: not approved: it is {decision.status.value}; only a draft or a submitted paper is approved{hint}")
     if (signed_copy is None) == (signature is None):
         raise StepError("say how the paper was signed: --signed-copy FILE (the signed paper, kept with the record) "
                         "or --signature TEXT (e.g. 'Wet signed copy held at the Office of the PCC')")
@@ -271,7 +319,13 @@ def approve(project: Project, path: Path, by: str, day: dt.date, signed_copy: Pa
             raise
         term, place = _place(project, record)
         assert record.decision is not None
-        ledger.append(ledger_file, entries, "sealed", record.decision, term, place, today, by, text=_text(record), outputs=outputs)
+        try:
+            _record_step(path, old, ledger_file, entries, "sealed", record.decision, term, place, today, by, text=_text(record),
+                         outputs=outputs)
+        except StepError:
+            if copy is not None and not existed:
+                copy[0].unlink(missing_ok=True)
+            raise
     return Step(path, f"{record.decision.reference} approved by {by} on {day.isoformat()}, and sealed in {ledger_file.name}")
 
 
@@ -289,13 +343,14 @@ def seal(project: Project, path: Path, by: str, today: dt.date) -> Step:
         term, place = _place(project, record)
         if (term, decision.reference) in ledger.latest(entries):
             raise StepError(f"{path}: {decision.reference} is sealed already: a change to it is a correction (`decisions correct`)")
-        ledger.append(ledger_file, entries, "sealed", decision, term, place, today, by,
-                      note="sealed after approval: approved before the archive's ledger began", text=_text(record),
+        _record_step(path, None, ledger_file, entries, "sealed", decision, term, place, today, by,
+                      note="sealed after its approval, by `decisions seal`", text=_text(record),
                       outputs=_outputs(project, path, record, None))
     return Step(path, f"{decision.reference} sealed in {ledger_file.name}")
 
 
-def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today: dt.date | None = None) -> Step:
+def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today: dt.date | None = None,
+            withhold_earlier: bool = False) -> Step:
     """An erratum: the record was changed after its seal; say who, when and why, and the seal
     moves on. The correction is written on the record (the paper and register print it). A
     correction written on the record whose ledger entry a killed step never made is recorded."""
@@ -309,7 +364,7 @@ def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today
         if entry.data["status"] != decision.status.value:
             raise StepError(f"{path}: its status is {decision.status.value}, sealed as {entry.data['status']}: a correction "
                             "corrects facts; a change of status is `decisions status`")
-        _when(day, today or dt.date.today(), decision.approved_on, "the correction's date")
+        _when(day, today or dt.date.today(), decision.approved_on, "the correction's date", _last_step(entries, entry.key))
         recorded = sum(1 for e in entries if e.key == entry.key and e.data["event"] == "corrected")
         changed = ledger.changed_fields(decision, entry)
         pending = decision.corrections[recorded:]
@@ -322,14 +377,22 @@ def correct(project: Project, path: Path, by: str, why: str, day: dt.date, today
         else:
             if changed == ["corrections"] or not changed:
                 raise StepError(f"{path}: {decision.reference} is as sealed: change the record first, then record the correction")
-            text = append_item(path.read_text(encoding="utf-8"), "corrections",
-                               {"date": day, "by": by, "fields": [f for f in changed if f != "corrections"], "why": why})
+            item: dict[str, Any] = {"date": day, "by": by, "fields": [f for f in changed if f != "corrections"], "why": why}
+            if withhold_earlier:
+                item["withhold_earlier"] = True
+            text = append_item(path.read_text(encoding="utf-8"), "corrections", item)
             old = path.read_bytes()
             record = _write_checked(path, text, project, decision.status.value, ignore=("sealed",))
         assert record.decision is not None
+        now = record.decision.corrections
+        if len(now) != recorded + 1 or (now[-1].date, now[-1].by, now[-1].why) != (day, by, why):
+            if old is not None:
+                write_atomic(path, old)
+            raise StepError(f"{path}: nothing written: the correction could not be added after the record's {recorded} "
+                            "correction(s); write its `corrections:` list as the engine does, one `- date:` item after another")
         outputs = _outputs(project, path, record, old)
-        ledger.append(ledger_file, entries, "corrected", record.decision, term, place, day, by, note=why, text=_text(record),
-                      outputs=outputs)
+        _record_step(path, old, ledger_file, entries, "corrected", record.decision, term, place, day, by, note=why,
+                     text=_text(record), outputs=outputs)
     fields = [f for f in changed if f != "corrections"]
     return Step(path, f"{decision.reference} corrected ({', '.join(fields)}); the seal moves on in {ledger_file.name}")
 
@@ -354,7 +417,7 @@ def change_status(project: Project, path: Path, status: str, by: str, why: str, 
         if ledger.changed_fields(decision, entry):
             raise StepError(f"{path}: {decision.reference} has changed since its seal: record the correction first "
                             "(`decisions correct`)")
-        _when(day, today or dt.date.today(), decision.approved_on, f"the day it was {status}")
+        _when(day, today or dt.date.today(), decision.approved_on, f"the day it was {status}", _last_step(entries, entry.key))
         old = None
         if decision.status.value != status:
             old = path.read_bytes()
@@ -362,5 +425,5 @@ def change_status(project: Project, path: Path, status: str, by: str, why: str, 
         # else: written by a step killed before its ledger entry: record it now
         assert record.decision is not None
         outputs = _outputs(project, path, record, old)
-        ledger.append(ledger_file, entries, status, record.decision, term, place, day, by, note=why, outputs=outputs)
+        _record_step(path, old, ledger_file, entries, status, record.decision, term, place, day, by, note=why, outputs=outputs)
     return Step(path, f"{decision.reference} {status}; recorded in {ledger_file.name}")

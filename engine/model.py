@@ -780,6 +780,8 @@ class Correction(Model):
     by: Line
     fields: list[Line] = Field(min_length=1, description="The fields corrected, e.g. funding, subject")
     why: Text
+    withhold_earlier: Flag = Field(False, description="The paper before this correction is not published again (it held "
+                                   "what should never have been published)")
 
 
 class Approval(Model):

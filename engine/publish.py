@@ -539,7 +539,7 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
         "steps": list(entry.steps),  # later steps from the ledger: {event, date, note}
         # The paper as it stood before each correction, each at its own address.
         "earlier_versions": [{"version": v["version"], "event": v["event"], "date": v["date"],
-                              "url": base_url + entry.path + v["href"]} for v in entry.earlier],
+                              "url": base_url + entry.path + v["href"] if v["href"] else None} for v in entry.earlier],
         # The office's own fields (office.yaml `fields:`), each by its name and label.
         "fields": [{"name": name, "label": declared.label, "value": _office_value(d.fields.get(name))}
                    for name, declared in office.fields.items()
@@ -673,7 +673,7 @@ _CSV_WRITERS = {"funding": _csv_funding, "fund_envelopes": _csv_envelope, "award
                 "links": _csv_link, "linked_from": _csv_linked_from, "documents": _csv_document,
                 "stated_amounts": _csv_stated_amount, "fields": _csv_office_field,
                 "steps": lambda step: f"{step['event']} {step['date']}: {step['note']}",
-                "earlier_versions": lambda v: f"version {v['version']} ({v['event']} {v['date']}): {v['url']}"}
+                "earlier_versions": lambda v: f"version {v['version']} ({v['event']} {v['date']}): {v['url'] or 'not published'}"}
 
 
 def _csv_value(name: str, value: Any) -> str:
@@ -799,7 +799,7 @@ def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Conv
     bytes go. A decision is published with all its papers or not at all; the earlier versions of
     a corrected paper with it, each at its own address."""
     papers: dict[int, list[Paper]] = {}
-    earlier: dict[int, list[tuple[ledger.Entry, int, Paper]]] = {}
+    earlier: dict[int, list[tuple[ledger.Entry, int, Paper | None]]] = {}
     for index, entry in enumerate(batch):
         decision = _as_checked(project, entry)
         if decision is None:
@@ -819,8 +819,8 @@ def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Conv
         site.keep_snippet(entry, mine[0].files.pop("html").decode("utf-8"))
         mine[0].files.pop("preview.html", None)
         papers[index] = mine
-        earlier[index] = _earlier_papers(project, entry, site, summary)
-    everything = [p for mine in papers.values() for p in mine] + [p for mine in earlier.values() for _, _, p in mine]
+        earlier[index] = _earlier_papers(project, entry, decision, site, summary)
+    everything = [p for mine in papers.values() for p in mine] + [p for mine in earlier.values() for _, _, p in mine if p]
     todo = []
     for paper in everything:
         pdf = known.get(paper.files["docx"])
@@ -847,14 +847,18 @@ def _publish_batch(project: Project, batch: list[RegisterEntry], converter: Conv
                 write_atomic(folder / f"{stem}.{suffix}", data)
                 entry.files.append({"label": f"The {what} ({kind}, {_size(len(data))})", "href": f"{stem}.{suffix}", "kind": kind})
         for version, number, paper in earlier[index]:
+            if paper is None:
+                entry.earlier.append({"label": f"Version {number}: not published", "href": None, "version": number,
+                                      "event": version.data["event"], "date": version.data["date"]})
+                continue
             if paper.error:  # the current paper is published still: an earlier version is not worth its address
                 summary.failed.append((f"{site.name(entry)} (version {number})", paper.error))
                 continue
             name = f"{file_stem(paper, entry.slug)}.v{number}.pdf"
             write_atomic(folder / name, paper.files["pdf"])
-            entry.earlier.append({"label": f"{_version_label(version, paper.decision, site.office)} (PDF, "
-                                           f"{_size(len(paper.files['pdf']))})", "href": name, "version": number,
-                                  "event": version.data["event"], "date": version.data["date"]})
+            label, day = _version_label(version, paper.decision, site.office)
+            entry.earlier.append({"label": f"{label} (PDF, {_size(len(paper.files['pdf']))})", "href": name, "version": number,
+                                  "event": version.data["event"], "date": day})
 
 
 def _outputs(mine: list[Paper]) -> dict[str, str]:
@@ -864,39 +868,80 @@ def _outputs(mine: list[Paper]) -> dict[str, str]:
     return {name: hashlib.sha256(data).hexdigest() for name, data in out.items()}
 
 
-def _earlier_papers(project: Project, entry: RegisterEntry, site: _Site,
-                    summary: PublishSummary) -> list[tuple[ledger.Entry, int, Paper]]:
-    """The public paper of each earlier version of a corrected decision, rendered from the text
-    its seal keeps. A version that cannot be read back, is not the version its seal names, or was
-    Part 2 then, is not published (the first two are reported)."""
-    out = []
+def _earlier_papers(project: Project, entry: RegisterEntry, decision: Decision, site: _Site,
+                    summary: PublishSummary) -> list[tuple[ledger.Entry, int, Paper | None]]:
+    """The public paper of each earlier version of a corrected decision (decision: as it is now),
+    rendered from the text its seal keeps; None for a version withheld. A version is not
+    published when its text cannot be read back or is not the version the ledger recorded (its
+    fields, reference, term, status and corrections: reported), when it was Part 2 then, when a
+    later correction says to withhold it (`decisions correct --withhold-earlier`: it held what
+    should not have been published), or when its public paper holds words the decision now
+    keeps confidential."""
+    out: list[tuple[ledger.Entry, int, Paper | None]] = []
+    withhold_until = max((i + 1 for i, c in enumerate(decision.corrections) if c.withhold_earlier), default=0)
+    secrets = _confidential_words(decision)
     for number, version in enumerate(entry.versions, start=1):
+        name = f"{site.name(entry)} (version {number})"
         try:
-            decision = validate(parse_yaml(entry.record, version.data["text"].encode("utf-8")), Decision)
+            old = validate(parse_yaml(entry.record, version.data["text"].encode("utf-8")), Decision)
         except RecordError as exc:
-            summary.failed.append((f"{site.name(entry)} (version {number})",
-                                   f"the ledger's text of it cannot be read ({exc.problems[0].message})"))
+            summary.failed.append((name, f"the ledger's text of it cannot be read ({exc.problems[0].message})"))
             continue
-        if ledger.sealed_fields(decision) != version.data["fields"]:
-            summary.failed.append((f"{site.name(entry)} (version {number})",
-                                   "the ledger's text of it is not the version its seal names: the ledger was edited"))
+        steps = [(v.data["date"], v.data["by"], v.data["note"]) for v in entry.versions[1:number]]
+        if (ledger.sealed_fields(old) != version.data["fields"] or old.reference != version.data["reference"]
+                or site.office.term_name(old) != version.data["term"] or old.status.value != version.data["status"]
+                or [(c.date.isoformat(), c.by, c.why) for c in old.corrections] != steps):
+            summary.failed.append((name, "the ledger's text of it is not the version the ledger recorded: the ledger was edited"))
             continue
-        if decision.publication.part == "part2":
+        if old.publication.part == "part2":
+            continue
+        if number <= withhold_until:
+            out.append((version, number, None))
             continue
         try:
-            out.append((version, number, render_sources(decision, project, ["docx"], public=True)))
+            paper = render_sources(old, project, ["docx", "html"], public=True)
         except Exception as exc:  # noqa: BLE001 - as for the current paper
             problems = getattr(exc, "problems", None)
-            summary.failed.append((f"{site.name(entry)} (version {number})", str(problems[0]) if problems else f"cannot render: {exc}"))
+            summary.failed.append((name, str(problems[0]) if problems else f"cannot render: {exc}"))
+            continue
+        text = snippet_text(paper.files.pop("html").decode("utf-8"))
+        paper.files.pop("preview.html", None)
+        out.append((version, number, None if any(words in text for words in secrets) else paper))
     return out
 
 
-def _version_label(version: ledger.Entry, decision: Decision, office: Office) -> str:
-    """'As approved on 7 September 2023', 'As corrected on 2 October 2023'."""
+def _confidential_words(decision: Decision) -> list[str]:
+    """Every text the decision keeps out of its public papers (its confidential sections,
+    paragraphs and items), as the search compares text; none too short to tell apart."""
+    found: list[str] = []
+
+    def walk(value: Any, secret: bool) -> None:
+        if isinstance(value, dict):
+            secret = secret or value.get("confidential") is True
+            for item in value.values():
+                walk(item, secret)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, secret)
+        elif secret and isinstance(value, str):
+            words = searchable(value)
+            if len(words) >= 12:
+                found.append(words)
+
+    walk(decision.model_dump(mode="json", include={"sections", "after_approval", "specification"}), False)
+    return found
+
+
+def _version_label(version: ledger.Entry, decision: Decision, office: Office) -> tuple[str, str]:
+    """'As approved on 7 September 2023', 'As corrected on 2 October 2023'; and that day (the
+    day the version was sealed, where its approval's day is not stated)."""
     if version.data["event"] == "corrected":
-        return f"As corrected on {register_date(dt.date.fromisoformat(version.data['date']), office)}"
+        day = dt.date.fromisoformat(version.data["date"])
+        return f"As corrected on {register_date(day, office)}", day.isoformat()
     approved = decision.approved_on
-    return f"As approved on {register_date(approved, office)}" if approved else "As approved"
+    if approved is None:
+        return "As approved", version.data["date"]
+    return f"As approved on {register_date(approved, office)}", approved.isoformat()
 
 
 def _relative(project: Project, path: Path) -> str:

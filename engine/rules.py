@@ -715,9 +715,9 @@ def _superseded(records: Sequence[tuple[Decision, Path]], office: Office) -> Ite
             # only decision in the archive with that reference (numbers restart each term).
             dated = office.term_of(earliest(link.date)) if link.date is not None else None
             reference = link.reference.strip()
-            found = in_term.get((dated.name if dated else office.term_name(d), reference))
-            if not found:
-                found = [i for (_, ref), indexes in in_term.items() if ref == reference for i in indexes]
+            found = [i for i in in_term.get((dated.name if dated else office.term_name(d), reference), []) if i != index]
+            if not found:  # (a decision never supersedes itself)
+                found = [i for (_, ref), indexes in in_term.items() if ref == reference for i in indexes if i != index]
             for other in found if len(found) == 1 else []:
                 named.add(other)
                 old = records[other][0]

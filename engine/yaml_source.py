@@ -305,8 +305,10 @@ _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def _read_bytes(path: Path, fail: Callable[..., RecordError]) -> bytes:
-    """The bytes of a regular file, never more than MAX_BYTES + 1 of them.
+def read_bytes(path: Path, fail: Callable[..., Exception], most: int = MAX_BYTES, what: str = "a record",
+               give: str = "a record, a .yaml file") -> bytes:
+    """The bytes of a regular file, never more than most + 1 of them (what and give: the file,
+    as the messages name it).
 
     Opened without blocking (a pipe with no writer would wait forever) and checked on the open
     file, so that a device, pipe or folder is never read; the size is checked again while reading,
@@ -323,20 +325,20 @@ def _read_bytes(path: Path, fail: Callable[..., RecordError]) -> bytes:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise fail("not a regular file (a device, pipe or folder); give the path of a record, a .yaml file")
-        limit = f"a record must be under {MAX_BYTES // 1_000_000} MB"
-        if st.st_size > MAX_BYTES:
+            raise fail(f"not a regular file (a device, pipe or folder); give the path of {give}")
+        limit = f"{what} must be under {most // 1_000_000} MB"
+        if st.st_size > most:
             raise fail(f"file is {st.st_size / 1_000_000:.1f} MB; {limit}")
         chunks: list[bytes] = []
         size = 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, MAX_BYTES + 1 - size)
+        while size <= most:
+            chunk = os.read(fd, most + 1 - size)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
-        if size > MAX_BYTES:
-            raise fail(f"file is over {MAX_BYTES // 1_000_000} MB; {limit}")
+        if size > most:
+            raise fail(f"file is over {most // 1_000_000} MB; {limit}")
         return b"".join(chunks)
     except OSError as exc:
         raise fail(f"cannot read file: {exc.strerror}") from None
@@ -349,7 +351,7 @@ def read_yaml(path: Path) -> Source:
     def fail(message: str, line: int = 1, column: int = 1) -> RecordError:
         return RecordError([Problem(path, line, column, Severity.error, "", message)])
 
-    return parse_yaml(path, _read_bytes(path, fail))
+    return parse_yaml(path, read_bytes(path, fail))
 
 
 def parse_yaml(path: Path, raw: bytes) -> Source:

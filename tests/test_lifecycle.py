@@ -142,7 +142,7 @@ def test_a_decision_from_draft_to_withdrawn(tmp_path: Path) -> None:
     assert "<updated>2023-10-02T00:00:00Z</updated>" in entry
     assert "<summary>Corrected on 2 October 2023: The award is £38,000, not £40,000. Commissioning, 6 September 2023, £38,000" in entry
     assert row["total_amount"] == "38000" and [s["event"] for s in row["steps"]] == ["corrected"]
-    assert row["earlier_versions"] == [{"version": 1, "event": "sealed", "date": sealed["date"],
+    assert row["earlier_versions"] == [{"version": 1, "event": "sealed", "date": "2023-09-07",
                                         "url": "https://www.bedfordshire.pcc.police.uk/decision-register/decisions/2021-2024/pcc-d-102/pcc-d-102.v1.pdf"}]
 
     # Superseded by a new decision, linked both ways.
@@ -554,7 +554,7 @@ def published_page(office: Path) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("text,message", [
-    (lambda text: text.replace("    amount: 40000\n", "    amount: 99999\n"), "the ledger's text of it is not the version its seal names"),
+    (lambda text: text.replace("    amount: 40000\n", "    amount: 99999\n"), "the ledger's text of it is not the version the ledger recorded"),
     (lambda text: text.replace("status: approved", "status: [approved"), "the ledger's text of it cannot be read (malformed YAML"),
     (lambda text: "a: &a [" + ",".join(["*a"] * 10) + "]\n" + text, "the ledger's text of it cannot be read"),
     (lambda text: "\x00" + text, "the ledger's text of it cannot be read (binary file"),
@@ -630,3 +630,192 @@ def test_a_part_2_decisions_seal_holds_no_public_papers(tmp_path: Path) -> None:
     assert code == 0, output
     [entry] = ledger(office)
     assert entry["outputs"] == {}
+
+
+def test_a_second_correction_follows_the_first(tmp_path: Path) -> None:
+    """From the hostile review: the second correction was written before the first (the items
+    at the key's column were read as the next key), and the command said all was well."""
+    office = corrected(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("    amount: 38000\n", "    amount: 37000\n"), encoding="utf-8")
+    code, output = cli(office, "correct", REF, "--by", "Governance Officer", "--why", "The award is £37,000.", "--date", "2023-10-05")
+    assert code == 0 and "corrected (funding)" in output, output
+    assert verdict(office) == "1 record checked: 0 errors, 0 warnings"
+    text = record.read_text(encoding="utf-8")
+    assert text.index("why: The award is £38,000.") < text.index("why: The award is £37,000.")
+    code, output, page = published_page(office)
+    assert code == 0 and "note:" not in output, output
+    assert '<a href="pcc-d-102.v1.pdf">As approved on 7 September 2023' in page
+    assert '<a href="pcc-d-102.v2.pdf">As corrected on 2 October 2023' in page
+    folder = office.parent / "build" / "site" / "decisions" / "2021-2024" / "pcc-d-102"
+    assert "MoJ B992 – £38,000" in normalise(pdf_text((folder / "pcc-d-102.v2.pdf").read_bytes()))
+
+
+def test_an_indented_list_of_corrections_gets_its_next_item_indented(tmp_path: Path) -> None:
+    from engine.lifecycle import append_item
+
+    text = "reference: X\ncorrections:\n  - date: 2023-10-02\n    by: A\nstatus: approved\n"
+    assert append_item(text, "corrections", {"date": "2023-10-05", "by": "B"}) == (
+        "reference: X\ncorrections:\n  - date: 2023-10-02\n    by: A\n  - date: '2023-10-05'\n    by: B\nstatus: approved\n")
+
+
+# --- from the hostile review of earlier versions and the steps ----------------------------------------
+
+
+def test_a_step_on_a_copy_outside_the_archive_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "office").mkdir()
+    office = draft_project(tmp_path / "office")
+    elsewhere = tmp_path / "copy.yaml"
+    elsewhere.write_text(record_of(office).read_text(encoding="utf-8"), encoding="utf-8")
+    code, output = cli(office, "approve", str(elsewhere), "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signature", "Signed")
+    assert code == 1 and output == (f"error: {elsewhere}: not in this office's records ({office.parent / 'records'}): "
+                                    "a step is taken on the archive's own record\n"), output
+    assert ledger(office) == []
+
+
+def test_a_record_named_through_dot_dot_is_kept_by_its_place(tmp_path: Path) -> None:
+    office = draft_project(tmp_path)
+    named = office.parent / "records" / "2021-2024" / ".." / "2021-2024" / SEED.name
+    assert cli(office, "approve", str(named), "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signature", "Signed")[0] == 0
+    assert ledger(office)[0]["record"] == f"2021-2024/{SEED.name}"
+
+
+def test_a_ledger_that_cannot_be_written_leaves_the_record_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    from engine import ledger as ledger_module
+
+    office = draft_project(tmp_path)
+    before = record_of(office).read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ledger_module, "append", full)
+    signed = tmp_path / "scan.pdf"
+    signed.write_bytes(b"%PDF-1.4 the signed paper")
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signed-copy", str(signed))
+    assert code == 1 and output.endswith("ledger.jsonl: cannot record the step (No space left on device): nothing written\n"), output
+    assert record_of(office).read_bytes() == before
+    assert not list(record_of(office).parent.glob("*.signed.*"))
+
+
+def test_a_step_dated_before_the_last_step_is_refused(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    assert cli(office, "status", REF, "withdrawn", "--by", "Festus Akinbusoye", "--why", "Withdrawn.", "--date", "2023-11-20")[0] == 0
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("    amount: 40000\n", "    amount: 38000\n"), encoding="utf-8")
+    code, output = cli(office, "correct", REF, "--by", "Governance Officer", "--why", "The award is £38,000.", "--date", "2023-11-10")
+    assert code == 1 and ("the correction's date 2023-11-10 is before the decision's last recorded step (2023-11-20): give the day "
+                          "this step is taken") in output, output
+
+
+def test_a_lock_that_is_a_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    office = draft_project(tmp_path)
+    os.mkfifo(office.parent / "records" / ".ledger.jsonl.lock")
+    code, output = cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signature", "Signed")
+    assert code == 1 and "the ledger's lock is not a file: remove it" in output, output
+
+
+@pytest.mark.parametrize("line,message", [
+    ('{"note": "\\ud800"}', "not a ledger entry (its fields are not a seal's)"),
+    ("[" * 200_000 + "]" * 200_000, "not a ledger entry (a line of JSON)"),
+    ('{"seq": ' + "9" * 5000 + "}", "not a ledger entry (a line of JSON)"),
+], ids=["a lone surrogate", "nested past any depth", "a number past reading"])
+def test_a_hostile_ledger_line_is_one_line_of_error(tmp_path: Path, line: str, message: str) -> None:
+    office = approved(tmp_path)
+    path = office.parent / "records" / "ledger.jsonl"
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    code, output = cli(office, "check")
+    assert code == 1 and f"ledger.jsonl:2:1: error: {message}" in output, output
+
+
+def test_a_surrogate_in_a_chained_entry_is_the_wrong_kind_not_a_crash(tmp_path: Path) -> None:
+    office = corrected(tmp_path)
+    path = office.parent / "records" / "ledger.jsonl"
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    entries[1]["note"] = "\ud800"
+    path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")  # ASCII escapes: valid JSON
+    for command in (["check"], ["publish"], ["status", REF, "withdrawn", "--by", "A", "--why", "B", "--date", "2023-12-01"]):
+        code, output = cli(office, *command)
+        assert code == 1 and "not a ledger entry (a field of the wrong kind)" in output, (command, output)
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda path: (path.unlink(), path.symlink_to("/dev/zero")), "cannot read the ledger: not a regular file"),
+    (lambda path: (path.unlink(), os.mkfifo(path)), "cannot read the ledger: not a regular file"),
+], ids=["a link to a device", "a pipe"])
+def test_a_ledger_that_is_no_file_is_reported_not_read(tmp_path: Path, make, message: str) -> None:
+    office = approved(tmp_path)
+    make(office.parent / "records" / "ledger.jsonl")
+    code, output = cli(office, "check")
+    assert code == 1 and message in output, output
+
+
+def test_a_kept_text_past_a_records_size_is_the_wrong_kind(tmp_path: Path) -> None:
+    office = approved(tmp_path)
+    rewrite_ledger(office, lambda entries: entries[0].update(text=entries[0]["text"] + "#" * 1_000_001))
+    code, output = cli(office, "check")
+    assert code == 1 and "not a ledger entry (a field of the wrong kind)" in output, output
+
+
+@pytest.mark.parametrize("change", [
+    lambda entry: entry.update(text=entry["text"].replace("status: approved", "status: draft")),
+    lambda entry: entry.update(text=entry["text"].replace(f"reference: {REF}", "reference: PCC/D/999"), reference="PCC/D/102"),
+    lambda entry: entry.update(text=entry["text"].replace("status: approved", "status: approved\ncorrections:\n- date: 2023-09-08\n"
+                                                                          "  by: Nobody\n  fields: [subject]\n  why: Forged.")),
+], ids=["a draft's text", "another reference's text", "a correction the ledger never made"])
+def test_a_kept_text_is_held_to_everything_the_ledger_recorded(tmp_path: Path, change) -> None:
+    """From the hostile review: the fields alone leave out the status, the reference and the
+    corrections, which the earlier paper prints."""
+    office = corrected(tmp_path)
+    rewrite_ledger(office, lambda entries: change(entries[0]))
+    code, output, page = published_page(office)
+    assert code == 1 and ("(version 1): the ledger's text of it is not the version the ledger recorded" in output
+                          or "(version 1): the ledger's text of it cannot be read" in output), output
+    assert "pcc-d-102.v1.pdf" not in page
+
+
+def test_an_earlier_version_holding_what_is_now_confidential_is_not_published(tmp_path: Path) -> None:
+    """From the hostile review: a correction that makes a section confidential must not leave its
+    words on the register in the earlier version's PDF."""
+    office = approved(tmp_path)
+    record = record_of(office)
+    text = record.read_text(encoding="utf-8")
+    heading = "  - heading: Description of Service\n"
+    assert text.count(heading) == 1
+    record.write_text(text.replace(heading, heading + "    confidential: true\n"), encoding="utf-8")
+    code, output = cli(office, "correct", REF, "--by", "Governance Officer", "--why", "Part of it is Part 2.", "--date", "2023-10-02")
+    assert code == 0, output
+    code, output, page = published_page(office)
+    assert code == 0 and "<li>Version 1: not published</li>" in page and "pcc-d-102.v1.pdf" not in page, output
+    assert not list((office.parent / "build" / "site").rglob("*.v1.pdf"))
+    [row] = json.loads((office.parent / "build" / "site" / "decisions.json").read_text(encoding="utf-8"))["decisions"]
+    assert row["earlier_versions"] == [{"version": 1, "event": "sealed", "date": ledger(office)[0]["date"], "url": None}]
+
+
+def test_a_correction_can_withhold_the_paper_before_it(tmp_path: Path) -> None:
+    """A name taken out by a correction: the officer says the paper before it is not published again."""
+    office = approved(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace("Azalea, a Luton Based charity", "A Luton based charity"),
+                      encoding="utf-8")
+    code, output = cli(office, "correct", REF, "--by", "Governance Officer", "--why", "A provider's name is taken out.",
+                       "--date", "2023-10-02", "--withhold-earlier")
+    assert code == 0, output
+    assert "  why: A provider's name is taken out.\n  withhold_earlier: true\n" in record.read_text(encoding="utf-8")
+    assert verdict(office) == "1 record checked: 0 errors, 0 warnings"
+    code, output, page = published_page(office)
+    assert code == 0 and "<li>Version 1: not published</li>" in page, output
+    assert not list((office.parent / "build" / "site").rglob("*.v1.pdf"))
+
+
+def test_a_decision_that_names_itself_superseded_is_not_taken_at_its_word(tmp_path: Path) -> None:
+    """From the hostile review: a link to its own reference dated in another term was taken as
+    the decision superseding itself."""
+    office = draft_project(tmp_path)
+    record = record_of(office)
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "\nrecommendation:", f"\nlinks:\n- relation: supersedes\n  reference: {REF}\n  date: 2019-01-01\nrecommendation:"),
+        encoding="utf-8")
+    assert cli(office, "approve", REF, "--by", "Festus Akinbusoye", "--date", "2023-09-07", "--signature", "Signed")[0] == 0
+    code, output = cli(office, "check")
+    assert "is superseded by this decision" not in output, output
