@@ -537,6 +537,7 @@ def facts(entry: RegisterEntry, base_url: str, office: Office, links: Links | No
                         for x in incoming if x.target is not None],
         "documents": [{"title": doc.title, "label": doc.label, "date": stated_date(doc.date), "url": doc.url} for doc in d.documents],
         "steps": list(entry.steps),  # later steps from the ledger: {event, date, note}
+        "forward_plan": d.forward_plan,  # the id of its entry on the office's forward plan
         # The paper as it stood before each correction, each at its own address.
         "earlier_versions": [{"version": v["version"], "event": v["event"], "date": v["date"],
                               "url": base_url + entry.path + v["href"] if v["href"] else None} for v in entry.earlier],
@@ -569,7 +570,7 @@ CSV_FIELDS = ["reference", "date", "subject", "decision_maker", "total_amount", 
               "route_to_market", "bidding_limit", "status", "key_decision", "term", "part2", "withheld_reason", "url",
               "kind", "kind_label", "aliases", "report_of", "decision_maker_name", "decision_maker_role", "protective_marking",
               "published_url", "financial_year", "period", "funding", "fund_envelopes", "award_groups", "precept", "history",
-              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts", "fields", "steps", "earlier_versions"]
+              "addendum_to", "links", "linked_from", "documents", "published_title", "stated_amounts", "fields", "steps", "earlier_versions", "forward_plan"]
 
 _SEP = " – "
 
@@ -1133,6 +1134,7 @@ class _Site:
             "steps": [] if entry.part2 else [{"name": STEP_NAMES[s["event"]], "date": register_date(dt.date.fromisoformat(s["date"]), office),
                                               "note": s["note"]} for s in entry.steps],
             "key_decision": d.key_decision and public,
+            "forward_plan": self._plan_entry(d) if public else None,
             "files": entry.files, "earlier": [] if entry.part2 else entry.earlier, "snippet": Markup(self.snippet(entry)),
             "parent": {"reference": parent.decision.reference, "path": parent.path} if parent and public else None,
             "parent_outside": d.addendum_to if d.addendum_to and parent is None and public else None,
@@ -1140,6 +1142,13 @@ class _Site:
             "links": [self._linked(entry, x) for x in self.links.links_of(entry)],
             "linked_from": [self._linked(entry, x) for x in self.links.linked_from(entry) if x.relation != "addendum"],
         }
+
+    def _plan_entry(self, d: Decision) -> dict[str, str] | None:
+        """The forward plan's entry the decision names: its id, and its place on the plan's page
+        (where the office keeps a plan that holds it)."""
+        plan = self.office.plan
+        entry = plan.entry(d.forward_plan) if plan is not None and d.forward_plan else None
+        return {"id": entry.id, "anchor": entry.anchor} if entry is not None else None
 
     def _updated(self, entry: RegisterEntry) -> str | None:
         """The feed's date for a decision: the first day its date can mean; for a paper whose

@@ -529,3 +529,15 @@ def test_the_readmes_forward_plan_is_a_working_example(tmp_path: Path) -> None:
     code, lines = check(office, str(tmp_path / "anyshire" / "records" / "2024-2028" / "11-2026.yaml"))
     assert code == 0 and [line.replace(f"{tmp_path}/anyshire/", "") for line in lines] == [
         shown, "1 record checked: 0 errors, 1 warning"], lines
+
+
+def test_a_decisions_page_and_row_name_its_plan_entry(site: Path) -> None:
+    page = (site / "decisions" / "2024-2028" / "pcc-d-301" / "index.html").read_text(encoding="utf-8")
+    assert ('<div><dt>Forward plan</dt> <dd><a href="../../../forward-plan/index.html#entry-fp-2026-014">FP/2026/014</a>'
+            "</dd></div>") in page
+    secret = (site / "decisions" / "2024-2028" / "pcc-d-302" / "index.html").read_text(encoding="utf-8")
+    assert "<dt>Forward plan</dt>" not in secret  # a Part 2 decision's facts are not shown
+    rows = {r["reference"]: r for r in json.loads((site / "decisions.json").read_text(encoding="utf-8"))["decisions"]}
+    assert rows["PCC/D/301"]["forward_plan"] == "FP/2026/014" and "forward_plan" not in rows["PCC/D/302"]
+    header = (site / "decisions.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",steps,earlier_versions,forward_plan")
