@@ -42,11 +42,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BeforeValidator, Field, StringConstraints, ValidationError
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from .model import Day, Flag, Line, Model, Month, PlanId, Text, YEARS, FIRST_YEAR, LAST_YEAR
 from .problems import Problem, RecordError
-from .yaml_source import Source, _data_loc, _message, read_yaml
+from .yaml_source import Loc, Source, _message, read_yaml, validate
 
 if TYPE_CHECKING:
     from .publish import RegisterEntry, _Site
@@ -168,19 +168,14 @@ def _validated(source: Source) -> PlanFile:
     if not isinstance(source.data, dict):
         raise RecordError([source.problem((), "a forward plan is `entries:` with a list of entries under it (each with "
                                                f"{ENTRY_FIELDS}), not a single value or a list")])
-    try:
-        return PlanFile.model_validate(source.data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            loc = _data_loc(source.data, error["loc"], missing=error["type"] == "missing")
-            if error["type"] == "extra_forbidden":
-                message = (f"unknown field: an entry has {ENTRY_FIELDS}" if len(loc) > 1
-                           else "unknown field: a forward plan has `entries:` only")
-            else:
-                message = _message(error)
-            problems.append(source.problem(loc, message))
-        raise RecordError(problems) from None
+
+    def message(error: dict[str, Any], loc: Loc) -> str:
+        if error["type"] == "extra_forbidden":
+            return (f"unknown field: an entry has {ENTRY_FIELDS}" if len(loc) > 1
+                    else "unknown field: a forward plan has `entries:` only")
+        return _message(error)
+
+    return validate(source, PlanFile, message=message)  # the records' way: the traps of text typed by hand too
 
 
 # --- the register -----------------------------------------------------------------------------------

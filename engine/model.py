@@ -34,6 +34,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from .yaml_source import NARRATIVE, TEXT
+
 
 class Model(BaseModel):
     # A typo in a field name must never vanish silently.
@@ -41,7 +43,10 @@ class Model(BaseModel):
 
 
 # Text is something to read: not empty, not only spaces (yaml_source words the error).
-Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S"), TEXT]
+# The paper's narrative words: its paragraphs, list items and recommendation. The reader takes a
+# comment after them on their line for words cut short at ' #' (engine/yaml_source.py).
+Words = Annotated[Text, NARRATIVE]
 
 _SINGULAR = {"banners": "banner", "organisations": "organisation"}
 
@@ -436,22 +441,22 @@ IN_DRAFT = frozenset({Status.draft, Status.submitted})
 
 
 class Paragraph(Model):
-    text: Text
+    text: Words
     confidential: Flag = Field(False, description="Part 2 text: left out of every public output")
 
 
 class Item(Model):
     """A list item with a list of its own under it (PCC/D/037's service areas, each with amounts)."""
 
-    text: Text
-    bullets: list[Text] = Field(min_length=1)
+    text: Words
+    bullets: list[Words] = Field(min_length=1)
 
 
 def _item_kind(value: Any) -> str:
     return "item" if isinstance(value, (dict, Item)) else "text"
 
 
-ListItem = Annotated[Union[Annotated[Text, Tag("text")], Annotated[Item, Tag("item")]], Discriminator(_item_kind)]
+ListItem = Annotated[Union[Annotated[Words, Tag("text")], Annotated[Item, Tag("item")]], Discriminator(_item_kind)]
 
 
 class BulletList(Model):
@@ -545,7 +550,7 @@ def _as_block(value: Any) -> Any:
 # A paragraph may be written as plain text; the renderers always see Paragraph, BulletList or Table.
 Block = Annotated[
     Union[
-        Annotated[Text, Tag("text")],
+        Annotated[Words, Tag("text")],
         Annotated[Paragraph, Tag("paragraph")],
         Annotated[BulletList, Tag("bullets")],
         Annotated[Table, Tag("table")],
@@ -862,8 +867,8 @@ class Recommendation(Model):
     the funding lines (so the awards are not typed twice)."""
 
     heading: Line | None = Field(None, description="As printed, where the paper heads it, e.g. Recommendation")
-    text: Text | None = None
-    bullets: list[Text] = Field(default_factory=list)
+    text: Words | None = None
+    bullets: list[Words] = Field(default_factory=list)
     awards: Flag = Field(False, description="List the funding lines' awards as the recommendation's bullets")
 
     @model_validator(mode="after")
@@ -880,7 +885,7 @@ def _recommendation_kind(value: Any) -> str:
 
 
 RecommendationField = Annotated[
-    Union[Annotated[NotStated, Tag(NOT_STATED)], Annotated[Text, Tag("text")], Annotated[Recommendation, Tag("full")]],
+    Union[Annotated[NotStated, Tag(NOT_STATED)], Annotated[Words, Tag("text")], Annotated[Recommendation, Tag("full")]],
     Discriminator(_recommendation_kind),
 ]
 

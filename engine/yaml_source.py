@@ -11,7 +11,12 @@ from the events ourselves, in one pass, so that:
   is refused, with how to write it;
 - anchors and aliases, explicit tags, nesting deeper than any record needs, a second document
   and characters that cannot be printed are refused before they can do harm: no alias is
-  expanded, no tag constructs anything, and the depth is checked before each level is entered.
+  expanded, no tag constructs anything, and the depth is checked before each level is entered;
+- the traps of writing text by hand are told as such, each in one line saying how to write the
+  text (as a block, or in quotes), rather than as a parser's or a validator's words: text cut
+  short at " #" (the rest read as a comment), ": " in text (read as a field name and its value),
+  a quote, bracket or sign at the start of text, and true, null, numbers and dates where text
+  goes (see "the traps of text written by hand" below).
 """
 
 from __future__ import annotations
@@ -21,17 +26,20 @@ import errno
 import os
 import re
 import stat
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 from yaml._yaml import CParser
 from yaml.events import (
     AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
     DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
@@ -62,6 +70,9 @@ class Source:
     text: str
     locations: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     placeholders: list[Loc] = field(default_factory=list)  # values still holding a TODO
+    # Plain text followed on its line by a comment: (loc, line, column, the comment from its '#');
+    # validate() says which were cut short (see "the traps of text written by hand").
+    commented: list[tuple[Loc, int, int, str]] = field(default_factory=list)
 
     def locate(self, loc: Loc) -> tuple[int, int]:
         """The line and column of the value at loc, or of its nearest enclosing value."""
@@ -150,6 +161,7 @@ def _short_tag(tag: str) -> str:
 # --- building data from events -------------------------------------------------------------------
 
 _TAGS = "YAML tags such as {} are not allowed in records; remove the tag"
+_COMMENT_AFTER = re.compile(r"[ \t]+(#[^\n\r]*)")  # a comment on the line after a plain value
 
 
 class _Builder:
@@ -163,7 +175,11 @@ class _Builder:
         self.get = parser.get_event
         self.locations = source.locations
         self.placeholders = source.placeholders
+        self.text = source.text
         self.problems: list[Problem] = []
+        # The list item being read: the one the parser failed on, if it is not yet located.
+        self.next_item: Loc | None = None
+        self.comments = " #" in source.text or "\t#" in source.text  # any comment after a value
         self.anchors = 0  # anchors and aliases seen; the first is reported, with the count
         self.first_anchor = 0  # its index in problems
 
@@ -207,6 +223,11 @@ class _Builder:
                         value = self._number(value, event.start_mark, loc)
                     else:
                         value = _CONSTANTS.get(value, value)
+                    if self.comments and type(value) is str and self.text.startswith((" ", "\t"), event.end_mark.index):
+                        comment = _COMMENT_AFTER.match(self.text, event.end_mark.index)
+                        if comment:
+                            mark = event.start_mark
+                            self.source.commented.append((loc, mark.line + 1, mark.column + 1, comment.group(1).rstrip()))
             else:
                 if event.anchor is not None:
                     self._anchor(event.start_mark, loc)
@@ -265,8 +286,10 @@ class _Builder:
         out: list[Any] = []
         depth += 1
         while True:
+            self.next_item = loc + (len(out),)
             event = get()
             if type(event) is SequenceEndEvent:
+                self.next_item = None
                 return out
             mark = event.start_mark
             child = loc + (len(out),)
@@ -388,6 +411,10 @@ def parse_yaml(path: Path, raw: bytes) -> Source:
         at = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore"))
         raise RecordError(builder.problems + [_character_at(path, text, at)]) from None
     except yaml.MarkedYAMLError as exc:
+        item = builder.next_item if builder.next_item not in source.locations else None
+        trap = _text_trap(path, text, source.locations, item, exc)
+        if trap is not None:
+            raise RecordError(builder.problems + [trap]) from None
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "malformed YAML"
@@ -421,9 +448,14 @@ def _character_at(path: Path, text: str, at: int) -> Problem:
         pass  # as far as it can be read
     finally:
         parser.dispose()
-    before = [(position, loc) for loc, position in source.locations.items() if position <= (line, column)]
-    loc = max(before, key=lambda item: (item[0], len(item[1])))[1] if before else ()
-    return Problem(path, line, column, Severity.error, field_path(loc), _character_problem(text[at]))
+    return Problem(path, line, column, Severity.error, field_path(_field_at(source.locations, line, column)),
+                   _character_problem(text[at]))
+
+
+def _field_at(locations: dict[Loc, tuple[int, int]], line: int, column: int) -> Loc:
+    """The field a place in the file stands in: the deepest that starts at or before it."""
+    before = [(position, loc) for loc, position in locations.items() if position <= (line, column)]
+    return max(before, key=lambda item: (item[0], len(item[1])))[1] if before else ()
 
 
 def _position(text: str, at: int) -> tuple[int, int]:
@@ -492,13 +524,260 @@ def _data_loc(data: Any, loc: tuple[Any, ...], missing: bool = True) -> Loc:
     return tuple(out)
 
 
-def validate(source: Source, model: type[M], context: dict[str, Any] | None = None) -> M:
-    """Validate source.data into model; raise RecordError with every problem, each located."""
+def validate(source: Source, model: type[M], context: dict[str, Any] | None = None,
+             message: Callable[[dict[str, Any], Loc], str] | None = None) -> M:
+    """Validate source.data into model; raise RecordError with every problem, each located.
+    message: how to word a validation error at its place in the file, where the caller words some
+    its own way (the forward plan's unknown fields); _message otherwise. Text that YAML read as
+    something else, or cut short at ' #', is told as the trap it is (see below)."""
+    errors: list[Any] = []
+    result = None
     try:
-        return model.model_validate(source.data, context=context)
+        result = model.model_validate(source.data, context=context)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            loc = _data_loc(source.data, error["loc"], missing=error["type"] == "missing")
-            problems.append(source.problem(loc, _message(error)))
-        raise RecordError(problems) from None
+        errors = exc.errors(include_url=False)
+    problems = []
+    told: set[Loc] = set()
+    for error in errors:
+        loc = _data_loc(source.data, error["loc"], missing=error["type"] == "missing")
+        misread = _misread(source, model, loc)
+        if misread is None:
+            problems.append(source.problem(loc, message(error, loc) if message else _message(error)))
+        elif misread[0] not in told:  # the one message for all the errors text read as fields gave
+            told.add(misread[0])
+            problems.append(source.problem(*misread))
+    problems += _cut_short(source, model)
+    if problems:
+        raise RecordError(problems)
+    return result  # type: ignore[return-value]
+
+
+# --- the traps of text written by hand -------------------------------------------------------------
+#
+# Text typed as it is read breaks YAML's rules in a few ways, and YAML then reads something else
+# without a word, or a parser says what it could not do. Each is told as the trap it is, in one
+# line at the text, with the two ways to write any text safely: as a block, or in single quotes.
+#
+# - Text cut at " #": after a space, '#' starts a comment, so "...the Home Office #KnifeFree
+#   campaign." is read as "...the Home Office". A comment after a value is allowed (the records
+#   and `decisions new` have them: `amount: 40000  # excl. VAT`), so the criterion is precise:
+#   where the model takes words to read (its Text, marked TEXT: names, titles, headings,
+#   paragraphs; not a number, a date, a financial year, a web address, a code or a choice), a
+#   comment after plain text on its line is taken for the text cut short when
+#     (a) the '#' is glued to what follows it (#KnifeFree, #4): a comment is written `# like
+#         this`, a hashtag or a number is not; or
+#     (b) the text is the paper's narrative (a paragraph, a list item, the recommendation: the
+#         model marks them NARRATIVE), where words and a comment cannot be told apart: a comment
+#         of one's own goes on a line of its own there.
+#   Text in quotes or in a block keeps its '#' and is never taken for cut.
+# - ": " in text: "- The programme has three strands: schools..." is a field named "The programme
+#   has three strands". Where the model takes text and finds a mapping of one field whose name
+#   is no field name (it has a space or a capital: the model's names are lower_case) and whose
+#   value is one value, the errors under it are one: the text has ': ' in it. After a field's
+#   name ("text: The programme has three strands: ..."), the parser's "mapping values are not
+#   allowed" is told the same way.
+# - A quote, '[' or '{' at the start of text opens a quoted text, a list or a mapping that ends
+#   before the text does; '@' and '`' cannot start text at all: each is told, at the text.
+# - true, false, null, ~, nothing, numbers and dates are not text to YAML 1.2 (yes, no, on and off
+#   are): where the model takes text, the error says what YAML read, and to quote it.
+
+BLOCK = ("write the text as a block (>- after the ':' or '-', the text on the lines below it, indented) "
+         "or put all of it in single quotes (each ' inside written twice)")
+CUT = "the text is cut at ' #': YAML takes '{lost}' for a comment and leaves it out; " + BLOCK
+OWN_COMMENT = "; a comment of your own goes on a line of its own"
+COLON = "the text has ': ' in it (after '{before}'), which YAML reads as a field name and its value; " + BLOCK
+QUOTED = "the text starts with {what}, so YAML reads {shown} as {reads} and cannot read what follows it; " + BLOCK
+UNCLOSED = "the text starts with a quote that is never closed, so YAML cannot read the rest of the file; " + BLOCK
+RESERVED = "the text starts with '{sign}', which YAML does not allow at the start of text; " + BLOCK
+NOT_TEXT = "{shown} is read as {what}, not as text; put it in quotes ('{shown}') if it is the text"
+EMPTY = "empty: write the text here (null and ~ are read as empty too: put them in quotes if they are the text)"
+SHOWN = 40  # the most of the text a message quotes
+
+
+class Marker:
+    """Marks a kind of text in a model's annotations (Annotated[str, TEXT]), for the reader."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+TEXT = Marker("TEXT")  # words to read: names, titles, headings, paragraphs (the model's Text)
+NARRATIVE = Marker("NARRATIVE")  # the paper's narrative: paragraphs, list items, the recommendation
+_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]*")  # how the models name their fields
+
+Alternative = tuple[Any, tuple[Any, ...]]  # a type the model takes somewhere, with its metadata
+
+
+def _alternatives(annotation: Any, metadata: tuple[Any, ...] = ()) -> list[Alternative]:
+    """The types an annotation takes, Annotated and unions unwrapped, each with the metadata
+    around it."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        inner, *more = get_args(annotation)
+        return _alternatives(inner, metadata + tuple(more))
+    if origin is Union or origin is types.UnionType:
+        return [alternative for arg in get_args(annotation) for alternative in _alternatives(arg, metadata)]
+    return [(annotation, metadata)]
+
+
+def _slot(model: type[BaseModel], loc: Loc) -> list[Alternative]:
+    """What the model takes at loc (a place in the file's data), every alternative of every
+    union on the way followed."""
+    alternatives: list[Alternative] = [(model, ())]
+    for part in loc:
+        found: list[Alternative] = []
+        for annotation, _ in alternatives:
+            origin = get_origin(annotation)
+            if origin is list:
+                found += _alternatives(get_args(annotation)[0]) if isinstance(part, int) else []
+            elif origin is dict:
+                found += _alternatives(get_args(annotation)[1]) if isinstance(part, str) else []
+            elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(part, str):
+                info = annotation.model_fields.get(part)
+                if info is not None:
+                    found += _alternatives(info.annotation, tuple(info.metadata))
+        alternatives = found
+    return alternatives
+
+
+def _takes_text(alternatives: list[Alternative]) -> bool:
+    return any(annotation is str for annotation, _ in alternatives)
+
+
+def _marked(alternatives: list[Alternative], marker: Marker) -> bool:
+    return any(annotation is str and any(m is marker for m in metadata) for annotation, metadata in alternatives)
+
+
+def _a_field_of(alternatives: list[Alternative], name: str) -> bool:
+    """Whether name is, whatever its case, a field of a model taken here (Text: for text:)."""
+    return any(isinstance(a, type) and issubclass(a, BaseModel) and name.casefold() in a.model_fields
+               for a, _ in alternatives if get_origin(a) is None)
+
+
+def _misread(source: Source, model: type[BaseModel], loc: Loc) -> tuple[Loc, str] | None:
+    """Text YAML read as something else, where a validation error at loc comes from it: the
+    text's place and what to say; None for any other error."""
+    data = source.data
+    for depth in range(len(loc) + 1):
+        here = loc[:depth]
+        if depth and type(data) is dict and len(data) == 1:
+            [(name, value)] = data.items()
+            if type(name) is str and not _FIELD_NAME.fullmatch(name) and not isinstance(value, (dict, list)):
+                alternatives = _slot(model, here)
+                if _takes_text(alternatives) and not _a_field_of(alternatives, name):
+                    return here, COLON.format(before=_tail(name))
+        if depth == len(loc):
+            if isinstance(data, (str, dict, list)) or not _takes_text(_slot(model, here)):
+                return None
+            if data is None:
+                return here, EMPTY
+            what = "true or false" if isinstance(data, bool) else "a date" if isinstance(data, dt.date) else "a number"
+            return here, NOT_TEXT.format(shown=_shown(data), what=what)
+        part = loc[depth]
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return None  # pragma: no cover - the loop returns at the last depth
+
+
+def _cut_short(source: Source, model: type[BaseModel]) -> list[Problem]:
+    """Text followed by a comment that is taken for the text going on (the criterion above)."""
+    problems = []
+    for loc, line, column, comment in source.commented:
+        glued = comment[1:2] not in ("", " ", "\t")
+        alternatives = _slot(model, loc)
+        if _marked(alternatives, TEXT) and (glued or _marked(alternatives, NARRATIVE)):
+            message = CUT.format(lost=_head(comment)) + ("" if glued else OWN_COMMENT)
+            problems.append(Problem(source.path, line, column, Severity.error, field_path(loc), message))
+    return problems
+
+
+def _head(text: str) -> str:
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _tail(text: str) -> str:
+    return text if len(text) <= SHOWN else "…" + text[1 - SHOWN:]
+
+
+# How a line's value starts: indentation, list dashes, and a field's name and ': '.
+_VALUE_START = re.compile(r"[ ]*(?P<dashes>(?:-[ ]+)*)(?:(?P<name>[^\s#'\"{\[&*!|>%@`,?:-][^:#]*?):[ ]+)?")
+
+
+def _text_trap(path: Path, text: str, locations: dict[Loc, tuple[int, int]], item: Loc | None,
+               exc: yaml.MarkedYAMLError) -> Problem | None:
+    """The trap of text written by hand that a parser's error comes from, told at the text; None
+    for any other error. item: the list item being read when the error came, if one was (a
+    text that cannot be read at all is one)."""
+    mark, problem = exc.problem_mark, exc.problem or ""
+    if mark is None:
+        return None
+    at = None
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        at, message = exc.context_mark, UNCLOSED
+    elif problem == "found character that cannot start any token" and text[mark.index:mark.index + 1] in ("@", "`"):
+        at, message = mark, RESERVED.format(sign=text[mark.index])
+    elif problem.startswith("mapping values are not allowed"):
+        line = text[mark.index - mark.column:mark.index]
+        start = _VALUE_START.match(line)
+        assert start is not None  # it matches the empty string
+        name, column = start.group("name"), start.end()
+        if name is not None and not _FIELD_NAME.fullmatch(name):
+            column = start.start("name")  # "- Note: a: b": the text is all of it
+        said = line[column:].rstrip()
+        if not said or (name is None and not start.group("dashes") and _FIELD_NAME.fullmatch(said.strip())):
+            return None  # a field indented under the text above it, not text
+        loc = _field_at(locations, mark.line + 1, column + 1)
+        return Problem(path, mark.line + 1, column + 1, Severity.error, field_path(loc), COLON.format(before=_tail(said)))
+    else:
+        closed = _closed_before(text, mark)
+        if closed is not None:
+            start, end = closed
+            opening = text[start.index]
+            what = "a quote" if opening in "'\"" else f"'{opening}'"
+            reads = {"[": "a list", "{": "a set of fields"}.get(opening, "the whole value")
+            at, message = start, QUOTED.format(what=what, shown=_head(text[start.index:end.index]), reads=reads)
+            item = None  # the text that began it was read, and is located
+    if at is None:
+        return None
+    loc = item if item is not None else _field_at(locations, at.line + 1, at.column + 1)
+    return Problem(path, at.line + 1, at.column + 1, Severity.error, field_path(loc), message)
+
+
+def _closed_before(text: str, mark: Any) -> tuple[Any, Any] | None:
+    """The quoted text or the list or mapping in brackets that closes just before the error at
+    mark, on its line (its start and end marks): the text it began goes on after it."""
+    parser = CParser(text)
+    last = None
+    flows: list[Any] = []
+    try:
+        while True:
+            event = parser.get_event()
+            if isinstance(event, CollectionStartEvent):
+                flows.append(event.start_mark if event.flow_style else None)
+                last = None
+            elif isinstance(event, CollectionEndEvent):
+                start = flows.pop() if flows else None
+                last = (start, event.end_mark) if start is not None else None
+            elif type(event) is ScalarEvent:
+                last = (event.start_mark, event.end_mark) if event.style in ("'", '"') else None
+            elif type(event) is StreamEndEvent:
+                return None
+            else:
+                last = None
+    except yaml.YAMLError:
+        pass
+    finally:
+        parser.dispose()
+    if last is None:
+        return None
+    start, end = last
+    if end.line != mark.line or end.index > mark.index or text[end.index:mark.index].strip(" \t"):
+        return None
+    return start, end

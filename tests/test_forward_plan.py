@@ -151,7 +151,7 @@ def entry(**fields: str) -> str:
     # Text: ids, control characters, line breaks, spaces, length.
     (entry(id="'FP/2026/014<script>'"), "2:5: error: entries[0].id", "a forward plan entry's id is the office's own identifier"),
     (entry(id="'../../etc/passwd'"), "2:5: error: entries[0].id", "a forward plan entry's id is the office's own identifier"),
-    (entry(id="14"), "2:5: error: entries[0].id", "Input should be a valid string"),
+    (entry(id="14"), "2:5: error: entries[0].id", "14 is read as a number, not as text; put it in quotes ('14') if it is the text"),
     (entry(id="FP/2026/" + "1" * 40), "2:5: error: entries[0].id", "a forward plan entry's id is the office's own identifier"),
     (entry(matter='"Renewal\\x1b[31m of the service"'), "3:13: error: entries[0].matter",
      "the control character U+001B is not allowed in a record"),

@@ -54,7 +54,7 @@ BAD = [
     ("a year out of range", "\ndate: 2023-09-06", "\ndate: 1850", "date: the year must be from 1900 to 2099 (got 1850)"),
     ("a month 13", "\ndate: 2023-09-06", "\ndate: 2023-13", "date: a month is written 01 to 12 after the year, e.g. 2022-11"),
     ("a quarter as a paper's date", "\ndate: 2023-09-06", "\ndate: Q4 2022-23", "date: write dates as YYYY-MM-DD"),
-    ("a fund as a number", "    fund: MoJ", "    fund: 7", "funding[0].fund: Input should be a valid string"),
+    ("a fund as a number", "    fund: MoJ", "    fund: 7", "funding[0].fund: 7 is read as a number, not as text; put it in quotes ('7') if it is the text"),
     ("both amount and per_year", "    amount: 40000\n", "    amount: 40000\n    per_year: [{financial_year: 2023-24, amount: 1}]\n",
      "funding[0]: give either `amount` or `per_year`"),
     ("neither amount nor per_year", "    amount: 40000\n", "", "funding[0]: give the `amount`, or the amount for each financial year"),

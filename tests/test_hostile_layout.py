@@ -212,7 +212,7 @@ BAD_LAYOUTS = [
     ("sign-offs for nobody", B + "    - sign_offs: everyone\n", "- sign_offs:",
      "layout.blocks[0].sign_offs: Input should be 'all', 'approval' or 'others'"),
     ("an empty fixed text", B + "    - text: ''\n", "- text:", "layout.blocks[0].text: String should have at least 1 character"),
-    ("a fixed text with nothing", B + "    - text:\n", "- text:", "layout.blocks[0].text: required field is missing"),
+    ("a fixed text with nothing", B + "    - text:\n", "- text:", "layout.blocks[0].text: empty: write the text here (null and ~ are read as empty too: put them in quotes if they are the text)"),
     ("no blocks", "layout:\n  blocks: []\n", "blocks:", "layout.blocks: List should have at least 1 item"),
     ("blocks as a mapping", "layout:\n  blocks: {sections: {}}\n", "blocks:", "layout.blocks: Input should be a valid list"),
     ("a layout as a word", "layout: sections\n", "layout:", "layout: write this as a set of fields"),
