@@ -739,11 +739,21 @@ def _text_trap(path: Path, text: str, locations: dict[Loc, tuple[int, int]], ite
         closed = _closed_before(text, mark)
         if closed is not None:
             start, end = closed
+            head = _VALUE_START.match(text, start.index - start.column, start.index)
+            name = head.group("name") if head is not None and head.end() == start.index else None
+            if name is not None and not _FIELD_NAME.fullmatch(name):
+                # "- The strands: "schools" and...": the ': ' came first, and made the rest a value
+                column = head.start("name") - (start.index - start.column)  # type: ignore[union-attr]
+                loc = _field_at(locations, start.line + 1, column + 1)
+                loc = loc[:-1] if loc and loc[-1] == name else loc
+                return Problem(path, start.line + 1, column + 1, Severity.error, field_path(loc), COLON.format(before=_tail(name)))
             opening = text[start.index]
             what = "a quote" if opening in "'\"" else f"'{opening}'"
             reads = {"[": "a list", "{": "a set of fields"}.get(opening, "the whole value")
             at, message = start, QUOTED.format(what=what, shown=_head(text[start.index:end.index]), reads=reads)
-            item = None  # the text that began it was read, and is located
+            item = _field_at(locations, start.line + 1, start.column + 1)  # the text that began it was read: it is located
+            if item and type(item[-1]) is str and locations[item] == (start.line + 1, start.column + 1):
+                item = item[:-1]  # what YAML read as a field's name ('"Knife crime" is rising: ...') is the text
     if at is None:
         return None
     loc = item if item is not None else _field_at(locations, at.line + 1, at.column + 1)
@@ -761,12 +771,16 @@ def _closed_before(text: str, mark: Any) -> tuple[Any, Any] | None:
             event = parser.get_event()
             if isinstance(event, CollectionStartEvent):
                 flows.append(event.start_mark if event.flow_style else None)
-                last = None
+                if event.flow_style:  # (a block mapping opened after the text is the parser's reading of what follows it)
+                    last = None
             elif isinstance(event, CollectionEndEvent):
                 start = flows.pop() if flows else None
                 last = (start, event.end_mark) if start is not None else None
             elif type(event) is ScalarEvent:
-                last = (event.start_mark, event.end_mark) if event.style in ("'", '"') else None
+                if event.style in ("'", '"'):
+                    last = (event.start_mark, event.end_mark)
+                elif event.value or event.start_mark.index != mark.index:  # not the nothing read where it failed
+                    last = None
             elif type(event) is StreamEndEvent:
                 return None
             else:

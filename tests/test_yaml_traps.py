@@ -228,6 +228,16 @@ def test_a_quote_that_is_never_closed(tmp_path: Path) -> None:
                         f"cannot read the rest of the file; {BLOCK}"]
 
 
+def test_a_quote_and_a_colon_in_one_paragraph_are_one_error(tmp_path: Path) -> None:
+    """Whichever comes first is the trap the text fell into, told once at the paragraph."""
+    path, problems = paragraph(tmp_path, '"Knife crime" is rising: we will act.')
+    assert problems == [f'{path}:9:9: error: sections[0].content[0]: the text starts with a quote, so YAML reads "Knife crime" '
+                        f"as the whole value and cannot read what follows it; {BLOCK}"]
+    path, problems = paragraph(tmp_path, 'The strands: "schools" and parents.')
+    assert problems == [f"{path}:9:9: error: sections[0].content[0]: the text has ': ' in it (after 'The strands'), which YAML "
+                        f"reads as a field name and its value; {BLOCK}"]
+
+
 @pytest.mark.parametrize(("text", "shown", "what"), [
     ("[Draft] The programme is paused.", "[Draft]", "a list"),
     ("{Redacted} is the provider.", "{Redacted}", "a set of fields"),
