@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .kinds import ENGINE_KINDS
-from .model import PaperDate, as_financial_year, earliest, financial_year_of, latest
+from .model import PaperDate, as_financial_year, earliest, financial_year_bounds, financial_year_of, latest
 from .office import CONSTRAINABLE, Office, OfficeField, ReferenceScheme, Term, named_year
 from .problems import RecordError, printable
 from .writing import write_atomic
@@ -35,68 +35,52 @@ class NewError(Exception):
 
 
 # --- the skeleton ------------------------------------------------------------------------------
+#
+# Every field an officer fills is in the new record, each with a comment saying what goes there:
+# what the decision must give as a TODO that `decisions check` reports until it is filled, what it
+# may give as a commented line to use (remove the '# '). Words are written as blocks (`>-`, and the
+# words on the lines below it), where '#', ': ' and quotes are kept as typed (the traps of text
+# typed plain: engine/yaml_source.py); a number, a date, a code or a choice is written plain, its
+# TODO in quotes. What a command writes (the approval) is shown as the command will write it.
 
-HEAD = """\
+NOTE_COLUMN = 34  # where each line's comment starts, so that the comments read as a column
+
+INTRO = """\
 # yaml-language-server: $schema={schema}
-# Fill in every TODO; `decisions check` reports each one until it is filled.
-{comment}kind: {kind}
-reference: {reference}
-subject: "TODO: subject"
-{report_of}date: {date}
-status: draft
-"""
-
-FUNDING = """
-funding:                      # one line per recipient; delete `recipient` where the paper names none
-  - recipient: "TODO: the organisation funded, e.g. Leaders Unlocked"
-    service: "TODO: service, project or purpose"
-    fund: "TODO: fund, e.g. MoJ or Community Safety Fund"
-    budget_code: "TODO: budget code, e.g. B992 (or delete this line)"
-    amount: "TODO: amount in pounds, e.g. 40000"
-    financial_year: {financial_year}
-"""
-
-FUNDING_SECTIONS = """
-sections:
-  - heading: Description of Service
-    content:
-      - "TODO: what the service is and why it is needed"
-  - heading: Route to Market/Delivery
-    content:
-      - "TODO: how the provider will be found"
-"""
-
-OTHER_SECTIONS = """
-sections:
-  - heading: Background
-    content:
-      - "TODO: what is decided, and why"
-"""
-
-ROUTE = """
-route_to_market:
-  method: competition         # quotes, direct_award, grant, framework, mini_competition or none
-  bidding_limit: "TODO: bidding limit in pounds"
-  duration_months: 12
-"""
-
-OWN_YEAR = """
-financial_year: "TODO: the financial year the decision is for, e.g. {financial_year}"
-"""
-
-LINKS = """
-links:
-  - relation: amends          # supersedes, corrects, cites, varies, follows, companion or related
-    reference: "TODO: the other decision's reference, e.g. {example}"
-"""
-
-TAIL = """
-recommendation: "TODO: the recommendation, e.g. To note decision"
+# A new decision record. Fill in every TODO (`decisions check` reports each one until it is filled).
+# Text is written as a block, `>-` and the words on the lines below it, indented: there '#', ': '
+# and quotes are kept as typed. A line starting '#' is a note, not part of the record: remove the
+# '# ' before a field to give it, and delete what this decision does not have.
 """
 
 KIND_PLACEHOLDER = '"TODO: kind of decision, e.g. funding_allocation (`decisions kinds` lists them)"'
-ANY_KIND = ("# Delete the funding and route_to_market blocks if this decision has none;\n"
-            "# `decisions new --kind KIND` starts a record with the facts its kind expects.\n")
+ANY_KIND = ("# Delete the funding, route_to_market and history blocks if this decision has none;\n"
+            "# `decisions new --kind KIND` starts a record with the facts its kind expects.")
+FUNDING_SECTIONS = [("Description of Service", "TODO: what the service is and why it is needed"),
+                    ("Route to Market/Delivery", "TODO: how the provider will be found")]
+OTHER_SECTIONS = [("Background", "TODO: what is decided, and why")]
+
+
+class _Lines:
+    """The record's lines, each field's comment in a column."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, code: str, note: str = "") -> None:
+        self.lines.append(f"{code:<{NOTE_COLUMN - 2}} # {note}" if note else code)
+
+    def text(self, start: str, words: str, note: str) -> None:
+        """Words as a block: the field's name (or a list's dash) and `>-`, the words under it,
+        indented past the field's name."""
+        indent = len(start) - len(start.lstrip(" "))
+        if start.lstrip(" ").startswith("- ") and start.strip() != "-":
+            indent += 2  # a field of a list's item: its name stands after the dash
+        self.add(f"{start} >-", note)
+        self.lines.append(" " * (indent + 2) + words)
+
+    def blank(self) -> None:
+        self.lines.append("")
 
 
 def _expected(office: Office, kind: str | None) -> set[str]:
@@ -107,47 +91,165 @@ def _expected(office: Office, kind: str | None) -> set[str]:
 
 
 def skeleton(office: Office, reference: str, day: dt.date, schema: str, kind: str | None = None) -> str:
-    """A draft record: the core every decision has, and the blocks its kind expects, each
-    value to be filled in a TODO placeholder that `decisions check` reports until it is."""
+    """A draft record: every field an officer fills, each with what goes there; the core every
+    decision has and the facts its kind expects as TODO placeholders that `decisions check`
+    reports until they are filled, the rest as commented lines to use."""
     facts = _expected(office, kind)
-    funds = "funding" in facts
-    comment = ANY_KIND
-    if kind is not None:
+    funds, route = "funding" in facts, "route_to_market" in facts
+    year = financial_year_of(day)
+    earlier = [(day - dt.timedelta(days=days)).isoformat() for days in (90, 60, 30)]  # examples' dates, before the paper's
+    out = _Lines()
+    out.lines += INTRO.format(schema=schema).splitlines()
+    what_kind = "what kind of decision: `decisions kinds` lists them"
+    if kind is None:
+        out.lines += ANY_KIND.splitlines()
+        out.add(f"kind: {KIND_PLACEHOLDER}", what_kind)
+    else:
         expects = " and ".join(" or ".join(fact.split("|")) for fact in office.all_kinds[kind].expects)
-        comment = f"# {office.all_kinds[kind].label}: {'gives ' + expects if expects else 'no fact in particular expected'}.\n"
-    # A "Report of" line only where the office's form prints one.
-    shown = "report_of" in office.layout_at(day).names()
-    text = HEAD.format(schema=schema, comment=comment, kind=_yaml_text(kind) if kind else KIND_PLACEHOLDER,
-                       reference=_yaml_text(reference), date=day.isoformat(),
-                       report_of="report_of: Police and Crime Commissioner\n" if shown else "")
-    if funds:
-        text += FUNDING.format(financial_year=financial_year_of(day))
-    elif "financial_year" in facts or "precept" in facts:
-        text += OWN_YEAR.format(financial_year=financial_year_of(day))
-    text += FUNDING_SECTIONS if funds else OTHER_SECTIONS
-    if "route_to_market" in facts:
-        text += ROUTE
+        out.lines.append(f"# {office.all_kinds[kind].label}: {'gives ' + expects if expects else 'no fact in particular expected'}.")
+        out.add(f"kind: {_yaml_text(kind)}", what_kind)
+    out.add(f"reference: {_yaml_text(reference)}", "the next free reference: keep it")
+    out.text("subject:", "TODO: subject", "the paper's title, on one line")
+    if "report_of" in office.layout_at(day).names():  # a "Report of" line only where the office's form prints one
+        out.add("report_of: Police and Crime Commissioner", "as the paper's \"Report of\" line prints it")
+    out.add("# author: {name: A Name, role: Commissioning Officer}", "who wrote the paper, where it names them")
+    out.add(f"date: {day.isoformat()}", "the paper's date, YYYY-MM-DD")
+    out.add("status: draft", "`decisions submit`, then `decisions approve`, move it on")
+    out.add("key_decision: false", "true for a key decision")
+    if office.forward_plan is not None:
+        out.add("# forward_plan: FP/2026/014", f"a key decision's entry in the forward plan ({office.forward_plan.file})")
     if "links" in facts:
-        text += LINKS.format(example=office.scheme_at(day).example)
-    return text + _office_fields(office) + TAIL
+        out.add("# addendum_to: " + office.scheme_at(day).example, "an addendum: its parent's reference")
+    _office_fields(office, out)
+
+    if funds:
+        out.blank()
+        out.add(f"# funds: [{{name: Community Safety Fund, available: 538000, financial_year: {year}}}]",
+                "the funds awarded from, with what each has")
+        out.add("# award_groups: [{name: Small grants up to £5000, up_to: 5000}]", "groups of awards, as the paper lists them")
+        out.add("funding:", "money given: one line per recipient")
+        out.text("  - recipient:", "TODO: the organisation funded, e.g. Leaders Unlocked", "who is given it (delete where the paper names none)")
+        out.text("    service:", "TODO: service, project or purpose", "as the paper names it")
+        out.add("    # purpose: Drop-in sessions for young people", "what the money is for, where the paper says more")
+        out.text("    fund:", "TODO: fund, e.g. MoJ or Community Safety Fund", "the fund it comes from")
+        out.add('    budget_code: "TODO: budget code, e.g. B992 (or delete this line)"', "where the paper gives one")
+        out.add('    amount: "TODO: amount in pounds, e.g. 40000"', "pounds: a plain number, no £ or commas")
+        out.add(f"    financial_year: {year}", "the financial year of the amount")
+        out.add(f"    # period: {{start: {day.isoformat()}, end: {financial_year_bounds(year)[1].isoformat()}}}",
+                "the dates the money covers, where the paper gives them")
+        out.add("    # group: Small grants up to £5000", "the award group it is listed under (award_groups)")
+        out.add("  # - {service: Another service, fund: MoJ, per_year: [{financial_year: " + year + ", amount: 20000}]}",
+                "another line; per_year: a sum for each year")
+    elif "financial_year" in facts or "precept" in facts:
+        out.blank()
+        out.add(f'financial_year: "TODO: the financial year the decision is for, e.g. {year}"', "2023-24, 2023/24 or 2023-2024")
+    if "precept" in facts:
+        out.add(f"# precept: {{financial_year: {year}, band_d: 264.50, increase: 14.84, increase_percent: 5.94}}",
+                "the precept's facts")
+    if not ({"funding", "financial_year", "precept"} & facts):
+        out.blank()
+        out.add(f"# financial_year: {year}", "the year the decision is for, apart from any funding line")
+    out.add("# amounts: [{label: Contingency, amount: 5000, financial_year: " + year + "}]",
+            "other sums the paper states: thresholds, budgets")
+
+    if route:
+        out.blank()
+        out.add("route_to_market:", "how the provider is found")
+        out.add("  method: competition", "quotes, direct_award, grant, framework, mini_competition or none")
+        out.add('  bidding_limit: "TODO: bidding limit in pounds"', "the most one bid may ask for")
+        out.add("  # awards: 8", "a round: how many awards it may make")
+        out.add("  duration_months: 12", "how long the service runs")
+        out.add("  pilot: false", "true for a pilot")
+        out.add("  # long_term_considerations: [Funding beyond the pilot]", "in brief: the words stay in sections")
+        out.lines.append("# A competition's service specification goes under `specification:` (README, \"The service specification\").")
+
+    out.blank()
+    meeting = f"{{event: meeting, date: {earlier[2]}, name: Business Coordination Board}}"
+    if route:
+        out.add("history:", "what led to it, in date order: delete the events it did not have")
+        out.add("  - event: opportunity_released", "the competition opened")
+        out.add('    date: "TODO: the day it opened, YYYY-MM-DD"', "a day, a month (2023-07) or a quarter (Q2 2023-24)")
+        out.add("  - event: response_deadline", "bids were due")
+        out.add('    date: "TODO: the deadline, YYYY-MM-DD"', "after the opening")
+        out.add("  - event: applications_received", "the bids received")
+        out.add('    received: "TODO: how many bids, e.g. 4"', "= those failing a show-stopper + those evaluated")
+        out.add("  # - {event: show_stopper, discounted: 1}", "bids failing a show-stopper requirement")
+        out.add("  # - {event: evaluation, evaluated: 3, participants: [{role: Commissioning Manager}]}", "bids evaluated, and by whom")
+        out.add("  # - {event: award, organisations: [Leaders Unlocked]}", "who was awarded, where no funding line names them")
+        out.add(f"  # - {meeting}", "a meeting or panel that considered it")
+    else:
+        out.add("# history:", "what led to it, in date order: meetings, consultations, votes")
+        out.add(f"#   - {meeting}", "a meeting or panel that considered it")
+        out.add(f"#   - {{event: consultation, date: {earlier[0]}, until: {earlier[1]}, responses: 120, result: Most supported it}}",
+                "a consultation")
+
+    out.blank()
+    out.add("sections:", "the paper's words, section by section")
+    for heading, todo in FUNDING_SECTIONS if funds else OTHER_SECTIONS:
+        out.add(f"  - heading: {heading}", "as printed, without the office's heading suffix")
+        out.add("    content:", "paragraphs, each a block like this one")
+        out.text("      -", todo, "a paragraph")
+    out.add("      # - {text: Words left out of what is published., confidential: true}", "a Part 2 paragraph")
+    out.add("      # - bullets: [A risk, Another risk]", "a list")
+
+    out.blank()
+    out.add("# police_and_crime_plan: [{number: '1', title: Protecting the vulnerable}]", "the Plan's priorities it serves")
+    out.add("# partners: [A partner organisation]", "who the provider works with")
+    if "links" in facts:
+        out.add("links:", "decisions this one amends, supersedes, corrects, cites, varies or follows")
+        out.add("  - relation: amends", "supersedes, corrects, cites, varies, follows, companion or related")
+        out.add(f"    reference: {_yaml_text('TODO: the other decision' + chr(39) + 's reference, e.g. ' + office.scheme_at(day).example)}",
+                "its reference")
+    else:
+        out.add(f"# links: [{{relation: cites, reference: {_yaml_text(office.scheme_at(day).example)}}}]",
+                "decisions this one amends, supersedes, cites...")
+    out.add("# documents: [{title: Needs assessment, label: Appendix A}]", "appendices and background papers")
+
+    out.blank()
+    out.text("recommendation:", "TODO: the recommendation, e.g. To note decision", "what the Commissioner is asked to decide")
+
+    out.blank()
+    term = office.term_of(day)
+    approver = term.commissioner if term is not None else "A Name"
+    out.add(f"# approval: {{name: {approver}, date: {day.isoformat()}, signature: Signed by the Commissioner}}",
+            "written by `decisions approve`")
+    out.add("# sign_offs: [{role: Chief Finance Officer, name: A Name, date: " + day.isoformat() + "}]",
+            "sign-offs beyond the Commissioner's")
+    out.add("publication:", "what the register publishes")
+    out.add("  part: public", "or part2: the whole paper withheld, with why")
+    out.add("  # reason: Commercially sensitive until the contract is signed", "part2: why it is withheld")
+    out.add("  # foi_exemption: Section 43 (commercial interests)", "part2: the FOI exemption")
+    marking = office.fields.get("protective_marking")
+    if marking is not None:
+        out.add(f"  protective_marking: {_todo(marking)}", "as printed on the paper")
+    else:
+        out.add("  # protective_marking: OFFICIAL", "as printed, e.g. OFFICIAL or OFFICIAL-SENSITIVE")
+    return "\n".join(out.lines) + "\n"
 
 
 _HOW = {"text": "", "date": ", YYYY-MM-DD", "number": ", a whole number", "yes_no": ", true or false"}
 
 
-def _office_fields(office: Office) -> str:
-    """The office's own fields (office.yaml `fields:`), each a TODO; a protective marking the
-    office constrains where the record keeps it."""
-    def todo(declared: OfficeField) -> str:
-        values = f", one of {', '.join(declared.values)}" if declared.values else ""
-        return _yaml_text(f"TODO: {declared.label}{values}{_HOW[declared.type]}")
+def _todo(declared: OfficeField) -> str:
+    """An office field's placeholder, for a value that is not words: quoted, replaced whole."""
+    values = f", one of {', '.join(declared.values)}" if declared.values else ""
+    return _yaml_text(f"TODO: {declared.label}{values}{_HOW[declared.type]}")
+
+
+def _office_fields(office: Office, out: _Lines) -> None:
+    """The office's own fields (office.yaml `fields:`), each a TODO: words as a block, a choice,
+    a date, a number or true or false in quotes. A protective marking the office constrains is
+    kept under publication."""
     own = {name: f for name, f in office.fields.items() if name not in CONSTRAINABLE}
-    text = "".join(f"\nfields:\n" if i == 0 else "" for i in range(1 if own else 0))
-    text += "".join(f"  {name}: {todo(declared)}\n" for name, declared in own.items())
-    marking = office.fields.get("protective_marking")
-    if marking is not None:
-        text += f"\npublication:\n  protective_marking: {todo(marking)}\n"
-    return text
+    if not own:
+        return
+    out.add("fields:", "the office's own (office.yaml `fields:`)")
+    for name, declared in own.items():
+        note = (declared.description or f"the paper's {declared.label}") + ("" if declared.required else " (or delete this line)")
+        if declared.type == "text" and not declared.values:
+            out.text(f"  {name}:", f"TODO: {declared.label}", note)
+        else:
+            out.add(f"  {name}: {_todo(declared)}", note)
 
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9/._-]*")

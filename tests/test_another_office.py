@@ -49,7 +49,7 @@ def test_another_offices_own_kind(tmp_path: Path) -> None:
     assert "estates" in json.loads(result.output)["properties"]["kind"]["enum"]
     result = CliRunner().invoke(main, [*office, "new", "--date", "2025-03-01", "--kind", "estates"])
     assert result.exit_code == 0, result.output
-    assert "\nkind: estates\n" in Path(result.output.strip()).read_text(encoding="utf-8")
+    assert "\nkind: estates " in Path(result.output.strip()).read_text(encoding="utf-8")
     record = tmp_path / "records" / "2024-2028" / "DEC-0042.yaml"
     text = record.read_text(encoding="utf-8")
     record.write_text(text[: text.index("funding:")] + text[text.index("sections:"):], encoding="utf-8")

@@ -41,22 +41,23 @@ def test_new_takes_the_next_free_reference_and_check_reports_placeholders(tmp_pa
     assert out.strip() == str(created)
     text = created.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=")
-    assert "reference: PCC/D/128\n" in text and "financial_year: 2023-24\n" in text
+    assert "\nreference: PCC/D/128 " in text and "\n    financial_year: 2023-24 " in text
     code, out = run("check", str(created))
     assert code == 1
     # A draft's unfilled placeholder is an error, every one of them, the kind's first; nothing
     # else is reported (the skeleton is otherwise a valid record of the model).
     fields = [line.split(": ")[2] for line in out.splitlines()[:-1]]
     assert fields == ["kind", "subject", "funding[0].recipient", "funding[0].service", "funding[0].fund",
-                      "funding[0].budget_code", "funding[0].amount", "sections[0].content[0]", "sections[1].content[0]",
-                      "route_to_market.bidding_limit", "recommendation"], out
+                      "funding[0].budget_code", "funding[0].amount", "route_to_market.bidding_limit", "history[0].date",
+                      "history[1].date", "history[2].received", "sections[0].content[0]", "sections[1].content[0]",
+                      "recommendation"], out
     assert all(": placeholder not filled in: TODO" in line for line in out.splitlines()[:-1]), out
-    assert f"{created}:7:1: error: subject: placeholder not filled in: TODO: subject" in out
+    assert f"{created}:10:1: error: subject: placeholder not filled in: TODO: subject" in out
 
 
 def test_the_skeleton_filled_in_checks_clean(tmp_path: Path) -> None:
     """What new writes is the new model's shape: filling in the placeholders (and leaving out
-    the optional recipient) is all a record needs."""
+    the optional recipient) is all a record needs; the commented fields are left as notes."""
     records = tmp_path / "records"
     code, out = run("new", "--date", "2023-10-02", "--records", str(records))
     assert code == 0, out
@@ -64,20 +65,27 @@ def test_the_skeleton_filled_in_checks_clean(tmp_path: Path) -> None:
     text = created.read_text(encoding="utf-8")
     filled = {"kind": "funding_allocation", "subject": "Allocation of MoJ Funding for Victim Support 2023-2024",
               "recipient": "Changing Lives", "service": "Victim Support", "fund": "MoJ", "budget_code": "B992",
-              "amount": "30000", "- ": "A paragraph.", "bidding_limit": "30000", "recommendation": "To note decision"}
-    lines = []
+              "amount": "30000", "-": "A paragraph.", "bidding_limit": "30000", "recommendation": "To note decision",
+              "opportunity_released": "2023-06-01", "response_deadline": "2023-07-03", "received": "0"}
+    lines: list[str] = []
     for line in text.splitlines():
-        if '"TODO' in line:
+        if line.lstrip().startswith("TODO"):  # words: the block's line under its `>-`
+            field = lines[-1].split("#")[0].split(">-")[0].strip().removeprefix("- ").rstrip(":") or "-"
+            line = line[: line.index("TODO")] + filled[field]
+        elif '"TODO' in line:  # a number, a date or a choice, in quotes
             key = line[: line.index('"TODO')]
-            field = key.strip().removeprefix("-").strip().rstrip(":") or "- "
+            field = key.strip().removeprefix("-").strip().rstrip(":")
+            if field == "date":
+                field = lines[-1].split("event:")[1].split("#")[0].strip()
             line = key + filled[field]
         lines.append(line)
     created.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out = run("check", str(created))
     assert out.endswith("1 record checked: 0 errors, 0 warnings\n"), out
     # The recipient is optional: a line without one checks clean too.
-    created.write_text("\n".join(lines).replace("  - recipient: Changing Lives\n    service:", "  - service:") + "\n",
-                       encoding="utf-8")
+    start = next(i for i, line in enumerate(lines) if line.startswith("  - recipient:"))
+    without = lines[:start] + ["  - " + lines[start + 2].lstrip()] + lines[start + 3:]
+    created.write_text("\n".join(without) + "\n", encoding="utf-8")
     code, out = run("check", str(created))
     assert out.endswith("1 record checked: 0 errors, 0 warnings\n"), out
 
@@ -87,10 +95,10 @@ def test_new_starts_a_record_of_a_kind_with_the_facts_it_expects(tmp_path: Path)
     code, out = run("new", "--date", "2024-01-15", "--kind", "policy_or_governance", "--records", str(records))
     assert code == 0, out
     text = Path(out.strip()).read_text(encoding="utf-8")
-    assert "\nkind: policy_or_governance\n" in text and "funding:" not in text and "route_to_market:" not in text
+    assert "\nkind: policy_or_governance " in text and "funding:" not in text and "route_to_market:" not in text
     code, out = run("new", "--date", "2024-01-15", "--kind", "precept_and_budget", "--records", str(records))
     text = Path(out.strip()).read_text(encoding="utf-8")
-    assert out.strip().endswith("PCC-D-129.yaml") and "\nkind: precept_and_budget\n" in text
+    assert out.strip().endswith("PCC-D-129.yaml") and "\nkind: precept_and_budget " in text
     assert 'financial_year: "TODO: the financial year the decision is for, e.g. 2023-24"' in text
     code, out = run("new", "--date", "2024-01-15", "--kind", "contract_award", "--records", str(records))
     text = Path(out.strip()).read_text(encoding="utf-8")

@@ -28,11 +28,11 @@ STEP_ONE = textwrap.dedent(re.search(r"\n   ```sh\n(.*?)\n   ```\n", GUIDE, re.S
 
 # What the officer types in place of each TODO the skeleton leaves.
 FILLED = {
-    '"TODO: subject"': "Publication of stop and search data",
-    '"TODO: what is decided, and why"': "The force will publish its stop and search data each month.",
-    "'TODO: Originator'": "Chief Executive",
+    "TODO: subject": "Publication of stop and search data",
+    "TODO: what is decided, and why": "The force will publish its stop and search data each month.",
+    "TODO: Originator": "Chief Executive",
     "'TODO: Protective Marking, one of OFFICIAL, OFFICIAL-SENSITIVE'": "OFFICIAL",
-    '"TODO: the recommendation, e.g. To note decision"': "That the Commissioner approves monthly publication.",
+    "TODO: the recommendation, e.g. To note decision": "That the Commissioner approves monthly publication.",
 }
 
 

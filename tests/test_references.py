@@ -121,8 +121,9 @@ def created(office: Path, out: str) -> str:
 
 
 def reference_in(path: Path) -> str:
-    line = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("reference: "))
-    return line.removeprefix("reference: ").strip("'")
+    """The reference as the record's reader reads it (the line has its comment after it)."""
+    from engine.yaml_source import read_yaml
+    return str(read_yaml(path).data["reference"])
 
 
 # --- the {year} traceback ---------------------------------------------------------------------
@@ -441,7 +442,7 @@ def test_references_in_the_skeleton_read_back_as_written(tmp_path: Path) -> None
     code, out = new(office, "--date", "2023-06-01")
     assert code == 0, out
     path = tmp_path / created(office, out)
-    assert "reference: '202301'\n" in path.read_text(encoding="utf-8")
+    assert "\nreference: '202301' " in path.read_text(encoding="utf-8")
     draft = read_record(path, load_office(office))
     assert "reference" not in {p.field for p in draft.problems}
 

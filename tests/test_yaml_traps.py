@@ -9,6 +9,7 @@ record started from it is safe from all of them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine.office import Office
 from engine.records import read_record
+from engine.yaml_source import parse_yaml
 
 from .conftest import ROOT
 
@@ -317,3 +319,83 @@ def test_each_trap_is_reported_with_the_records_other_problems(tmp_path: Path) -
     assert [p.split(": error: ")[1].split(": ")[0] for p in problems] == [
         "date", "sections[0].content[0]", "sections[0].content[1]", "sections[0].content[2]"], problems
 
+
+# --- `decisions new` writes a record safe from the traps, and says what goes where ---------------
+
+KINDS = [None, "funding_allocation", "grants_round", "contract_award", "commissioning", "precept_and_budget",
+         "policy_or_governance", "amendment"]
+# Where a TODO is not words (a number, a date, a code, a choice): quoted, and replaced whole.
+NOT_TEXT = {"kind", "reference", "budget_code", "amount", "bidding_limit", "date", "received", "financial_year",
+            "protective_marking"}
+# A field written out, or a commented one to use: `key: ...`, `- key: ...` or `- {...}` after "# ".
+COMMENTED = r"^(\s*)# (\s*(?:- )?(?:[a-z_]+:(?: |$)|\{).*)$"
+
+
+def new(tmp_path: Path, kind: str | None, office: Path = ROOT / "office.yaml", date: str = "2023-10-02") -> Path:
+    args = ["--office", str(office), "new", "--date", date, "--records", str(tmp_path / "records")]
+    result = CliRunner().invoke(main, args + (["--kind", kind] if kind else []))
+    assert result.exit_code == 0, result.output
+    return Path(result.output.strip())
+
+
+def uncommented(text: str) -> str:
+    """The record with every commented field in use."""
+    return re.sub(COMMENTED, r"\1\2", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_new_writes_text_as_blocks_and_a_comment_on_each_field(tmp_path: Path, kind: str | None) -> None:
+    text = new(tmp_path, kind).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if "TODO" in line and not line.lstrip().startswith("#"):
+            if re.match(r"\s*(- )?[a-z_]+: ['\"]TODO", line):
+                assert re.match(r"\s*(- )?([a-z_]+):", line).group(2) in NOT_TEXT, line  # type: ignore[union-attr]
+            else:  # text: the block's words, under its `>-`
+                assert re.search(r"(:|-) >-( +#.*)?$", lines[number - 1]), (lines[number - 1], line)
+        if re.match(r"\s*(- )?[a-z_]+:", line):
+            assert re.search(r" # \S", line), f"no comment on: {line}"
+
+
+@pytest.mark.parametrize("kind", [None, "contract_award"])
+def test_new_names_each_field_an_officer_fills(tmp_path: Path, kind: str | None) -> None:
+    """The procurement history, the approval, publication, the route to market, and where a
+    recipient goes: in the record, or a commented line to use."""
+    path = new(tmp_path, kind)
+    data = parse_yaml(path, uncommented(path.read_text(encoding="utf-8")).encode("utf-8")).data
+    assert {"kind", "reference", "subject", "report_of", "author", "date", "status", "key_decision", "funds", "funding",
+            "route_to_market", "history", "sections", "police_and_crime_plan", "partners", "links", "documents",
+            "recommendation", "approval", "sign_offs", "publication", "amounts"} <= set(data), sorted(data)
+    assert {"recipient", "service", "purpose", "fund", "budget_code", "amount", "financial_year", "period"} <= set(data["funding"][0])
+    assert [e["event"] for e in data["history"]][:3] == ["opportunity_released", "response_deadline", "applications_received"]
+    assert {"method", "bidding_limit", "duration_months", "pilot"} <= set(data["route_to_market"])
+    assert {"part", "reason", "foi_exemption"} <= set(data["publication"])
+    assert {"name", "date", "signature"} <= set(data["approval"])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("office", ["office.yaml", "examples/anyshire/office.yaml"])
+def test_the_commented_fields_are_the_records_own(tmp_path: Path, kind: str | None, office: str) -> None:
+    """Each commented field, once in use, is a field of the record, where the record has it."""
+    path = new(tmp_path, kind, ROOT / office, "2026-11-20" if "anyshire" in office else "2023-10-02")
+    path.write_text(uncommented(path.read_text(encoding="utf-8")), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--office", str(ROOT / office), "check", str(path)])
+    assert "unknown field" not in result.output and "malformed" not in result.output, result.output
+    assert "written twice" not in result.output and "duplicate key" not in result.output, result.output
+
+
+def test_a_filled_in_skeleton_of_blocks_checks_clean(tmp_path: Path, office: Office) -> None:
+    """An officer types the words under each `>-`, '#', ': ' and quotes included, and they are
+    kept as typed."""
+    path = new(tmp_path, "policy_or_governance")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("TODO: subject", "Knife crime: the #KnifeFree campaign")
+    text = text.replace("TODO: what is decided, and why", '"Knife crime" is rising: we will use the Home Office #KnifeFree campaign.')
+    text = text.replace("TODO: the recommendation, e.g. To note decision", "No")
+    assert "TODO" not in "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    path.write_text(text, encoding="utf-8")
+    assert check(path) == []
+    decision = read_record(path, office).decision
+    assert decision is not None and decision.subject == "Knife crime: the #KnifeFree campaign"
+    assert decision.sections[0].content[0].text == '"Knife crime" is rising: we will use the Home Office #KnifeFree campaign.'  # type: ignore[union-attr]
+    assert decision.recommendation == "No"
