@@ -42,17 +42,18 @@ def file_mode() -> int:
     return 0o666 & ~(_IMPORT_UMASK if umask is None else umask)
 
 
-def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
+def write_atomic(path: Path, data: bytes, exclusive: bool = False, mode: int | None = None) -> None:
     """Write data to path via a temporary file in the same folder and an atomic rename.
 
-    exclusive: refuse to replace an existing file (FileExistsError)."""
+    exclusive: refuse to replace an existing file (FileExistsError). mode: the file's permissions
+    (a record saved keeps its own: 0600 stays private); by default those any new file gets."""
     if path.is_dir():  # the rename would fail naming the temporary file, not the folder in the way
         raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         try:
-            os.fchmod(fd, file_mode())
+            os.fchmod(fd, file_mode() if mode is None else mode)
         except OSError:
             pass  # a file system without Unix modes (vfat, a share): the file keeps mkstemp's 0600
         except BaseException:
