@@ -411,6 +411,35 @@ def change_status(ctx: click.Context, record: str, status: str, by: str, why: st
     _step(ctx, record, lambda project, path: take(project, path, status, by, why, (day.date() if day else dt.date.today())))
 
 
+_LOCAL = ("127.0.0.1", "localhost", "::1")
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Only this machine can reach the default; any other is open to the network.")
+@click.pass_context
+def serve(ctx: click.Context, port: int, host: str) -> None:
+    """Draft and review records in a browser: a form for every field, checked as you type, the
+    paper previewed, saved keeping your file's comments and layout."""
+    project = project_from(ctx)
+    try:
+        import uvicorn
+
+        from .serve.app import make_app
+    except ImportError as exc:  # pragma: no cover - installed with the engine
+        raise Failure(f"the editor needs {exc.name}: run `make build` to install it") from None
+    if host not in _LOCAL:
+        click.echo(f"warning: listening on {printable(host)}: anyone who can reach this machine on port {port} can read and "
+                   "change the records. The editor has no sign-in; use it on 127.0.0.1 unless the network is yours alone.",
+                   err=True)
+    click.echo(f"The editor is at http://{'localhost' if host in _LOCAL else printable(host)}:{port}/ (Ctrl+C stops it)")
+    try:
+        uvicorn.run(make_app(project), host=host, port=port, log_level="warning", server_header=False)
+    except OSError as exc:
+        raise Failure(f"cannot listen on {printable(host)}:{port}: {exc.strerror or exc}") from None
+
+
 @main.group()
 def templates() -> None:
     """Work with the templates."""

@@ -19,7 +19,7 @@ from .office import Office
 from .problems import Problem, RecordError, Severity
 from .ledger import latest
 from .rules import ledger_of, run_cross_rules, run_rules
-from .yaml_source import Loc, Source, read_yaml, validate
+from .yaml_source import Loc, Source, parse_yaml, read_yaml, validate
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 
@@ -80,6 +80,20 @@ def read_record(path: Path, office: Office) -> Record:
         source = read_yaml(path)
     except RecordError as exc:
         return Record(path, None, None, exc.problems)
+    return _checked(path, source, office)
+
+
+def check_text(path: Path, text: str, office: Office) -> Record:
+    """Validate and run the rules on a record's text not yet written to path (an editor's
+    draft): what `check` would say of the file once it is saved (the rules across records aside)."""
+    try:
+        source = parse_yaml(path, text.encode("utf-8"))
+    except RecordError as exc:
+        return Record(path, None, None, exc.problems)
+    return _checked(path, source, office)
+
+
+def _checked(path: Path, source: Source, office: Office) -> Record:
     # `decisions new` leaves TODO placeholders, some where a number or date belongs: report each
     # as unfilled rather than as the wrong type.
     unfilled = [source.problem(loc, f"placeholder not filled in: {_get(source.data, loc)}") for loc in source.placeholders]

@@ -1,0 +1,275 @@
+"""`decisions serve`, the officers' editor, driven as a browser would drive it (its forms read
+from the pages it serves, posted back): what it refuses, what it checks, what it saves."""
+
+from __future__ import annotations
+
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from engine.cli import main
+from engine.project import Project
+from engine.serve.app import COOKIE, make_app
+
+from .support import ROOT, SEED, make_project
+
+PLACE = "2021-2024/PCC-D-102.yaml"
+
+
+class Inputs(HTMLParser):
+    """A page's form as a browser would post it: each named input, select and textarea in
+    order, with its value (a box posts only when ticked; a select its chosen option)."""
+
+    def __init__(self, form_id: str = "ed-form"):
+        super().__init__()
+        self.form_id = form_id
+        self.inside = False
+        self.items: list[tuple[str, str]] = []
+        self.select: str | None = None
+        self.option: str | None = None
+        self.first_option: str | None = None
+        self.chosen = False
+        self.textarea: str | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name"):
+            if a.get("type") == "checkbox" and "checked" not in a:
+                return
+            if a.get("type") in ("submit", "button"):
+                return
+            self.items.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self.select, self.chosen, self.first_option = a.get("name"), False, None
+        elif tag == "option" and self.select is not None:
+            value = a.get("value", "")
+            if self.first_option is None:
+                self.first_option = value
+            if "selected" in a:
+                self.items.append((self.select, value))
+                self.chosen = True
+        elif tag == "textarea":
+            self.textarea, self.text = a.get("name"), ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self.select is not None:
+            if not self.chosen and self.first_option is not None:
+                self.items.append((self.select, self.first_option))
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            # A browser drops the one newline that follows <textarea>.
+            self.items.append((self.textarea, self.text[1:] if self.text.startswith("\n") else self.text))
+            self.textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.text += data
+
+
+def form_of(page: str) -> list[tuple[str, str]]:
+    parser = Inputs()
+    parser.feed(page)
+    return parser.items
+
+
+def with_(items: list[tuple[str, str]], **changes: str) -> list[tuple[str, str]]:
+    names = {k.replace("__", "."): v for k, v in changes.items()}
+    return [(k, names.get(k, v)) for k, v in items]
+
+
+@pytest.fixture()
+def client(tmp_path: Path) -> TestClient:
+    project = make_project(tmp_path)
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    # What a browser gets, an error page and all (not the server's exception raised in the test).
+    return TestClient(make_app(project, token="the-token"), base_url="http://127.0.0.1:8000", raise_server_exceptions=False)
+
+
+def opened(client: TestClient, place: str = PLACE) -> str:
+    response = client.get("/edit", params={"record": place})
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+# --- what it refuses ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("place", ["../office.yaml", "/etc/passwd", "2021-2024/../../office.yaml", "2021-2024/PCC-D-102.yaml\x00",
+                                   "", "2021-2024", "..", "%2e%2e/office.yaml"])
+def test_a_record_the_archive_does_not_hold_is_not_opened(client: TestClient, place: str) -> None:
+    response = client.get("/edit", params={"record": place})
+    assert response.status_code == 404 and "no such record in this archive" in response.text
+    assert "Traceback" not in response.text and "root:" not in response.text
+
+
+def test_a_change_without_the_pages_token_is_refused(client: TestClient, tmp_path: Path) -> None:
+    page = opened(client)
+    items = form_of(page)
+    before = (tmp_path / "records" / PLACE).read_bytes()
+    forged = with_(items, csrf="guessed", op="save")
+    response = client.post("/edit", data=dict(forged))
+    assert response.status_code == 403 and "this page is out of date" in response.text
+    client.cookies.clear()
+    response = client.post("/edit", data={**dict(items), "op": "save"})
+    assert response.status_code == 403
+    assert (tmp_path / "records" / PLACE).read_bytes() == before
+
+
+def test_a_change_from_another_sites_page_is_refused(client: TestClient) -> None:
+    items = form_of(opened(client))
+    response = client.post("/edit", data={**dict(items), "op": "save"}, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403 and "came from another site&#39;s page" in response.text
+
+
+def test_the_session_cookie_is_strict_and_not_for_scripts(client: TestClient) -> None:
+    response = client.get("/")
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=the-token") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
+
+
+def test_a_form_past_any_records_size_is_refused(client: TestClient) -> None:
+    opened(client)
+    response = client.post("/edit", content=b"csrf=the-token&" + b"x" * 5_000_000,
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and "too large" in response.text
+
+
+def test_serving_beyond_this_machine_warns_that_there_is_no_sign_in(tmp_path: Path, monkeypatch) -> None:
+    import uvicorn
+
+    make_project(tmp_path)
+    ran = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: ran.append(kw))
+    result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "warning: listening on 0.0.0.0: anyone who can reach this machine on port 8123 can read and change the records" in result.output
+    assert ran == [{"host": "0.0.0.0", "port": 8123, "log_level": "warning", "server_header": False}]
+    ran.clear()
+    result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "serve"])
+    assert "warning" not in result.output and ran[0]["host"] == "127.0.0.1"
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+
+def test_the_list_searches_and_filters_in_the_address(client: TestClient) -> None:
+    page = client.get("/").text
+    assert "PCC/D/102</a>" in page and "1 of 1 records." in page
+    assert "0 of 1 records." in client.get("/", params={"q": "precept"}).text
+    page = client.get("/", params={"q": "moj funding", "status": "approved"}).text
+    assert "1 of 1 records." in page and '<option selected>approved</option>' in page
+    assert "No record matches" in client.get("/", params={"status": "draft"}).text
+
+
+def test_a_new_decision_takes_the_next_free_reference(client: TestClient, tmp_path: Path) -> None:
+    client.get("/")
+    response = client.post("/new", data={"csrf": "the-token", "date": "2023-10-01", "kind": "funding_allocation"}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    place = response.headers["location"].split("record=")[1].replace("%2F", "/")
+    assert (tmp_path / "records" / place).exists()
+    page = opened(client, place)
+    assert "placeholder not filled in" in page
+
+
+# --- the form -------------------------------------------------------------------------------------
+
+
+def test_the_form_has_every_field_of_the_record(client: TestClient) -> None:
+    page = opened(client)
+    names = {name for name, _ in form_of(page)}
+    for name in ("f.reference", "f.subject", "f.funding.0.amount", "f.funding.0.fund", "f.sections.0.heading",
+                 "f.approval.name", "f.route_to_market.method", "f.history.0.event"):
+        assert name in names, name
+    assert '<input type="text" id="f-approval-date" name="f.approval.date" value="not stated">' in page  # as the paper gives it
+
+
+def test_an_untouched_form_saved_changes_nothing(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "records" / PLACE
+    before = path.read_bytes()
+    page = opened(client)
+    response = client.post("/edit", data={**dict(form_of(page)), "op": "save"})
+    assert response.status_code == 200 and "Saved 2021-2024/PCC-D-102.yaml." in response.text, response.text[-2000:]
+    assert path.read_bytes() == before
+
+
+def test_a_problem_appears_at_its_field_and_goes_when_fixed(client: TestClient) -> None:
+    items = form_of(opened(client))
+    wrong = with_(items, f__subject="")
+    response = client.post("/edit", data={**dict(wrong), "op": "check"}, headers={"Accept": "application/json"})
+    data = response.json()
+    assert any("subject" in key for key in data["fields"]), data["fields"]
+    fixed = client.post("/edit", data={**dict(items), "op": "check"}, headers={"Accept": "application/json"}).json()
+    assert not any("subject" in key for key in fixed["fields"])
+    assert "PCC/D/102" in fixed["preview"] and "PCC/D/102" in fixed["public_preview"]
+
+
+# --- saving -------------------------------------------------------------------------------------
+
+
+def test_a_change_saved_is_in_the_file_checks_clean_and_saves_again_unchanged(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "records" / PLACE
+    items = with_(form_of(opened(client)), f__subject="Allocation of MoJ Funding: #KnifeFree and 'quotes' 2023-2024")
+    page = client.post("/edit", data={**dict(items), "op": "save"}).text
+    assert "Saved 2021-2024/PCC-D-102.yaml." in page
+    assert "Allocation of MoJ Funding: #KnifeFree and 'quotes' 2023-2024" in path.read_text(encoding="utf-8")
+    once = path.read_bytes()
+    result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "check", str(path)])
+    # Approved and sealed? Not here: the test project keeps no ledger, so the edit checks clean.
+    assert result.exit_code == 0 and result.output.endswith("1 record checked: 0 errors, 0 warnings\n"), result.output
+    again = client.post("/edit", data={**dict(form_of(page)), "op": "save"})
+    assert again.status_code == 200 and path.read_bytes() == once
+
+
+def test_a_file_changed_on_disk_since_it_was_opened_is_not_overwritten(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "records" / PLACE
+    items = with_(form_of(opened(client)), f__subject="The officer's subject")
+    path.write_text(path.read_text(encoding="utf-8").replace("subject: Allocation", "subject: Someone else's Allocation"),
+                    encoding="utf-8")
+    theirs = path.read_bytes()
+    response = client.post("/edit", data={**dict(items), "op": "save"})
+    assert response.status_code == 409 and "Nothing was saved, and your changes are still in the form below." in response.text
+    assert path.read_bytes() == theirs
+    assert 'value="The officer&#39;s subject"' in response.text  # what the officer typed is kept
+    # Shown the conflict, the officer saves again to keep theirs.
+    kept = client.post("/edit", data={**dict(form_of(response.text)), "op": "save"})
+    assert kept.status_code == 200 and "subject: The officer's subject" in path.read_text(encoding="utf-8")
+
+
+def test_a_funding_line_is_added_and_removed_from_the_keyboard(client: TestClient) -> None:
+    items = form_of(opened(client))
+    page = client.post("/edit", data={**dict(items), "op": "add:f.funding"}).text
+    assert 'name="f.funding.1.service"' in page and "Remove funding line 2</button>" in page
+    page = client.post("/edit", data={**dict(form_of(page)), "op": "remove:f.funding.1"}).text
+    assert 'name="f.funding.1.service"' not in page
+
+
+def test_a_record_that_cannot_be_read_shows_where(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "records" / PLACE
+    path.write_text("reference: PCC/D/102\nsubject: [unclosed\n", encoding="utf-8")
+    page = client.get("/edit", params={"record": PLACE})
+    assert page.status_code == 200 and "2021-2024/PCC-D-102.yaml cannot be read as a record" in page.text
+    assert "<li>line 3, column 1: malformed YAML: while parsing a flow sequence" in page.text
+
+
+def test_a_request_that_fails_keeps_what_the_officer_typed(client: TestClient, monkeypatch) -> None:
+    items = with_(form_of(opened(client)), f__subject="What the officer typed")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("engine.papers.render_sources", broken)
+    response = client.post("/edit", data={**dict(items), "op": "docx"})
+    assert response.status_code == 500 and "nothing was saved, and what you typed is still in the form" in response.text
+    assert 'value="What the officer typed"' in response.text and "Traceback" not in response.text
