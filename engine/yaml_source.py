@@ -571,7 +571,7 @@ def validate(source: Source, model: type[M], context: dict[str, Any] | None = No
 #         of one's own goes on a line of its own there.
 #   Text in quotes or in a block keeps its '#' and is never taken for cut.
 # - ": " in text: "- The programme has three strands: schools..." is a field named "The programme
-#   has three strands". Where the model takes text and finds a mapping of one field whose name
+#   has three strands". Where the model takes words (TEXT) and finds a mapping of one field whose name
 #   is no field name (it has a space or a capital: the model's names are lower_case) and whose
 #   value is one value, the errors under it are one: the text has ': ' in it. After a field's
 #   name ("text: The programme has three strands: ..."), the parser's "mapping values are not
@@ -579,7 +579,8 @@ def validate(source: Source, model: type[M], context: dict[str, Any] | None = No
 # - A quote, '[' or '{' at the start of text opens a quoted text, a list or a mapping that ends
 #   before the text does; '@' and '`' cannot start text at all: each is told, at the text.
 # - true, false, null, ~, nothing, numbers and dates are not text to YAML 1.2 (yes, no, on and off
-#   are): where the model takes text, the error says what YAML read, and to quote it.
+#   are): where the model takes words (TEXT), the error says what YAML read, and to quote it (a web
+#   address, a year or a code keeps its own message).
 
 BLOCK = ("write the text as a block (>- after the ':' or '-', the text on the lines below it, indented) "
          "or put all of it in single quotes (each ' inside written twice)")
@@ -643,10 +644,6 @@ def _slot(model: type[BaseModel], loc: Loc) -> list[Alternative]:
     return alternatives
 
 
-def _takes_text(alternatives: list[Alternative]) -> bool:
-    return any(annotation is str for annotation, _ in alternatives)
-
-
 def _marked(alternatives: list[Alternative], marker: Marker) -> bool:
     return any(annotation is str and any(m is marker for m in metadata) for annotation, metadata in alternatives)
 
@@ -667,10 +664,10 @@ def _misread(source: Source, model: type[BaseModel], loc: Loc) -> tuple[Loc, str
             [(name, value)] = data.items()
             if type(name) is str and not _FIELD_NAME.fullmatch(name) and not isinstance(value, (dict, list)):
                 alternatives = _slot(model, here)
-                if _takes_text(alternatives) and not _a_field_of(alternatives, name):
+                if _marked(alternatives, TEXT) and not _a_field_of(alternatives, name):
                     return here, COLON.format(before=_tail(name))
         if depth == len(loc):
-            if isinstance(data, (str, dict, list)) or not _takes_text(_slot(model, here)):
+            if isinstance(data, (str, dict, list)) or not _marked(_slot(model, here), TEXT):
                 return None
             if data is None:
                 return here, EMPTY
@@ -716,7 +713,7 @@ def _text_trap(path: Path, text: str, locations: dict[Loc, tuple[int, int]], ite
     for any other error. item: the list item being read when the error came, if one was (a
     text that cannot be read at all is one)."""
     mark, problem = exc.problem_mark, exc.problem or ""
-    if mark is None:
+    if mark is None or problem == "exceeded maximum nesting depth":
         return None
     at = None
     if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
