@@ -666,6 +666,11 @@ class _Writer:
         if own_line:
             tail = tail[1:] if tail.startswith("\n") else " " * (column + 2) + tail[1:]
         rest = text[end:_line_end(text, end)]
+        if (_kind(new) == "str" and "\n" not in tail and (notes or rest.lstrip(" \t").startswith("#"))
+                and not tail.lstrip().startswith(("'", '"'))):
+            # Plain text with a comment beside it is what `check` reports as text cut at ' #'
+            # (it cannot tell the two apart): text kept beside a comment is quoted.
+            tail = " " + _quoted(str.__str__(new))
         if "\n" in tail and rest.lstrip(" \t").startswith("#"):  # the comment would end up inside the block
             notes.append(rest.rstrip(" \t"))
             end += len(rest)

@@ -458,7 +458,7 @@ def test_new_items_and_keys_within_a_list_item() -> None:
 def test_items_reordered_and_removed() -> None:
     text = "partners:\n  - one   # first\n  - two\n  - three\nnext: 1\n"
     new = saved(text, {"partners": ["three", "one"], "next": 1})
-    assert new == "partners:\n  - three   # first\n  - one\nnext: 1\n"
+    assert new == "partners:\n  - 'three'   # first\n  - one\nnext: 1\n"  # quoted beside its comment
 
 
 def test_flow_style_stays_flow_style() -> None:
@@ -482,10 +482,10 @@ def test_a_flow_mapping_too_long_for_its_line_becomes_a_block() -> None:
 @pytest.mark.parametrize("old, new_value, expected", [
     ("a: text   # note\n", {"b": 1}, "a:   # note\n  b: 1\n"),
     ("a: text   # note\n", ["x", "z"], "a:   # note\n  - x\n  - z\n"),
-    ("a:\n  b: 1\n  c: 2   # note\n", "text", "a: text   # note\n"),
+    ("a:\n  b: 1\n  c: 2   # note\n", "text", "a: 'text'   # note\n"),  # quoted beside its comment
     ("a:\n  - x\n  - y\n", [], "a: []\n"),
     ("a:\n  b: 1\n", {}, "a: {}\n"),
-    ("a: >-   # a block\n  long text\n  here\nb: 1\n", "short", "a: short   # a block\nb: 1\n"),
+    ("a: >-   # a block\n  long text\n  here\nb: 1\n", "short", "a: 'short'   # a block\nb: 1\n"),  # quoted beside its comment
     ("a:\nb: 1\n", "now", "a: now\nb: 1\n"),
     ("a:   # empty\nb: 1\n", {"c": 1}, "a:   # empty\n  c: 1\nb: 1\n"),
     ("a:  # comment\n  text\n", "other", "a:  # comment\n  other\n"),
@@ -737,3 +737,22 @@ def test_comments_within_a_flow_collection_written_again_are_kept() -> None:
     text = "map: {\n  a: '# not a comment',   # first\n  b: 2 # second\n}\nx: 1\n"
     new = saved(text, {"map": {"a": "# not a comment", "b": 2, "c": 3}, "x": 1})
     assert new == "map: {a: '# not a comment', b: 2, c: 3} # first # second\nx: 1\n"
+
+
+def test_text_kept_beside_a_comment_is_quoted_so_check_does_not_read_it_as_cut(tmp_path) -> None:
+    """Found by the editor's browser test: `decisions new` writes `recommendation: "TODO: ..."  # what
+    the Commissioner is asked to decide`; the officer's words written plain there read, to
+    `check`, as text cut at ' #'."""
+    from engine.office import load_office
+    from engine.records import check_text
+    from engine.record_file import plain_data, updated_text
+
+    from .support import ROOT
+
+    text = '# head\nrecommendation: "TODO: the recommendation"  # what the Commissioner is asked to decide\n'
+    data = plain_data(text)
+    data["recommendation"] = "To approve the grant of £18,500."
+    new = updated_text(text, data)
+    assert new == "# head\nrecommendation: 'To approve the grant of £18,500.'  # what the Commissioner is asked to decide\n"
+    record = check_text(tmp_path / "x.yaml", new, load_office(ROOT / "office.yaml"))
+    assert not [p for p in record.problems if "cut at" in p.message]
