@@ -22,7 +22,7 @@ from .project import Project
 from .render.context import document_properties, paper_context, spec_context, spec_properties
 from .render.docx import render_docx
 from .render.html import render_html
-from .render.pdf import ConversionError, Converter, ProfilePool, finish_pdf
+from .render.pdf import ConversionError, Converter, PdfConverter, ProfilePool, finish_pdf
 from .writing import write_atomic
 
 FORMATS = ("docx", "pdf", "html")
@@ -83,8 +83,10 @@ def render_sources(decision: Decision, project: Project, formats: Sequence[str],
     return paper
 
 
-def convert_pdfs(papers: Sequence[Paper], project: Project, converter: Converter) -> None:
-    """Add the finished PDF to each paper that has a .docx; a failure becomes the paper's error."""
+def convert_pdfs(papers: Sequence[Paper], project: Project, converter: PdfConverter) -> None:
+    """Add the finished PDF to each paper that has a .docx; a failure becomes the paper's error.
+
+    converter: a Converter (a LibreOffice start per batch) or a render.warm.WarmConverter."""
     if not papers:
         return
     with tempfile.TemporaryDirectory(prefix="decisions-docx-") as tmp:

@@ -1,15 +1,17 @@
 #!/bin/sh
 # Installs the system programs the engine runs: LibreOffice (docx -> PDF), the house fonts
 # (Liberation Sans is metric-compatible with Arial, so layout does not shift when a paper is
-# opened in Word), and poppler-utils (pdftoppm, to look at rendered pages).
+# opened in Word), poppler-utils (pdftoppm, to look at rendered pages) and python3-uno (the
+# system Python's bridge to LibreOffice: `decisions serve` keeps a LibreOffice warm through it).
 # `sh tools/system-packages.sh test` adds what the tests need: Chromium (the register's
 # accessibility tests) and npm (to install axe-core).
 set -eu
-PACKAGES="libreoffice-writer-nogui fonts-liberation2 poppler-utils"
+PACKAGES="libreoffice-writer-nogui fonts-liberation2 poppler-utils python3-uno"
 missing=""
 command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
 fc-list 2>/dev/null | grep -q "LiberationSans-Regular" || missing="$missing fonts-liberation2"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing="$missing python3-uno"
 if [ "${1:-}" = "test" ]; then
     PACKAGES="$PACKAGES chromium npm"
     [ -x /usr/bin/chromium ] || missing="$missing chromium"

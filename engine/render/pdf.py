@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pikepdf
 
@@ -61,6 +61,12 @@ def find_soffice() -> str:
             "libreoffice-writer-nogui, or run `make build`, which installs it"
         )
     return found
+
+
+class PdfConverter(Protocol):
+    """What papers.convert_pdfs needs: Converter (a start per batch) or warm.WarmConverter."""
+
+    def convert(self, papers: Sequence[Path]) -> list[bytes | ConversionError]: ...
 
 
 @dataclass
