@@ -429,15 +429,23 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
         from .serve.app import make_app
     except ImportError as exc:  # pragma: no cover - installed with the engine
         raise Failure(f"the editor needs {exc.name}: run `make build` to install it") from None
+    import socket
+
+    try:  # the address, and the port free on it, before saying where the editor is
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0] if host else None
+        if family is None:
+            raise OSError("give an address, e.g. 127.0.0.1")
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host, port))
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise Failure(f"cannot listen on {printable(host)}:{port}: {reason}") from None
     if host not in _LOCAL:
         click.echo(f"warning: listening on {printable(host)}: anyone who can reach this machine on port {port} can read and "
                    "change the records. The editor has no sign-in; use it on 127.0.0.1 unless the network is yours alone.",
                    err=True)
     click.echo(f"The editor is at http://{'localhost' if host in _LOCAL else printable(host)}:{port}/ (Ctrl+C stops it)")
-    try:
-        uvicorn.run(make_app(project), host=host, port=port, log_level="warning", server_header=False)
-    except OSError as exc:
-        raise Failure(f"cannot listen on {printable(host)}:{port}: {exc.strerror or exc}") from None
+    uvicorn.run(make_app(project, host=host), host=host, port=port, log_level="warning", server_header=False)
 
 
 @main.group()

@@ -273,3 +273,122 @@ def test_a_request_that_fails_keeps_what_the_officer_typed(client: TestClient, m
     response = client.post("/edit", data={**dict(items), "op": "docx"})
     assert response.status_code == 500 and "nothing was saved, and what you typed is still in the form" in response.text
     assert 'value="What the officer typed"' in response.text and "Traceback" not in response.text
+
+
+# --- from the hostile review of the editor ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("old,new", [
+    ("kind: commissioning", "kind: comissioning"),  # not one of the choices
+    ("subject: Allocation", "subjet: typo\nsubject: Allocation"),  # a field the form cannot show
+    ("status: draft", "status: draft\nkey_decision: 'yes'"),  # the wrong type
+    ("partners:\n", "partners:\n  - ''\n"),  # an empty item
+    ("report_of: Police and Crime Commissioner", "report_of: '  Police and Crime Commissioner  '"),  # spaces around words
+    ("recommendation: To note decision", "recommendation: |\n  To note decision\n"),  # a block's last newline
+], ids=["an unknown kind", "an unknown field", "a wrong type", "an empty list item", "padded words", "a literal block"])
+def test_an_untouched_form_saved_keeps_what_it_cannot_show(client: TestClient, tmp_path: Path, old: str, new: str) -> None:
+    path = tmp_path / "records" / PLACE
+    text = path.read_text(encoding="utf-8").replace("status: approved", "status: draft")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = path.read_bytes()
+    page = opened(client)
+    response = client.post("/edit", data={**dict(form_of(page)), "op": "save"})
+    assert "Saved 2021-2024/PCC-D-102.yaml." in response.text
+    assert path.read_bytes() == before
+
+
+def test_a_value_not_given_is_not_given_a_form_the_officer_did_not_choose(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "records" / PLACE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("recommendation: To note decision\n", ""), encoding="utf-8")
+    items = form_of(opened(client))
+    assert ("f.recommendation.__form", "") in items
+    page = client.post("/edit", data={**dict(with_(items, f__subject="Changed subject")), "op": "save"}).text
+    assert "Saved" in page and "recommendation:" not in path.read_text(encoding="utf-8")
+
+
+def test_a_request_naming_another_host_is_refused(client: TestClient) -> None:
+    response = client.get("/", headers={"Host": "attacker.example:8000"})
+    assert response.status_code == 400 and "decisions_editor" not in response.headers.get("set-cookie", "")
+
+
+def test_a_character_no_record_can_hold_is_a_problem_at_its_field(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "records" / PLACE
+    before = path.read_bytes()
+    items = with_(form_of(opened(client)), f__subject="Pasted from Word\x0bwith a vertical tab")
+    response = client.post("/edit", data={**dict(items), "op": "save"})
+    assert response.status_code == 400 and "Nothing was saved: mend the problem marked first." in response.text
+    assert 'id="f-subject-problems"' in response.text and "U+000B" in response.text
+    assert "Pasted from Word" in response.text and path.read_bytes() == before
+    data = client.post("/edit", data={**dict(items), "op": "check"}, headers={"Accept": "application/json"}).json()
+    assert any("U+000B" in m for m in data["fields"]["f-subject"])
+
+
+@pytest.mark.parametrize("text,message", [
+    (b"- a\n- b\n", "not a record: a record is a list of fields"),
+    (b"subject: \xff\xfe\n", "not UTF-8"),
+])
+def test_a_file_that_is_no_record_is_not_opened_as_an_empty_form(client: TestClient, tmp_path: Path, text: bytes, message: str) -> None:
+    (tmp_path / "records" / PLACE).write_bytes(text)
+    page = client.get("/edit", params={"record": PLACE})
+    assert page.status_code == 200 and "cannot be read as a record" in page.text and message in page.text
+    assert 'id="ed-form"' not in page.text
+
+
+def test_a_link_out_of_the_archive_is_neither_listed_nor_opened(client: TestClient, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "dir").mkdir(parents=True)
+    (outside / "secret.yaml").write_text("reference: PCC/D/900\nsubject: TOP SECRET\n", encoding="utf-8")
+    (outside / "dir" / "PCC-D-901.yaml").write_text("reference: PCC/D/901\nsubject: ALSO SECRET\n", encoding="utf-8")
+    (tmp_path / "records" / "2021-2024" / "evil.yaml").symlink_to(outside / "secret.yaml")
+    (tmp_path / "records" / "linked").symlink_to(outside / "dir")
+    page = client.get("/").text
+    assert "SECRET" not in page and "1 of 1 records." in page
+    for place in ("2021-2024/evil.yaml", "linked/PCC-D-901.yaml"):
+        response = client.get("/edit", params={"record": place})
+        assert response.status_code == 404 and "SECRET" not in response.text
+
+
+@pytest.mark.parametrize("change", [
+    {"csrf": "é"},
+    {"f.funding.00001.amount": "5"},
+    {"op": "add:f.."},
+    {"op": "add:f.subject.0.x"},
+    {"op": "remove:f.funding.99"},
+], ids=["a token not ASCII", "an index written 00001", "an empty place", "a place inside text", "no such item"])
+def test_a_crafted_form_is_a_message_not_a_failure(client: TestClient, change: dict) -> None:
+    items = {**dict(form_of(opened(client))), "op": "check", **change}
+    response = client.post("/edit", data=items)
+    assert response.status_code in (200, 400, 403) and "could not do this" not in response.text, response.text[-500:]
+
+
+def test_a_new_decision_on_a_day_no_term_holds_is_refused_with_a_message(client: TestClient) -> None:
+    client.get("/")
+    response = client.post("/new", data={"csrf": "the-token", "date": "9999-12-31"})
+    assert response.status_code == 400 and "no new decision:" in response.text
+
+
+def test_serving_on_a_port_in_use_says_so(tmp_path: Path) -> None:
+    import socket
+
+    make_project(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "serve", "--port", str(port)])
+    assert result.exit_code == 1 and result.output == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_the_papers_of_the_form_as_it_stands_come_back_as_word_and_pdf(client: TestClient) -> None:
+    from .text import docx_text, normalise, pdf_text
+
+    items = with_(form_of(opened(client)), f__subject="Allocation of MoJ Funding, as edited")
+    word = client.post("/edit", data={**dict(items), "op": "docx"})
+    assert word.headers["content-disposition"] == 'attachment; filename="pcc-d-102.docx"'
+    assert "Allocation of MoJ Funding, as edited" in normalise(docx_text(word.content))
+    pdf = client.post("/edit", data={**dict(items), "op": "public-pdf"})
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"] == 'attachment; filename="pcc-d-102.public.pdf"'
+    assert "Allocation of MoJ Funding, as edited" in normalise(pdf_text(pdf.content))

@@ -12,6 +12,7 @@ a file changed on disk since it was opened.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -20,6 +21,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -28,6 +30,8 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -38,7 +42,7 @@ from ..project import Project
 from ..records import Record, check_text, read_record
 from ..schema import schema_data
 from ..yaml_source import read_yaml
-from .form import Form, apply_op, id_of, key_of
+from .form import Form, apply_op, changed_only, id_of, key_of
 
 HERE = Path(__file__).parent
 COOKIE = "decisions_editor"
@@ -81,8 +85,9 @@ class Editor:
                                  trim_blocks=True, lstrip_blocks=True)
         self.pages.globals["today"] = dt.date.today
         self.converting = threading.Lock()  # one paper at a time through the editor's LibreOffice
+        self.saving = threading.Lock()
         self._converter: Any = None
-        self._lease: Any = None
+        self.starting = threading.Lock()
 
     # --- records --------------------------------------------------------------------------------
 
@@ -92,7 +97,7 @@ class Editor:
 
         listed = []
         root = self.project.records
-        for path in _record_files(root) if root.is_dir() else []:
+        for path in self._inside(root):
             record = read_record(path, self.project.office)
             d = record.decision
             data = record.source.data if record.source is not None and isinstance(record.source.data, dict) else {}
@@ -110,10 +115,20 @@ class Editor:
         from ..new import _record_files
 
         root = self.project.records
-        for path in _record_files(root) if root.is_dir() else []:
+        for path in self._inside(root):
             if path.relative_to(root).as_posix() == place:
                 return path
         raise Refused("no such record in this archive: go back to the list of records", 404)
+
+    @staticmethod
+    def _inside(root: Path) -> list[Path]:
+        """The archive's record files that are in it, not links to files or folders elsewhere."""
+        from ..new import _record_files
+
+        if not root.is_dir():
+            return []
+        real = root.resolve()
+        return [path for path in _record_files(root) if path.resolve().is_relative_to(real)]
 
     # --- checking a draft ----------------------------------------------------------------------
 
@@ -121,6 +136,20 @@ class Editor:
         from ..record_file import open_record, updated_text
 
         return updated_text(open_record(path).text, data)
+
+    def draft(self, path: Path, data: dict[str, Any]) -> tuple[str | None, Record]:
+        """The draft's text and its check; text None where the form holds what no record can
+        (a control character pasted from another program): then that is the one problem, at its field."""
+        from ..record_file import SaveError
+
+        try:
+            text = self.draft_text(path, data)
+        except SaveError as exc:
+            field, _, message = str(exc).partition(": ")
+            if not _FIELD.fullmatch(field):
+                field, message = "", str(exc)
+            return None, Record(path, None, None, [Problem(path, 1, 1, Severity.error, field, message)])
+        return text, check_text(path, text, self.project.office)
 
     def problems_of(self, record: Record) -> tuple[dict[str, list[str]], list[Problem]]:
         """Each field's problems, by its place (funding[0].amount), and all of them."""
@@ -172,14 +201,27 @@ class Editor:
             **_HEADERS, "Content-Disposition": f'attachment; filename="{stem}.pdf"'})
 
     def converter(self) -> Any:
-        """The editor's LibreOffice, leased for as long as it runs."""
+        """The editor's LibreOffice, kept running while the editor runs (a paper's PDF in some
+        60 ms rather than the second a start costs: benchmarks/warm_pdf.py); where it cannot be
+        kept warm, it starts for each paper, and says why once."""
         from ..papers import profile_pool
-        from ..render.pdf import Converter
+        from ..render.warm import WarmConverter
 
-        if self._converter is None:
-            self._lease = profile_pool(self.project).lease()
-            self._converter = Converter.leased(self._lease)
-        return self._converter
+        with self.starting:
+            if self._converter is None:
+                self._converter = WarmConverter(profile_pool(self.project), say=lambda line: log.warning("%s", line))
+            return self._converter
+
+    def warm_up(self) -> None:
+        """Start LibreOffice before the first PDF is asked for (in the background)."""
+        try:
+            self.converter().start()
+        except Exception:  # noqa: BLE001 - the first PDF starts it, or says why not
+            log.exception("LibreOffice could not be started ahead")
+
+    def close(self) -> None:
+        if self._converter is not None:
+            self._converter.close()
 
     def page(self, name: str, **context: Any) -> HTMLResponse:
         html = self.pages.get_template(name).render(token=self.token, office=self.project.office, **context)
@@ -193,7 +235,13 @@ _HEADERS = {"Content-Security-Policy": "default-src 'self'; frame-ancestors 'sel
             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 
 
-def make_app(project: Project, token: str | None = None) -> Starlette:
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+
+def make_app(project: Project, token: str | None = None, host: str = "127.0.0.1", warm: bool = True) -> Starlette:
+    """The editor for project; host, the address it listens on (a request naming any other host
+    is refused: a page on another site cannot reach it by a name it makes point here); warm,
+    start LibreOffice as the editor starts, for the first PDF."""
     editor = Editor(project, token)
 
     async def posted(request: Request) -> list[tuple[str, str]]:
@@ -211,7 +259,9 @@ def make_app(project: Project, token: str | None = None) -> Starlette:
         items = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
         sent = next((v for k, v in items if k == "csrf"), "")
         cookie = request.cookies.get(COOKIE, "")
-        if not (hmac.compare_digest(sent, editor.token) and hmac.compare_digest(cookie, editor.token)):
+        token = editor.token.encode()
+        if not (hmac.compare_digest(sent.encode("utf-8", "replace"), token)
+                and hmac.compare_digest(cookie.encode("utf-8", "replace"), token)):
             raise Refused("this page is out of date (the editor was restarted): reload it; what you typed is kept in the "
                           "browser's form", 403)
         return items
@@ -243,15 +293,14 @@ def make_app(project: Project, token: str | None = None) -> Starlette:
         try:
             path = await run_in_threadpool(new_record, project.office, project.records,
                                            project.root / "schema" / "decision.schema.json", day, kind)
-        except NewError as exc:
-            raise Refused(str(exc)) from None
+        except (NewError, ValueError) as exc:  # a day past any term's, say
+            raise Refused(f"no new decision: {exc}") from None
         place = path.relative_to(project.records).as_posix()
         return RedirectResponse(f"/edit?{urlencode({'record': place})}", status_code=303)
 
     def edit_page(path: Path, place: str, data: dict[str, Any], digest: str, message: str = "", conflict: bool = False,
                   status: int = 200) -> Response:
-        text = editor.draft_text(path, data)
-        record = check_text(path, text, project.office)
+        text, record = editor.draft(path, data)
         by_field, problems = editor.problems_of(record)
         listed = [(p, id_of(_path_of(p.field)) if p.field else "") for p in problems]
         errors = sum(p.severity is Severity.error for p in problems)
@@ -259,21 +308,27 @@ def make_app(project: Project, token: str | None = None) -> Starlette:
                                problems=listed, errors=errors, warnings=len(problems) - errors, message=message,
                                conflict=conflict, decision=record.decision,
                                reference=str(data.get("reference") or ""), subject=str(data.get("subject") or ""),
-                               preview=editor.preview(path, text, public=False), public_preview=editor.preview(path, text, public=True))
+                               preview=editor.preview(path, text, public=False) if text else "",
+                               public_preview=editor.preview(path, text, public=True) if text else "")
         response.status_code = status
         return with_cookie(response)
 
     def edit(request: Request) -> Response:
         place = request.query_params.get("record", "")
         path = editor.record(place)
-        from ..record_file import open_record
+        from ..record_file import SaveError, open_record
 
-        opened = open_record(path)
         try:
+            opened = open_record(path)
             data = read_yaml(path).data
+        except SaveError as exc:
+            return editor.page("broken.html.j2", place=place, problems=[Problem(path, 1, 1, Severity.error, "", str(exc))])
         except RecordError as exc:
             return editor.page("broken.html.j2", place=place, problems=exc.problems)
-        return edit_page(path, place, data if isinstance(data, dict) else {}, opened.digest)
+        if not isinstance(data, dict):
+            return editor.page("broken.html.j2", place=place, problems=[Problem(
+                path, 1, 1, Severity.error, "", "not a record: a record is a list of fields (reference:, subject:, ...)")])
+        return edit_page(path, place, data, opened.digest)
 
     async def change(request: Request) -> Response:
         """The form posted: check it (the problems and previews, as JSON for the page's script),
@@ -294,7 +349,8 @@ def make_app(project: Project, token: str | None = None) -> Starlette:
                 raise
             try:
                 path = editor.record(fields.get("record", ""))
-                data = editor.form.parse(items, editor.data_of(path))
+                original = editor.data_of(path)
+                data = changed_only(editor.form, original, editor.form.parse(items, original))
                 return edit_page(path, fields.get("record", ""), data, fields.get("digest", ""), status=500, message=(
                     f"The editor could not do this ({type(exc).__name__}); nothing was saved, and what you typed is still "
                     "in the form."))
@@ -307,15 +363,20 @@ def make_app(project: Project, token: str | None = None) -> Starlette:
         fields = dict(items)
         place = fields.get("record", "")
         path = editor.record(place)
-        data = editor.form.parse(items, editor.data_of(path))
+        original = editor.data_of(path)
+        # Only what the officer changed changes: the rest is the file's own.
+        data = changed_only(editor.form, original, editor.form.parse(items, original))
         op = fields.get("op", "")
         digest = fields.get("digest", "")
         if op.startswith(("add:", "remove:", "up:", "down:", "drop:")):
             return edit_page(path, place, apply_op(data, op, editor.form), digest)
         if op == "save":
-            text = editor.draft_text(path, data)
+            text, _ = editor.draft(path, data)
+            if text is None:
+                return edit_page(path, place, data, digest, message="Nothing was saved: mend the problem marked first.", status=400)
             try:
-                digest = save_record(path, text, digest)
+                with editor.saving:  # two tabs saving at once: the second sees the first's file, and is told
+                    digest = save_record(path, text, digest)
             except ConflictError as exc:
                 # Shown the conflict, the officer chooses: save again to keep theirs (the form now
                 # carries the file's own digest), or open the file as it is now.
@@ -330,18 +391,20 @@ def make_app(project: Project, token: str | None = None) -> Starlette:
                 return edit_page(path, place, data, digest, message=str(exc), status=400)
             return edit_page(path, place, data, digest, message=f"Saved {place}.")
         if op in ("docx", "pdf", "public-pdf"):
-            return editor.paper(path, editor.draft_text(path, data), op)
+            text, _ = editor.draft(path, data)
+            if text is None:
+                return edit_page(path, place, data, digest, message="No paper: mend the problem marked first.", status=400)
+            return editor.paper(path, text, op)
         if op in ("submit", "approve"):
             return step(path, place, data, digest, op, fields)
         if op == "check" and wants_json:
-            text = editor.draft_text(path, data)
-            record = check_text(path, text, project.office)
+            text, record = editor.draft(path, data)
             by_field, problems = editor.problems_of(record)
             return JSONResponse({"fields": {id_of(_path_of(k)): v for k, v in by_field.items() if k},
                                  "summary": editor.pages.get_template("_problems.html.j2").render(
                                      problems=[(p, id_of(_path_of(p.field)) if p.field else "") for p in problems]),
-                                 "preview": editor.preview(path, text, public=False),
-                                 "public_preview": editor.preview(path, text, public=True)}, headers=_HEADERS)
+                                 "preview": editor.preview(path, text, public=False) if text else "",
+                                 "public_preview": editor.preview(path, text, public=True) if text else ""}, headers=_HEADERS)
         return edit_page(path, place, data, digest)
 
     def step(path: Path, place: str, data: dict[str, Any], digest: str, op: str, fields: dict[str, str]) -> Response:
@@ -349,7 +412,7 @@ def make_app(project: Project, token: str | None = None) -> Starlette:
         from ..lifecycle import StepError, approve, submit
         from ..record_file import open_record
 
-        if editor.draft_text(path, data) != open_record(path).text:
+        if editor.draft(path, data)[0] != open_record(path).text:
             return edit_page(path, place, data, digest, message="Save the record first: a step is taken on the saved file.",
                              status=409)
         try:
@@ -385,7 +448,21 @@ def make_app(project: Project, token: str | None = None) -> Starlette:
     routes = [Route("/", index), Route("/new", new, methods=["POST"]), Route("/edit", edit),
               Route("/edit", change, methods=["POST"]),
               Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
-    return Starlette(routes=routes, exception_handlers={Exception: failed, Refused: failed, HTTPException: failed})
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=editor.warm_up, daemon=True).start()
+        try:
+            yield
+        finally:
+            editor.close()  # no LibreOffice outlives the editor
+
+    hosts = [*LOCAL_HOSTS, host] if host not in ("0.0.0.0", "::") else ["*"]
+    return Starlette(routes=routes, exception_handlers={Exception: failed, Refused: failed, HTTPException: failed},
+                     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)], lifespan=lifespan)
+
+
+_FIELD = __import__("re").compile(r"[a-z_]+(?:\[\d+\]|\.[a-z_]+)*")
 
 
 def _path_of(field: str) -> tuple[str | int, ...]:

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from html.parser import HTMLParser
+
 from markupsafe import Markup, escape
 
 PREFIX = "f"
@@ -25,7 +27,7 @@ FORM_KEY = "__form"  # the select that chooses a union's form: f.recommendation.
 # Text an officer writes at length: a textarea, not a line.
 _LONG = {"text", "why", "note", "recommendation", "reason", "description", "statement", "purpose", "matter", "content",
          "bullets", "partners", "summary", "comments", "result", "criteria"}
-_MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")  # a sum or a table's figure; the model says which are allowed
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 Path = tuple[str | int, ...]
 
@@ -212,9 +214,10 @@ class Form:
 
     def _union(self, path: Path, node: dict[str, Any], options: list[dict[str, Any]], value: Any,
                problems: dict[str, list[str]], label: str, required: bool) -> Markup:
-        chosen = self._chosen(options, value) if value is not None else (0 if required else -1)
-        choices = [] if required else [Markup('<option value=""{}>None</option>').format(
-            Markup(" selected") if chosen == -1 else Markup(""))]
+        # A value not given stays not given (never the first form, e.g. "not stated", unasked).
+        chosen = self._chosen(options, value) if value is not None else -1
+        choices = [] if chosen >= 0 and required else [Markup('<option value=""{}>{}</option>').format(
+            Markup(" selected") if chosen == -1 else Markup(""), "(choose)" if required else "None")]
         for index, option in enumerate(options):
             choices.append(Markup('<option value="{}"{}>{}</option>').format(
                 index, Markup(" selected") if index == chosen else Markup(""), self._option_label(option)))
@@ -236,6 +239,8 @@ class Form:
         values = node.get("enum") or [node["const"]]
         messages, described = self._messages(path, problems)
         options = [] if required and value in values else [Markup('<option value="">(choose)</option>')]
+        if value is not None and value not in values:  # kept as the file has it, until the officer chooses
+            options.append(Markup('<option value="{}" selected>{} (not one of the choices)</option>').format(value, value))
         options += [Markup('<option value="{}"{}>{}</option>').format(v, Markup(" selected") if v == value else Markup(""), v)
                     for v in values]
         return Markup('<div class="ed-field"><label class="ed-label" for="{}">{}{}</label><select id="{}" name="{}"{}>{}'
@@ -335,9 +340,9 @@ class Form:
             if not isinstance(raw, dict):
                 return None
             item = self.resolve(node.get("items", {"type": "string"}))
-            indexes = sorted(int(k) for k in raw if k.isdigit() and len(k) < 6)
+            keys = sorted((int(k), k) for k in raw if k.isdigit() and len(k) < 6)
             before = original if isinstance(original, list) else []
-            values = [self._value(item, raw[str(i)], before[i] if i < len(before) else None) for i in indexes]
+            values = [self._value(item, raw[k], before[i] if i < len(before) else None) for i, k in keys]
             # An empty table cell is a cell; an empty list item is no item.
             return values if item.get("nullable") else [v for v in values if v is not None]
         if not isinstance(raw, str):
@@ -352,9 +357,9 @@ class Form:
         if not text:
             return None
         kinds = {o.get("type") for o in options}
-        if "integer" in kinds and re.fullmatch(r"\d{1,9}", text):
+        if "integer" in kinds and re.fullmatch(r"-?\d{1,9}", text):
             return int(text)
-        if "number" in kinds and _MONEY.match(text.replace(",", "")):
+        if "number" in kinds and _NUMBER.match(text.replace(",", "")):
             try:
                 return Decimal(text.replace(",", ""))
             except InvalidOperation:
@@ -369,7 +374,15 @@ class Form:
 
 def apply_op(data: dict[str, Any], op: str, form: Form) -> dict[str, Any]:
     """The data with a list item added, removed or moved, or an optional group added or dropped
-    (op: `add:f.funding`, `remove:f.funding.2`, `up:...`, `down:...`, `drop:f.precept`)."""
+    (op: `add:f.funding`, `remove:f.funding.2`, `up:...`, `down:...`, `drop:f.precept`); an op
+    that names no such place changes nothing."""
+    try:
+        return _apply_op(data, op, form)
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+        return data
+
+
+def _apply_op(data: dict[str, Any], op: str, form: Form) -> dict[str, Any]:
     verb, _, name = op.partition(":")
     parts = name.split(".")
     if parts[0] != PREFIX or verb not in ("add", "remove", "up", "down", "drop") or len(parts) < 2:
@@ -408,3 +421,86 @@ def apply_op(data: dict[str, Any], op: str, form: Form) -> dict[str, Any]:
         elif verb == "down" and last + 1 < len(holder):
             holder[last + 1], holder[last] = holder[last], holder[last + 1]
     return data
+
+
+# --- what the officer changed ------------------------------------------------------------------
+
+
+class _Posted(HTMLParser):
+    """The items a browser posts for a drawn form: each named input (a box only when ticked),
+    each select's chosen option (else its first), each textarea's text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[tuple[str, str]] = []
+        self.select: str | None = None
+        self.first: str | None = None
+        self.chosen = False
+        self.textarea: str | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+            if a.get("type") != "checkbox" or "checked" in a:
+                self.items.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self.select, self.first, self.chosen = a.get("name"), None, False
+        elif tag == "option" and self.select is not None:
+            if self.first is None:
+                self.first = a.get("value", "")
+            if "selected" in a:
+                self.items.append((self.select, a.get("value", "")))
+                self.chosen = True
+        elif tag == "textarea":
+            self.textarea, self.text = a.get("name"), ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self.select is not None:
+            if not self.chosen and self.first is not None:
+                self.items.append((self.select, self.first))
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.items.append((self.textarea, self.text[1:] if self.text.startswith("\n") else self.text))
+            self.textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.text += data
+
+
+def posted_items(html: str) -> list[tuple[str, str]]:
+    parser = _Posted()
+    parser.feed(html)
+    return parser.items
+
+
+def changed_only(form: Form, original: dict[str, Any], posted: dict[str, Any]) -> dict[str, Any]:
+    """The record's data with only what the officer changed: where the form reads back as it
+    was drawn from the file, the file's own value stays (a field the form cannot show, a value
+    not one of its choices, a `false` it would leave unsaid, spaces around words); what the
+    officer changed is theirs."""
+    drawn = form.parse(posted_items(str(form.render(original, {}))), original)
+    merged = _merge(original, drawn, posted)
+    return merged if isinstance(merged, dict) else {}
+
+
+_NOTHING = object()
+
+
+def _merge(before: Any, drawn: Any, now: Any) -> Any:
+    if now == drawn and type(now) is type(drawn):
+        return before  # untouched: what the file says, whatever the form made of it
+    if isinstance(before, dict) and isinstance(drawn, dict) and isinstance(now, dict):
+        out: dict[str, Any] = {}
+        for key in [*now, *(k for k in before if k not in now)]:
+            if key in now:
+                value = _merge(before.get(key, _NOTHING), drawn.get(key, _NOTHING), now[key])
+                if value is not _NOTHING:
+                    out[key] = value
+            elif key not in drawn:  # a field the form never showed: the file keeps it
+                out[key] = before[key]
+        return out
+    if isinstance(before, list) and isinstance(drawn, list) and isinstance(now, list) and len(before) == len(drawn) == len(now):
+        return [_merge(b, d, n) for b, d, n in zip(before, drawn, now)]
+    return now
