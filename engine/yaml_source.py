@@ -162,6 +162,7 @@ def _short_tag(tag: str) -> str:
 
 _TAGS = "YAML tags such as {} are not allowed in records; remove the tag"
 _COMMENT_AFTER = re.compile(r"[ \t]+(#[^\n\r]*)")  # a comment on the line after a plain value
+_COMMENT_BELOW = re.compile(r"\r?\n( *)(#[^\n\r]*)")  # a comment on the next line
 
 
 class _Builder:
@@ -223,11 +224,8 @@ class _Builder:
                         value = self._number(value, event.start_mark, loc)
                     else:
                         value = _CONSTANTS.get(value, value)
-                    if self.comments and type(value) is str and self.text.startswith((" ", "\t"), event.end_mark.index):
-                        comment = _COMMENT_AFTER.match(self.text, event.end_mark.index)
-                        if comment:
-                            mark = event.start_mark
-                            self.source.commented.append((loc, mark.line + 1, mark.column + 1, comment.group(1).rstrip()))
+                    if self.comments and type(value) is str:
+                        self._comment_after(event, loc)
             else:
                 if event.anchor is not None:
                     self._anchor(event.start_mark, loc)
@@ -295,6 +293,21 @@ class _Builder:
             child = loc + (len(out),)
             locations[child] = (mark.line + 1, mark.column + 1)
             out.append(node(event, child, depth))
+
+    def _comment_after(self, event: Any, loc: Loc) -> None:
+        """Note plain text followed by a comment: on its line, or on the next line where the text
+        would go on (indented past the line it starts on), as a sentence wrapped before its '#'."""
+        text, end, mark = self.text, event.end_mark.index, event.start_mark
+        after = _COMMENT_AFTER.match(text, end)
+        if after is not None:
+            comment = after.group(1)
+        else:
+            below = _COMMENT_BELOW.match(text, end)
+            first = text[mark.index - mark.column:mark.index]
+            if below is None or len(below.group(1)) <= len(first) - len(first.lstrip(" ")):
+                return
+            comment = below.group(2)
+        self.source.commented.append((loc, mark.line + 1, mark.column + 1, comment.rstrip()))
 
     def _number(self, value: str, mark: Any, loc: Loc) -> Any:
         if _DECIMAL.fullmatch(value):
@@ -563,7 +576,8 @@ def validate(source: Source, model: type[M], context: dict[str, Any] | None = No
 #   and `decisions new` have them: `amount: 40000  # excl. VAT`), so the criterion is precise:
 #   where the model takes words to read (its Text, marked TEXT: names, titles, headings,
 #   paragraphs; not a number, a date, a financial year, a web address, a code or a choice), a
-#   comment after plain text on its line is taken for the text cut short when
+#   comment after plain text on its line (or on the next line, indented past the line the text
+#   starts on: where the text would go on) is taken for the text cut short when
 #     (a) the '#' is glued to what follows it (#KnifeFree, #4): a comment is written `# like
 #         this`, a hashtag or a number is not; or
 #     (b) the text is the paper's narrative (a paragraph, a list item, the recommendation: the

@@ -93,6 +93,17 @@ def test_a_cut_multi_line_paragraph_is_named_where_it_starts(tmp_path: Path) -> 
                            f"'#KnifeFree and its resources for school…' for a comment and leaves it out; {BLOCK}"]
 
 
+def test_a_sentence_wrapped_before_its_hash_is_cut_too(tmp_path: Path) -> None:
+    """A line starting '#' where the text would go on is a comment to YAML: the sentence ends
+    before it, silently; a comment at the item's own indentation stays a comment."""
+    path = draft(tmp_path, PARAGRAPH, "      - We will use the Home Office\n        #KnifeFree campaign in schools.\n")
+    assert check(path) == [f"{path}:9:9: error: sections[0].content[0]: the text is cut at ' #': YAML takes "
+                           f"'#KnifeFree campaign in schools.' for a comment and leaves it out; {BLOCK}"]
+    path = draft(tmp_path, PARAGRAPH, "      - We will use the Home Office campaign.\n      # - A paragraph for later.\n"
+                                      "  - heading: Later\n    # a note on the section\n    content: [Words.]\n")
+    assert check(path) == []
+
+
 def test_a_long_lost_comment_is_shortened(tmp_path: Path) -> None:
     path, problems = paragraph(tmp_path, "See #KnifeFree, the national campaign against knife crime run by the Home Office.")
     assert problems == [f"{path}:9:9: error: sections[0].content[0]: the text is cut at ' #': YAML takes "
