@@ -392,3 +392,18 @@ def test_the_papers_of_the_form_as_it_stands_come_back_as_word_and_pdf(client: T
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["content-disposition"] == 'attachment; filename="pcc-d-102.public.pdf"'
     assert "Allocation of MoJ Funding, as edited" in normalise(pdf_text(pdf.content))
+
+
+def test_a_paragraph_is_made_part_2_by_its_own_switch(client: TestClient, tmp_path: Path) -> None:
+    """Each paragraph has its Part 2 switch at hand, written as text or not; the public preview
+    then leaves it out."""
+    path = tmp_path / "records" / PLACE
+    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", "status: draft"), encoding="utf-8")
+    page = opened(client)
+    assert '<label for="f-sections-0-content-0-__confidential">Paragraph 1: confidential (Part 2)</label>' in page
+    items = {**dict(form_of(page)), "f.sections.0.content.0.__confidential": "true"}
+    response = client.post("/edit", data={**items, "op": "check"}, headers={"Accept": "application/json"}).json()
+    assert "A service to deliver support" in response["preview"] and "PART 2" in response["preview"]
+    assert "A service to deliver support" not in response["public_preview"]
+    saved = client.post("/edit", data={**items, "op": "save"})
+    assert "Saved" in saved.text and "confidential: true" in path.read_text(encoding="utf-8")

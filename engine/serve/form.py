@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 PREFIX = "f"
 FORM_KEY = "__form"  # the select that chooses a union's form: f.recommendation.__form
+SECRET_KEY = "__confidential"  # a paragraph written as text, made Part 2: f.sections.0.content.1.__confidential
 # Text an officer writes at length: a textarea, not a line.
 _LONG = {"text", "why", "note", "recommendation", "reason", "description", "statement", "purpose", "matter", "content",
          "bullets", "partners", "summary", "comments", "result", "criteria"}
@@ -104,6 +105,12 @@ class Form:
         if option.get("type") in ("integer", "number"):
             return "A number"
         return option.get("title", "Details")
+
+    @staticmethod
+    def _secret_form(options: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The form of a union that is text with a Part 2 switch (a paragraph's), if it has one."""
+        return next((o for o in options if o.get("type") == "object" and {"text", "confidential"} <= set(o.get("properties", {}))),
+                    None)
 
     def _chosen(self, options: list[dict[str, Any]], value: Any) -> int:
         """Which form a value has: a const it equals, a text, a list, a mapping (the first
@@ -231,6 +238,12 @@ class Form:
             # A text's input is named beside the choice (f.recommendation.), a group's fields inside it.
             where = path if option.get("type") in ("object", "array") else (*path, "")
             inner = self._widget(where, option, value, problems, label, required)
+            if option.get("type") == "string" and self._secret_form(options) is not None:
+                # A paragraph written as text still has its Part 2 switch, at hand.
+                switch = (*path, SECRET_KEY)
+                inner += Markup('<div class="ed-field ed-check"><input type="checkbox" id="{}" name="{}" value="true">'
+                                '<label for="{}">{}: confidential (Part 2)</label></div>').format(
+                    id_of(switch), name_of(switch), id_of(switch), label)
         messages = self._messages(path, problems)[0] if chosen < 0 or "const" in options[chosen] else Markup("")
         return Markup('<div class="ed-union">{}{}{}</div>').format(select, messages, inner)
 
@@ -311,7 +324,11 @@ class Form:
                 option = options[int(choice)]
                 if "const" in option:
                     return option["const"]
-                rest = {k: v for k, v in raw.items() if k != FORM_KEY}
+                secret = raw.get(SECRET_KEY) == "true"
+                rest = {k: v for k, v in raw.items() if k not in (FORM_KEY, SECRET_KEY)}
+                if secret and option.get("type") == "string" and self._secret_form(options) is not None:
+                    text = self._scalar_value(option, [option], rest.get("", "")) if isinstance(rest.get(""), str) else None
+                    return {"text": text, "confidential": True} if text is not None else None
                 if option.get("type") in ("object", "array"):
                     return self._value(option, rest, original)
                 text = rest.get("")
