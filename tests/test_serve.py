@@ -4,7 +4,6 @@ from the pages it serves, posted back): what it refuses, what it checks, what it
 from __future__ import annotations
 
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,73 +13,16 @@ from starlette.testclient import TestClient
 from engine.cli import main
 from engine.project import Project
 from engine.serve.app import COOKIE, make_app
+from engine.serve.form import posted_items
 
 from .support import ROOT, SEED, make_project
 
 PLACE = "2021-2024/PCC-D-102.yaml"
 
 
-class Inputs(HTMLParser):
-    """A page's form as a browser would post it: each named input, select and textarea in
-    order, with its value (a box posts only when ticked; a select its chosen option)."""
-
-    def __init__(self, form_id: str = "ed-form"):
-        super().__init__()
-        self.form_id = form_id
-        self.inside = False
-        self.items: list[tuple[str, str]] = []
-        self.select: str | None = None
-        self.option: str | None = None
-        self.first_option: str | None = None
-        self.chosen = False
-        self.textarea: str | None = None
-        self.text = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.inside = a.get("id") == self.form_id
-        if not self.inside:
-            return
-        if tag == "input" and a.get("name"):
-            if a.get("type") == "checkbox" and "checked" not in a:
-                return
-            if a.get("type") in ("submit", "button"):
-                return
-            self.items.append((a["name"], a.get("value", "")))
-        elif tag == "select":
-            self.select, self.chosen, self.first_option = a.get("name"), False, None
-        elif tag == "option" and self.select is not None:
-            value = a.get("value", "")
-            if self.first_option is None:
-                self.first_option = value
-            if "selected" in a:
-                self.items.append((self.select, value))
-                self.chosen = True
-        elif tag == "textarea":
-            self.textarea, self.text = a.get("name"), ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif tag == "select" and self.select is not None:
-            if not self.chosen and self.first_option is not None:
-                self.items.append((self.select, self.first_option))
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None:
-            # A browser drops the one newline that follows <textarea>.
-            self.items.append((self.textarea, self.text[1:] if self.text.startswith("\n") else self.text))
-            self.textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self.textarea is not None:
-            self.text += data
-
-
 def form_of(page: str) -> list[tuple[str, str]]:
-    parser = Inputs()
-    parser.feed(page)
-    return parser.items
+    """The page's form as a browser would post it (the editor's own reading of a drawn form)."""
+    return posted_items(page)
 
 
 def with_(items: list[tuple[str, str]], **changes: str) -> list[tuple[str, str]]:
