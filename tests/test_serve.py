@@ -349,3 +349,11 @@ def test_a_paragraph_is_made_part_2_by_its_own_switch(client: TestClient, tmp_pa
     assert "A service to deliver support" not in response["public_preview"]
     saved = client.post("/edit", data={**items, "op": "save"})
     assert "Saved" in saved.text and "confidential: true" in path.read_text(encoding="utf-8")
+
+
+def test_after_adding_or_moving_an_item_the_page_opens_at_it(client: TestClient) -> None:
+    items = form_of(opened(client))
+    page = client.post("/edit", data={**dict(items), "op": "add:f.funding"}).text
+    assert page.count(" autofocus ") == 1 and '<input type="text" autofocus id="f-funding-1-recipient"' in page
+    page = client.post("/edit", data={**dict(form_of(page)), "op": "up:f.funding.1"}).text
+    assert '<input type="text" autofocus id="f-funding-0-recipient"' in page

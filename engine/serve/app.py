@@ -42,7 +42,7 @@ from ..project import Project
 from ..records import Record, check_text, read_record
 from ..schema import schema_data
 from ..yaml_source import read_yaml
-from .form import Form, apply_op, changed_only, id_of, key_of
+from .form import Form, apply_op, changed_only, focus_after, focused, id_of, key_of
 
 HERE = Path(__file__).parent
 COOKIE = "decisions_editor"
@@ -299,12 +299,12 @@ def make_app(project: Project, token: str | None = None, host: str = "127.0.0.1"
         return RedirectResponse(f"/edit?{urlencode({'record': place})}", status_code=303)
 
     def edit_page(path: Path, place: str, data: dict[str, Any], digest: str, message: str = "", conflict: bool = False,
-                  status: int = 200) -> Response:
+                  status: int = 200, focus: str = "") -> Response:
         text, record = editor.draft(path, data)
         by_field, problems = editor.problems_of(record)
         listed = [(p, id_of(_path_of(p.field)) if p.field else "") for p in problems]
         errors = sum(p.severity is Severity.error for p in problems)
-        response = editor.page("edit.html.j2", place=place, form=editor.form.render(data, by_field), digest=digest,
+        response = editor.page("edit.html.j2", place=place, form=focused(editor.form.render(data, by_field), focus), digest=digest,
                                problems=listed, errors=errors, warnings=len(problems) - errors, message=message,
                                conflict=conflict, decision=record.decision,
                                reference=str(data.get("reference") or ""), subject=str(data.get("subject") or ""),
@@ -369,7 +369,8 @@ def make_app(project: Project, token: str | None = None, host: str = "127.0.0.1"
         op = fields.get("op", "")
         digest = fields.get("digest", "")
         if op.startswith(("add:", "remove:", "up:", "down:", "drop:")):
-            return edit_page(path, place, apply_op(data, op, editor.form), digest)
+            data = apply_op(data, op, editor.form)
+            return edit_page(path, place, data, digest, focus=focus_after(op, data))
         if op == "save":
             text, _ = editor.draft(path, data)
             if text is None:

@@ -521,3 +521,42 @@ def _merge(before: Any, drawn: Any, now: Any) -> Any:
     if isinstance(before, list) and isinstance(drawn, list) and isinstance(now, list) and len(before) == len(drawn) == len(now):
         return [_merge(b, d, n) for b, d, n in zip(before, drawn, now)]
     return now
+
+
+def focus_after(op: str, data: dict[str, Any]) -> str:
+    """Where the officer is after an op: the item added, moved, or the one now in the removed
+    one's place (an id's start: f-funding-1); "" where there is none."""
+    verb, _, name = op.partition(":")
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in name.split(".")[1:]]
+    try:
+        if verb == "add":
+            holder: Any = data
+            for part in parts:
+                holder = holder[part]
+            return id_of((*parts, len(holder) - 1)) if isinstance(holder, list) and holder else id_of(tuple(parts))
+        if verb in ("up", "down", "remove") and parts and isinstance(parts[-1], int):
+            holder = data
+            for part in parts[:-1]:
+                holder = holder[part]
+            index = parts[-1] + {"up": -1, "down": 1, "remove": 0}[verb]
+            index = min(max(index, 0), len(holder) - 1)
+            return id_of((*parts[:-1], index)) if index >= 0 else ""
+    except (KeyError, IndexError, TypeError):
+        return ""
+    return ""
+
+
+_FIELD_TAG = re.compile(r'<(input|select|textarea) (?![^>]*type="hidden")([^>]*?)id="([^"]+)"')
+
+
+def focused(html: Markup, start: str) -> Markup:
+    """The drawn form with its first field whose id starts with start given `autofocus`, so
+    that the page opens where the officer was (and a keyboard stays there)."""
+    if not start:
+        return html
+    text = str(html)  # (a Markup's pieces joined to a str would be escaped)
+    for match in _FIELD_TAG.finditer(text):
+        ident = match.group(3)
+        if ident == start or ident.startswith(start + "-"):
+            return Markup(text[:match.start()] + match.group(0).replace(" id=", " autofocus id=", 1) + text[match.end():])
+    return html
