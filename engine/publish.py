@@ -94,7 +94,7 @@ from .render.context import (
 )
 from .render.html import html_text, render_html
 from .render.pdf import Converter
-from .writing import file_mode, write_atomic
+from .writing import write_atomic
 from .yaml_source import parse_yaml, validate
 
 MARK_TEXT = b"Written by `decisions publish`, which replaces this folder whole on every run.\n"
@@ -781,6 +781,7 @@ def _publish(project: Project, out: Path) -> PublishSummary:
             raise PublishError(f"no paper could be published ({failure_line(*summary.failed[0])}); "
                                f"the register in {out} is left as it was")
         site.write_pages(published)
+        _readable(staging)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -1184,6 +1185,18 @@ class _Site:
         html = render_html(self.templates / template, {**self.common, **context, "root": "../" * depth, "listings": self.listings})
         write_atomic(self.root / path, html.encode("utf-8"))
 
+    def write_fragment(self, entry: RegisterEntry) -> None:
+        """The public paper as a fragment for a page of the office's own site (its WordPress page):
+        the web snippet the register shows, public content only, styled by assets/fragment.css."""
+        snippet = self.snippet(entry)
+        if entry.part2 or not snippet:
+            return
+        name = f"{entry.slug}.fragment.html"
+        data = (f"<!-- {entry.decision.reference}: the public paper, for a page of the office's site "
+                f"(its style: assets/fragment.css). Written by `decisions publish`. -->\n{snippet}\n").encode("utf-8")
+        write_atomic(self.root / entry.path / name, data)
+        entry.files.append({"label": f"The paper as a web page fragment (HTML, {_size(len(data))})", "href": name, "kind": "HTML"})
+
     def write_pages(self, entries: list[RegisterEntry]) -> None:
         """A page for each published decision, then the index, browse pages, feed and open data."""
         office = self.office
@@ -1208,6 +1221,7 @@ class _Site:
                        "window.decisionRegisterText = {\n")
             first = True
             for entry in entries:
+                self.write_fragment(entry)
                 view = self.view(entry)
                 self.page("decision.html.j2", f"{view['path']}index.html", decision=view)
                 if not entry.part2 and view["snippet"]:
@@ -1235,9 +1249,19 @@ class _Site:
         data = {"decisions": rows, **({"ledger": anchor} if anchor else {})}
         write_atomic(self.root / "decisions.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         write_atomic(self.root / "decisions.csv", _csv(rows).encode("utf-8"))
-        for asset in ("register.css", "register.js"):
+        for asset in ("register.css", "fragment.css", "register.js"):
             write_atomic(self.root / "assets" / asset, (self.templates / asset).read_bytes())
         write_forward_plan(self, entries)
+
+
+def _readable(site: Path) -> None:
+    """Every file of the site readable by all (0644), every folder open to all (0755): a web
+    server running as another user serves it, whatever the umask of whoever published it."""
+    for folder, folders, files in os.walk(site):  # (the site holds no links: publish wrote all of it)
+        for name in folders:
+            os.chmod(os.path.join(folder, name), 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
 
 
 def _swap_in(staging: Path, out: Path) -> None:
@@ -1246,8 +1270,7 @@ def _swap_in(staging: Path, out: Path) -> None:
     if out.exists() or out.is_symlink():
         old = out.with_name(f".{out.name}.old.{os.getpid()}")
         out.rename(old)
-    mode = file_mode()
-    staging.chmod(mode | (mode & 0o444) >> 2)  # mkdtemp's 0700, as a new folder would be: 0755 under umask 022
+    staging.chmod(0o755)  # mkdtemp's 0700: the site is for a web server to read
     staging.rename(out)
     if old is not None:
         if old.is_dir() and not old.is_symlink():

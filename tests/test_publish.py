@@ -7,6 +7,7 @@ import functools
 import http.server
 import io
 import json
+import os
 import shutil
 import threading
 import xml.etree.ElementTree as ET
@@ -22,7 +23,7 @@ from engine.project import Project
 from engine.publish import publish
 
 from .conftest import ROOT, SEED
-from .support import replaced
+from .support import make_project, replaced
 
 MARKER = "ZZQ-CONFIDENTIAL-4417"
 DRAFT_SUBJECT = "Draft Subject Never To Be Published"
@@ -290,3 +291,34 @@ def test_kept_public_pdfs_are_forgotten_once_unused(tmp_path: Path) -> None:
     assert second.get(b"docx a") == b"pdf a"
     second.forget_unused()
     assert KnownPdfs(tmp_path).get(b"docx b") is None and KnownPdfs(tmp_path).get(b"docx a") == b"pdf a"
+
+
+def test_each_public_decision_has_a_public_fragment_for_the_offices_site(site: Path) -> None:
+    """A fragment to put on a page of the office's WordPress site: public content only (the leak
+    test above scans it too), styled by assets/fragment.css; none for a Part 2 decision."""
+    folder = site / "decisions" / "2021-2024"
+    fragment = (folder / "pcc-d-103" / "pcc-d-103.fragment.html").read_text(encoding="utf-8")
+    assert fragment.startswith("<!-- PCC/D/103: the public paper, for a page of the office's site (its style: assets/fragment.css).")
+    assert '<article class="dpe-decision' in fragment and "The provider will be required to work the network" in fragment
+    assert MARKER not in fragment and "Commercial terms" not in fragment
+    assert not list((folder / "pcc-d-104").glob("*.fragment.html"))
+    page = (folder / "pcc-d-103" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="pcc-d-103.fragment.html">The paper as a web page fragment (HTML, ' in page
+    assert ".dpe-table" in (site / "assets" / "fragment.css").read_text(encoding="utf-8")
+
+
+def test_the_site_is_readable_by_a_web_server_running_as_another_user(tmp_path: Path) -> None:
+    import stat
+
+    from engine.publish import publish as publish_site
+
+    project = make_project(tmp_path)
+    old = os.umask(0o077)  # a publisher whose files are private to them
+    try:
+        publish_site(project)
+    finally:
+        os.umask(old)
+    site = tmp_path / "build" / "site"
+    modes = {p.relative_to(site).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in [site, *site.rglob("*")]}
+    assert {m for p, m in modes.items() if (site / p).is_dir()} == {0o755}
+    assert {m for p, m in modes.items() if (site / p).is_file()} == {0o644}
