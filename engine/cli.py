@@ -541,9 +541,14 @@ def manifest_merge(manifests: tuple[Path, ...], out: Path | None) -> None:
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="The site's folder (default: site/ in the archive folder). Publishing replaces it whole, "
                    "so it must be empty, new, or one that publish wrote.")
+@click.option("--to", "target", type=click.Choice(["site", "wordpress"]), default="site", show_default=True,
+              help="wordpress: then put the register on the office's WordPress site (office.yaml publishing.wordpress; "
+                   "the application password in DECISIONS_WORDPRESS_PASSWORD).")
+@click.option("--dry-run", is_flag=True, help="With --to wordpress: say what would change on WordPress, and change nothing.")
 @click.pass_context
-def publish(ctx: click.Context, out: Path | None) -> None:
-    """Write the public decision register: approved decisions only, nothing confidential."""
+def publish(ctx: click.Context, out: Path | None, target: str, dry_run: bool) -> None:
+    """Write the public decision register: approved decisions only, nothing confidential; and,
+    --to wordpress, put it on the office's WordPress site."""
     from .publish import publish as publish_site
 
     project = project_from(ctx)
@@ -555,4 +560,23 @@ def publish(ctx: click.Context, out: Path | None) -> None:
         click.echo(f"note: {printable(reference)} is published as the engine renders it now, which differs from its papers as "
                    f"sealed on {day} (the office's house style, its templates or the engine changed since)", err=True)
     click.echo(f"{summary.line()}: {say(out)}")
+    if target == "wordpress" and not summary.failed:
+        _to_wordpress(project, out, dry_run)
     ctx.exit(1 if summary.failed else 0)
+
+
+def _to_wordpress(project: Project, site: Path, dry_run: bool) -> None:
+    from .wordpress import Client, Settings, WordPressError, push
+
+    chosen = project.office.publishing.wordpress
+    if chosen is None:
+        raise Failure("office.yaml names no WordPress site: add `publishing: wordpress: {url: ..., user: ...}`")
+    try:
+        settings = Settings.from_environment(chosen.url, chosen.user, chosen.register_page)
+        client = Client(settings.url, settings.user, settings.password)
+        changes = push(site, settings, client, dry_run=dry_run, say=lambda line: click.echo(("would " if dry_run else "") + line))
+    except WordPressError as exc:
+        raise Failure(str(exc)) from None
+    done = "would change" if dry_run else "changed"
+    click.echo(f"WordPress: {done} {len(changes)} ({sum(c.verb == 'upload' for c in changes)} uploads, "
+               f"{sum(c.verb != 'upload' for c in changes)} pages): {settings.url}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 if TYPE_CHECKING:
     from .model import Decision
 
-from pydantic import AfterValidator, BeforeValidator, StrictBool, Discriminator, Field, PrivateAttr, Tag, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, StrictBool, Discriminator, Field, PrivateAttr, StringConstraints, Tag, ValidationInfo, field_validator, model_validator
 
 from .kinds import ENGINE_KINDS, KIND_ONLY_RULES, Kind, check_kind_name
 from .layout import CORE_FIELDS, Layout
@@ -297,6 +297,16 @@ def _short_address(value: str) -> str:
     return value
 
 
+class WordPress(Model):
+    """The office's WordPress site, for `decisions publish --to wordpress`. The user's
+    application password is never here: it comes from DECISIONS_WORDPRESS_PASSWORD."""
+
+    url: Annotated[Url, AfterValidator(_short_address)] = Field(description="The site, e.g. https://www.bedfordshire.pcc.police.uk/")
+    user: Line = Field(description="The WordPress user that publishes, with an application password")
+    register_page: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,190}$")] = Field(
+        "decision-register", description="The slug of the page that lists the decisions")
+
+
 class Register(Model):
     """The public decision register that `decisions publish` writes."""
 
@@ -305,6 +315,7 @@ class Register(Model):
     feed_entries: int = Field(50, ge=1)
     home_url: Annotated[Url, AfterValidator(_short_address)] | None = Field(None, description=(
         "The office's own website, e.g. https://www.anyshire-pcc.example/: each page of the register links back to it"))
+    wordpress: WordPress | None = Field(None, description="The office's WordPress site, for `decisions publish --to wordpress`")
 
 
 class ForwardPlanSettings(Model):
