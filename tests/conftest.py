@@ -35,3 +35,17 @@ def edit(path: Path, old: str, new: str) -> int:
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
     path.write_text(text.replace(old, new), encoding="utf-8")
     return text[: text.index(old)].count("\n") + 1
+
+
+@pytest.fixture(scope="session")
+def wordpress():
+    """A real WordPress (Debian's package) on 127.0.0.1, for the session: see tests/wordpress_server.py.
+    Fails, naming the packages, when they are missing: `make test` installs them."""
+    from .wordpress_server import PACKAGES, missing_packages, running_wordpress
+
+    missing = missing_packages()
+    if missing:
+        pytest.fail(f"the test WordPress needs missing system packages: {' '.join(missing)}; install them as root"
+                    f" (`make test` does): apt-get install --no-install-recommends {PACKAGES}", pytrace=False)
+    with running_wordpress() as site:
+        yield site
