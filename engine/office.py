@@ -301,7 +301,7 @@ class WordPress(Model):
     """The office's WordPress site, for `decisions publish --to wordpress`. The user's
     application password is never here: it comes from DECISIONS_WORDPRESS_PASSWORD."""
 
-    url: Annotated[Url, AfterValidator(_short_address)] = Field(description="The site, e.g. https://www.bedfordshire.pcc.police.uk/")
+    url: Annotated[Url, AfterValidator(_short_address)] = Field(description="The site, e.g. https://www.anyshire-pcc.example/")
     user: Line = Field(description="The WordPress user that publishes, with an application password")
     register_page: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,190}$")] = Field(
         "decision-register", description="The slug of the page that lists the decisions")
