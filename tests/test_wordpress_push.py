@@ -176,3 +176,21 @@ def test_wordpress_settings_it_cannot_use_are_one_line_naming_the_field(tmp_path
                       encoding="utf-8")
     result = CliRunner().invoke(main, ["--office", str(office), "check"])
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output, result.output
+
+
+def test_a_run_that_fails_part_way_stops_with_a_message_and_the_next_finishes(site: Path) -> None:
+    wordpress = FakeWordPress()
+    calls = {"writes": 0}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if request.method != "GET":
+            calls["writes"] += 1
+            if calls["writes"] == 3:  # the page, after both uploads
+                return httpx.Response(503, json={"message": "Service Unavailable"})
+        return wordpress(request)
+
+    client = Client(URL, "governance", "app pass", transport=httpx.MockTransport(flaky))
+    with pytest.raises(WordPressError, match=r"POST pages failed \(503\): Service Unavailable$"):
+        push(site, Settings(URL, "governance", "decision-register", "app pass"), client)
+    assert len(wordpress.media) == 2 and wordpress.pages == []
+    assert run(site, wordpress) == (["create page pcc-d-102", "create page decision-register"], 2)  # the uploads are not made again
