@@ -200,8 +200,8 @@ def _page(row: dict[str, Any], fragment: str, links: list[tuple[str, str, int]])
     mark = MARK.format(reference=escape(row["reference"]))
     steps = "".join(Markup("<p><strong>{} on {}</strong>: {}</p>").format(s["event"].capitalize(), s["date"], s["note"])
                     for s in row.get("steps", []))
-    files = "".join(Markup('<li><a href="{}">{} ({} KB)</a></li>').format(url, kind, max(1, size // 1024))
-                    for kind, url, size in links if url)
+    files = "".join(Markup('<li><a href="{}">The decision paper ({}, {} KB)</a></li>').format(
+        url, {"PDF": "PDF", "DOCX": "Word"}[kind], max(1, size // 1024)) for kind, url, size in links if url)
     return f"{mark}\n{steps}{'<ul>' + files + '</ul>' if files else ''}\n{fragment}".strip() + "\n"
 
 

@@ -88,7 +88,7 @@ def test_a_first_run_makes_the_pages_and_uploads_the_papers_and_a_second_writes_
     [page, register] = wordpress.pages
     content = page["content"]["raw"]
     assert content.startswith("<!-- decisions-engine: PCC/D/102 -->\n")
-    assert '<a href="https://www.bedfordshire.pcc.police.uk/wp-content/uploads/pcc-d-102.pdf">PDF (' in content
+    assert '<a href="https://www.bedfordshire.pcc.police.uk/wp-content/uploads/pcc-d-102.pdf">The decision paper (PDF, ' in content
     assert '<article class="dpe-decision' in content and "Sexual Exploitation Support" in content
     assert '<a href="https://www.bedfordshire.pcc.police.uk/pcc-d-102/">PCC/D/102</a>' in register["content"]["raw"]
     assert run(site, wordpress) == ([], 0)  # a second run: nothing to write, and no write request
