@@ -119,3 +119,30 @@ def png(width: int, height: int) -> bytes:
     rows = b"".join(b"\x00" + b"\x1f\x38\x64" * width for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def full_disk(written: int, filename: str | None = None) -> type:
+    """A stand-in for os.fdopen whose file takes `written` bytes and then fails as a full disk
+    does (ENOSPC, naming filename where the error names one)."""
+    import errno
+    import os
+
+    real = os.fdopen
+
+    class Full:
+        def __init__(self, fd: int, mode: str):
+            self.file = real(fd, mode)
+
+        def __enter__(self) -> "Full":
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+        def write(self, data: bytes) -> int:
+            self.file.write(data[:written])
+            if filename is None:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            raise OSError(errno.ENOSPC, "No space left on device", filename)
+
+    return Full

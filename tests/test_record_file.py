@@ -37,6 +37,7 @@ from engine.records import read_record
 from engine.yaml_source import MAX_BYTES, parse_yaml
 
 from .conftest import ROOT, SEED
+from .support import full_disk
 
 RECORDS = sorted([*ROOT.glob("records/**/*.yaml"), *ROOT.glob("examples/*/records/**/*.yaml"), ROOT / "tests" / "data" / "DEC-0042.yaml"])
 OFFICE_FILES = sorted([ROOT / "office.yaml", *ROOT.glob("examples/*/office.yaml"), *ROOT.glob("examples/*/forward-plan.yaml"),
@@ -612,23 +613,7 @@ def test_a_new_record_is_never_written_over_one_saved_meanwhile(tmp_path: Path) 
 
 def test_a_failed_write_leaves_the_old_file_whole(seed_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opened = open_record(seed_copy)
-    real = os.fdopen
-
-    class Full:
-        def __init__(self, fd: int, mode: str):
-            self.file = real(fd, mode)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.file.close()
-
-        def write(self, data: bytes) -> int:
-            self.file.write(data[:100])
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(writing.os, "fdopen", Full)
+    monkeypatch.setattr(writing.os, "fdopen", full_disk(100))
     with pytest.raises(SaveError) as caught:
         save_record(seed_copy, opened.text.replace("PCC/D/102", "PCC/D/103"), opened.digest)
     assert str(caught.value) == f"{seed_copy}: cannot write the file: No space left on device; the file on disk is unchanged"

@@ -14,28 +14,13 @@ from engine.cli import main
 from engine.writing import write_atomic
 
 from .conftest import ROOT
+from .support import full_disk
 
 
 def test_a_full_disk_leaves_the_old_file_and_no_temporary_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "paper.pdf"
     target.write_bytes(b"old and whole")
-    real = os.fdopen
-
-    class Full:
-        def __init__(self, fd: int, mode: str):
-            self.file = real(fd, mode)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.file.close()
-
-        def write(self, data: bytes) -> int:
-            self.file.write(data[:10])
-            raise OSError(errno.ENOSPC, "No space left on device", str(target))
-
-    monkeypatch.setattr(writing.os, "fdopen", Full)
+    monkeypatch.setattr(writing.os, "fdopen", full_disk(10, str(target)))
     with pytest.raises(OSError):
         write_atomic(target, b"new" * 1000)
     assert target.read_bytes() == b"old and whole"
