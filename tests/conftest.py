@@ -49,3 +49,17 @@ def wordpress():
                     f" (`make test` does): apt-get install --no-install-recommends {PACKAGES}", pytrace=False)
     with running_wordpress() as site:
         yield site
+
+
+@pytest.fixture()
+def fresh_wordpress():
+    """A WordPress of the test's own (about 2 s to start), for a test that makes pages at the
+    slugs another test's may hold: its outcome never hangs on the order the tests run in."""
+    from .wordpress_server import PACKAGES, missing_packages, running_wordpress
+
+    missing = missing_packages()
+    if missing:
+        pytest.fail(f"the test WordPress needs missing system packages: {' '.join(missing)}; install them as root"
+                    f" (`make test` does): apt-get install --no-install-recommends {PACKAGES}", pytrace=False)
+    with running_wordpress() as site:
+        yield site

@@ -42,7 +42,8 @@ def served(wordpress, path: str) -> httpx.Response:
     return httpx.get(wordpress.base_url + path, timeout=30, follow_redirects=True)
 
 
-def test_publishing_to_a_real_wordpress(project: Path, wordpress) -> None:
+def test_publishing_to_a_real_wordpress(project: Path, fresh_wordpress) -> None:
+    wordpress = fresh_wordpress
     changes, writes = pushed(project, wordpress)
     assert changes == ["upload pcc-d-102.pdf", "upload pcc-d-102.docx", "create page pcc-d-102", "create page decision-register"]
     assert writes == 4
