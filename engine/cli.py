@@ -551,6 +551,8 @@ def publish(ctx: click.Context, out: Path | None, target: str, dry_run: bool) ->
     --to wordpress, put it on the office's WordPress site."""
     from .publish import publish as publish_site
 
+    if dry_run and target != "wordpress":
+        raise click.UsageError("--dry-run is for --to wordpress: the site itself is written to a new folder and swapped in whole")
     project = project_from(ctx)
     out = out or project.site
     summary = publish_site(project, out)

@@ -194,3 +194,14 @@ def test_a_run_that_fails_part_way_stops_with_a_message_and_the_next_finishes(si
         push(site, Settings(URL, "governance", "decision-register", "app pass"), client)
     assert len(wordpress.media) == 2 and wordpress.pages == []
     assert run(site, wordpress) == (["create page pcc-d-102", "create page decision-register"], 2)  # the uploads are not made again
+
+
+def test_a_dry_run_of_the_site_alone_is_refused_not_ignored(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    make_project(tmp_path)
+    result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "publish", "--dry-run"])
+    assert result.exit_code == 2 and "--dry-run is for --to wordpress" in result.output
+    assert not (tmp_path / "build" / "site").exists()
