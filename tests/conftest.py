@@ -37,17 +37,22 @@ def edit(path: Path, old: str, new: str) -> int:
     return text[: text.index(old)].count("\n") + 1
 
 
-@pytest.fixture(scope="session")
-def wordpress():
-    """A real WordPress (Debian's package) on 127.0.0.1, for the session: see tests/wordpress_server.py.
-    Fails, naming the packages, when they are missing: `make test` installs them."""
+def _wordpress():
+    """Start a test WordPress (tests/wordpress_server.py); fail, naming the packages, when they
+    are missing: `make test` installs them."""
     from .wordpress_server import PACKAGES, missing_packages, running_wordpress
 
     missing = missing_packages()
     if missing:
         pytest.fail(f"the test WordPress needs missing system packages: {' '.join(missing)}; install them as root"
                     f" (`make test` does): apt-get install --no-install-recommends {PACKAGES}", pytrace=False)
-    with running_wordpress() as site:
+    return running_wordpress()
+
+
+@pytest.fixture(scope="session")
+def wordpress():
+    """A real WordPress (Debian's package) on 127.0.0.1, for the session."""
+    with _wordpress() as site:
         yield site
 
 
@@ -55,11 +60,5 @@ def wordpress():
 def fresh_wordpress():
     """A WordPress of the test's own (about 2 s to start), for a test that makes pages at the
     slugs another test's may hold: its outcome never hangs on the order the tests run in."""
-    from .wordpress_server import PACKAGES, missing_packages, running_wordpress
-
-    missing = missing_packages()
-    if missing:
-        pytest.fail(f"the test WordPress needs missing system packages: {' '.join(missing)}; install them as root"
-                    f" (`make test` does): apt-get install --no-install-recommends {PACKAGES}", pytrace=False)
-    with running_wordpress() as site:
+    with _wordpress() as site:
         yield site
