@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, ValidationInfo, model_validator
 
-from .model import Day, Line, Model, Text
+from .model import Day, Line, Model
 
 # {name} in a value names a field of the paper; nothing else in braces is read (no attributes,
 # no indexes, no format specs), so a layout cannot reach into the engine.

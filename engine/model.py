@@ -26,8 +26,6 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     Strict,
-    StrictBool,
-    StrictInt,
     StringConstraints,
     Tag,
     ValidationInfo,

@@ -24,10 +24,10 @@ from .kinds import ENGINE_KINDS
 from .model import PaperDate, as_financial_year, earliest, financial_year_bounds, financial_year_of, latest
 from .office import CONSTRAINABLE, Office, OfficeField, ReferenceScheme, Term, named_year
 from .problems import RecordError, printable
+from .records import RECORD_SUFFIXES, record_files
 from .writing import write_atomic
 from .yaml_source import read_yaml
 
-RECORD_SUFFIXES = (".yaml", ".yml")
 
 
 class NewError(Exception):
@@ -289,27 +289,11 @@ def _days(value: Any) -> tuple[dt.date | None, dt.date | None]:
     return earliest(when), latest(when)
 
 
-def _record_files(records: Path) -> list[Path]:
-    """Every *.yaml and *.yml under the records folder, any term's; a linked folder once."""
-    found: list[Path] = []
-    seen = {os.path.realpath(records)}
-    for top, folders, files in os.walk(records, followlinks=True):
-        unseen = []
-        for name in sorted(folders):
-            real = os.path.realpath(os.path.join(top, name))
-            if real not in seen:
-                seen.add(real)
-                unseen.append(name)
-        folders[:] = unseen
-        found.extend(Path(top, name) for name in sorted(files) if os.path.splitext(name)[1] in RECORD_SUFFIXES)
-    return found
-
-
 def existing_records(records: Path) -> list[Existing]:
     """The reference and date of each record that can be read; the others are passed over
     (`decisions check` says what is wrong with them)."""
     out = []
-    for path in _record_files(records):
+    for path in record_files(records):
         try:
             data = read_yaml(path).data
         except RecordError:

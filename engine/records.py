@@ -39,6 +39,24 @@ class Record:
         return self.decision is not None and not any(p.severity is Severity.error for p in self.problems)
 
 
+def record_files(folder: Path) -> list[Path]:
+    """Every *.yaml and *.yml under folder, in a stable order: not only regular files, so that a
+    broken or looping link, a pipe or a device named like a record is reported when it is read;
+    a linked folder is followed once, so a link leading back up the tree neither loops nor repeats."""
+    found: list[Path] = []
+    seen = {os.path.realpath(folder)}
+    for top, folders, files in os.walk(folder, followlinks=True):
+        unseen = []
+        for name in folders:
+            real = os.path.realpath(os.path.join(top, name))
+            if real not in seen:
+                seen.add(real)
+                unseen.append(name)
+        folders[:] = unseen
+        found.extend(Path(top, name) for name in files if os.path.splitext(name)[1] in RECORD_SUFFIXES)
+    return sorted(found)
+
+
 def find_records(paths: Iterable[Path]) -> list[Path]:
     """Record files under the given files and directories, in a stable order.
 
@@ -47,22 +65,10 @@ def find_records(paths: Iterable[Path]) -> list[Path]:
     folders are followed once each, so a link leading back up the tree neither loops nor repeats
     records. Raises RecordError for a path that does not exist or a directory that holds no records."""
 
-    def inside(folder: Path) -> Iterator[Path]:
-        seen = {os.path.realpath(folder)}
-        for top, folders, files in os.walk(folder, followlinks=True):
-            unseen = []
-            for name in folders:
-                real = os.path.realpath(os.path.join(top, name))
-                if real not in seen:
-                    seen.add(real)
-                    unseen.append(name)
-            folders[:] = unseen
-            yield from (Path(top, name) for name in files if os.path.splitext(name)[1] in RECORD_SUFFIXES)
-
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            records = sorted(inside(path))
+            records = record_files(path)
             if not records:
                 raise RecordError([Problem(path, 1, 1, Severity.error, "", "no records (*.yaml) in this directory")])
             found.extend(records)

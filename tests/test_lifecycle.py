@@ -219,7 +219,7 @@ def test_a_ledger_edited_by_hand_fails_check(tmp_path: Path, edit, message: str)
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
     code, output = cli(office, "check")
-    assert code == 1 and f"records/ledger.jsonl:" in output and message in output and "[sealed]" in output, output
+    assert code == 1 and "records/ledger.jsonl:" in output and message in output and "[sealed]" in output, output
 
 
 def test_deleting_a_decisions_only_seal_fails_check(tmp_path: Path) -> None:

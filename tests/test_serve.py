@@ -11,11 +11,10 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from engine.cli import main
-from engine.project import Project
 from engine.serve.app import COOKIE, make_app
 from engine.serve.form import posted_items
 
-from .support import ROOT, SEED, make_project
+from .support import ROOT, make_project
 
 PLACE = "2021-2024/PCC-D-102.yaml"
 

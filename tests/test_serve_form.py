@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from markupsafe import Markup
 
 from engine.office import load_office
 from engine.schema import schema_data

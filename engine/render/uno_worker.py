@@ -49,7 +49,7 @@ def kill_group(group: int) -> None:
 
 
 def main() -> int:
-    pipe, group, connect_seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    pipe, connect_seconds = sys.argv[1], float(sys.argv[3])  # argv[2], the group, is for the watchdog below
     try:
         import uno
         from com.sun.star.beans import PropertyValue

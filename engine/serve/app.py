@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import hmac
 import logging
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -39,10 +38,10 @@ from starlette.staticfiles import StaticFiles
 
 from ..problems import Problem, RecordError, Severity, printable
 from ..project import Project
-from ..records import Record, check_text, read_record
+from ..records import Record, check_text, read_record, record_files
 from ..schema import schema_data
 from ..yaml_source import read_yaml
-from .form import Form, apply_op, changed_only, focus_after, focused, id_of, key_of
+from .form import Form, apply_op, changed_only, focus_after, focused, id_of
 
 HERE = Path(__file__).parent
 COOKIE = "decisions_editor"
@@ -93,7 +92,6 @@ class Editor:
 
     def records(self) -> list[Listed]:
         """The archive's records, newest reference first."""
-        from ..new import _record_files
 
         listed = []
         root = self.project.records
@@ -112,7 +110,6 @@ class Editor:
     def record(self, place: str) -> Path:
         """The record at place, if it is one the archive holds (never a path made up): found
         among the archive's record files, not joined to the records folder."""
-        from ..new import _record_files
 
         root = self.project.records
         for path in self._inside(root):
@@ -123,12 +120,10 @@ class Editor:
     @staticmethod
     def _inside(root: Path) -> list[Path]:
         """The archive's record files that are in it, not links to files or folders elsewhere."""
-        from ..new import _record_files
-
         if not root.is_dir():
             return []
         real = root.resolve()
-        return [path for path in _record_files(root) if path.resolve().is_relative_to(real)]
+        return [path for path in record_files(root) if path.resolve().is_relative_to(real)]
 
     # --- checking a draft ----------------------------------------------------------------------
 
@@ -463,7 +458,7 @@ def make_app(project: Project, token: str | None = None, host: str = "127.0.0.1"
                      middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)], lifespan=lifespan)
 
 
-_FIELD = __import__("re").compile(r"[a-z_]+(?:\[\d+\]|\.[a-z_]+)*")
+_FIELD = re.compile(r"[a-z_]+(?:\[\d+\]|\.[a-z_]+)*")
 
 
 def _path_of(field: str) -> tuple[str | int, ...]:

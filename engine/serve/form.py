@@ -20,7 +20,7 @@ from typing import Any
 
 from html.parser import HTMLParser
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 PREFIX = "f"
 FORM_KEY = "__form"  # the select that chooses a union's form: f.recommendation.__form
