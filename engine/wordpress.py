@@ -82,24 +82,40 @@ class Client:
         except ValueError:
             raise WordPressError(f"{self.base}: {method} {route} answered with no JSON: is this a WordPress site?") from None
 
+    def _one(self, route: str, answer: Any) -> dict[str, Any]:
+        """An object WordPress answered, with the fields the engine reads of its kind."""
+        if not (isinstance(answer, dict) and isinstance(answer.get("id"), int) and isinstance(answer.get("slug"), str)):
+            raise WordPressError(f"{self.base}: {route} answered with something that is not a WordPress object: is this a "
+                                 "WordPress site?")
+        return answer
+
+    def _found(self, route: str, params: dict[str, str]) -> dict[str, Any] | None:
+        found = self._call("GET", route, params=params)
+        if not isinstance(found, list):
+            raise WordPressError(f"{self.base}: {route} answered with something that is not a list: is this a WordPress site?")
+        return self._one(route, found[0]) if found else None
+
     def page(self, slug: str) -> dict[str, Any] | None:
-        found = self._call("GET", "pages", params={"slug": slug, "status": "publish,draft,pending,private,future",
-                                                    "context": "edit"})
-        return found[0] if isinstance(found, list) and found else None
+        return self._found("pages", {"slug": slug, "status": "publish,draft,pending,private,future", "context": "edit"})
 
     def media(self, slug: str) -> dict[str, Any] | None:
-        found = self._call("GET", "media", params={"slug": slug})
-        return found[0] if isinstance(found, list) and found else None
+        return self._found("media", {"slug": slug})
 
     def create_page(self, fields: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", "pages", json=fields)
+        return self._one("pages", self._call("POST", "pages", json=fields))
 
     def update_page(self, page_id: int, fields: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", f"pages/{int(page_id)}", json=fields)
+        return self._one("pages", self._call("POST", f"pages/{int(page_id)}", json=fields))
 
     def upload(self, name: str, data: bytes, kind: str, slug: str, title: str) -> dict[str, Any]:
-        return self._call("POST", "media", content=data, params={"slug": slug, "title": title},
-                          headers={"Content-Type": kind, "Content-Disposition": f'attachment; filename="{name}"'})
+        return self._one("media", self._call("POST", "media", content=data, params={"slug": slug, "title": title},
+                                             headers={"Content-Type": kind, "Content-Disposition": f'attachment; filename="{name}"'}))
+
+
+def _text_of(value: Any, key: str) -> str:
+    """value[key] where WordPress gave it as text; "" for anything else (a crafted answer)."""
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, str) else ""
 
 
 def _said(response: httpx.Response) -> str:
@@ -173,7 +189,7 @@ def push(site: Path, settings: Settings, client: Client, dry_run: bool = False,
                     found = client.upload(path.name, body, _TYPES[suffix], media_slug, f"{row['reference']} ({suffix.upper()})")
                     if found.get("slug") != media_slug:
                         raise WordPressError(f"WordPress named the upload of {path.name} {found.get('slug')!r}, not {media_slug!r}")
-            url = (found or {}).get("source_url", "")
+            url = _text_of(found, "source_url")
             links.append((suffix.upper(), url, len(body)))
         fragment = (folder / f"{folder.name}.fragment.html")
         text = fragment.read_text(encoding="utf-8") if fragment.is_file() else ""
@@ -231,11 +247,11 @@ def _put_page(client: Client, slug: str, title: str, content: str, owner: str, c
                 raise WordPressError(f"WordPress gave the page for {owner} the address {made.get('slug')!r}, not {slug!r} "
                                      "(the address is taken, perhaps by a page in the bin): free it, then publish again")
         return
-    raw = (page.get("content") or {}).get("raw", "")
+    raw = _text_of(page.get("content"), "raw")
     if not raw.startswith(_MARK_START):
         raise WordPressError(f"the page {slug!r} on WordPress was not made by the engine: it is never touched; give the "
                              "decision another address, or move that page")
-    if raw == content and (page.get("title") or {}).get("raw") == title:
+    if raw == content and _text_of(page.get("title"), "raw") == title:
         return
     changes.append(Change("update page", slug))
     say(str(changes[-1]))

@@ -205,3 +205,15 @@ def test_a_dry_run_of_the_site_alone_is_refused_not_ignored(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["--office", str(tmp_path / "office.yaml"), "publish", "--dry-run"])
     assert result.exit_code == 2 and "--dry-run is for --to wordpress" in result.output
     assert not (tmp_path / "build" / "site").exists()
+
+
+@pytest.mark.parametrize("answer", [[1], "a page", {"pages": []}, [{"id": "1", "slug": "pcc-d-102"}], [{"id": 1}],
+                                    [{"id": 1, "slug": "pcc-d-102", "content": "not a mapping", "title": 7}]],
+                         ids=["a list of numbers", "a string", "a mapping", "an id as text", "no slug", "content as text"])
+def test_a_crafted_answer_from_wordpress_is_one_line_not_a_crash(site: Path, answer) -> None:
+    def crafted(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=answer if request.method == "GET" else {})
+
+    client = Client(URL, "governance", "app pass", transport=httpx.MockTransport(crafted))
+    with pytest.raises(WordPressError, match="is not a WordPress object|is not a list|was not made by the engine"):
+        push(site, Settings(URL, "governance", "decision-register", "app pass"), client)
