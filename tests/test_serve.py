@@ -151,6 +151,7 @@ def test_a_problem_appears_at_its_field_and_goes_when_fixed(client: TestClient) 
     response = client.post("/edit", data={**dict(wrong), "op": "check"}, headers={"Accept": "application/json"})
     data = response.json()
     assert any("subject" in key for key in data["fields"]), data["fields"]
+    assert data["errors"] >= 1 and data["warnings"] == 0
     fixed = client.post("/edit", data={**dict(items), "op": "check"}, headers={"Accept": "application/json"}).json()
     assert not any("subject" in key for key in fixed["fields"])
     assert "PCC/D/102" in fixed["preview"] and "PCC/D/102" in fixed["public_preview"]

@@ -59,6 +59,7 @@ def test_an_officer_edits_a_paper_from_the_keyboard(editor: tuple[str, Path], br
     page.keyboard.press("Delete")
     page.wait_for_selector("#f-subject-problems")
     assert page.get_attribute("#f-subject", "aria-invalid") == "true"
+    assert page.locator("#ed-counts").inner_text() == "1 error, 0 warnings"
     page.keyboard.type("Allocation of MoJ Funding: #KnifeFree support 2023-2024")
     page.wait_for_selector("#f-subject-problems", state="detached")
     # The preview follows.

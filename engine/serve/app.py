@@ -396,7 +396,9 @@ def make_app(project: Project, token: str | None = None, host: str = "127.0.0.1"
         if op == "check" and wants_json:
             text, record = editor.draft(path, data)
             by_field, problems = editor.problems_of(record)
+            errors = sum(p.severity is Severity.error for p in problems)
             return JSONResponse({"fields": {id_of(_path_of(k)): v for k, v in by_field.items() if k},
+                                 "errors": errors, "warnings": len(problems) - errors,
                                  "summary": editor.pages.get_template("_problems.html.j2").render(
                                      problems=[(p, id_of(_path_of(p.field)) if p.field else "") for p in problems]),
                                  "preview": editor.preview(path, text, public=False) if text else "",

@@ -34,8 +34,7 @@
       target.insertAdjacentElement(target.tagName === "FIELDSET" ? "afterbegin" : "afterend", list);
     });
     document.getElementById("ed-summary").innerHTML = data.summary;
-    var errors = data.summary.split('class="ed-error"').length - 1;
-    var warnings = data.summary.split('class="ed-warning"').length - 1;
+    var errors = data.errors, warnings = data.warnings;
     document.getElementById("ed-counts").textContent = errors + (errors === 1 ? " error, " : " errors, ") +
       warnings + (warnings === 1 ? " warning" : " warnings");
     // A draft that does not read yet keeps the last preview that did, and says so.
